@@ -1,0 +1,62 @@
+/**
+ * The chain as the runtime sees it: a narrow, asynchronous interface so that the simulated
+ * chain and a Bitcoin Core RPC adapter are interchangeable.
+ */
+
+/** A transaction output reference. `txid` is hex in display (RPC) byte order. */
+export interface Outpoint {
+  readonly txid: string;
+  readonly vout: number;
+}
+
+/** A transaction known to the chain. */
+export interface ChainTransaction {
+  /** Hex, display (RPC) byte order. */
+  readonly txid: string;
+  /** The full serialization, witness included. */
+  readonly rawTx: Uint8Array;
+  /** Height of the block holding it; `null` while it waits in the mempool. */
+  readonly blockHeight: number | null;
+}
+
+/** An unspent output. */
+export interface ChainOutput {
+  readonly value: bigint;
+  readonly script: Uint8Array;
+  /** Height of the block that created it; `null` when its transaction is in the mempool. */
+  readonly blockHeight: number | null;
+}
+
+/** What the runtime needs from a Bitcoin node. */
+export interface Chain {
+  /** Height of the chain tip. */
+  getHeight(): Promise<number>;
+  /** Submits a transaction to the mempool; resolves its txid, rejects with a `ChainError`. */
+  broadcast(rawTx: Uint8Array): Promise<string>;
+  /** A transaction in the mempool or a block, or `null` when unknown. */
+  getTransaction(txid: string): Promise<ChainTransaction | null>;
+  /** The mempool or confirmed transaction spending `outpoint`, or `null`. */
+  getSpender(outpoint: Outpoint): Promise<ChainTransaction | null>;
+  /** The output, or `null` when unknown or spent by a confirmed transaction. */
+  getOutput(outpoint: Outpoint): Promise<ChainOutput | null>;
+  /**
+   * Calls `listener` with the new tip height after every connected block, also after a
+   * reorganisation. Returns a function that unsubscribes.
+   */
+  onBlock(listener: (height: number) => void): () => void;
+}
+
+/** Result of a script check. */
+export type ScriptVerifyResult = { ok: true } | { ok: false; error: string };
+
+/**
+ * Checks that input `inputIndex` of `tx` validly spends an output with `prevOutScript` and
+ * `prevOutValue`. Injected into the simulated chain so that script validity is judged by an
+ * interpreter chosen by the caller (in tests: an independent one).
+ */
+export type ScriptVerifier = (args: {
+  tx: Uint8Array;
+  inputIndex: number;
+  prevOutScript: Uint8Array;
+  prevOutValue: bigint;
+}) => ScriptVerifyResult;
