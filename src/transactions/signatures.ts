@@ -1,0 +1,108 @@
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { concatBytes } from '../bytes.js';
+import { TransactionError } from './errors.js';
+import { type TxData, encodeTransaction } from './raw-transaction.js';
+
+/** The only sighash type the protocol uses. */
+export const SIGHASH_ALL = 0x01;
+
+const CURVE_ORDER = secp256k1.Point.CURVE().n;
+const HALF_ORDER = CURVE_ORDER >> 1n;
+
+/**
+ * The legacy (pre-segwit) signature hash of one input with SIGHASH_ALL: the transaction with
+ * every scriptSig emptied except this input's, which holds `scriptCode` (the redeem script for
+ * P2SH, the output script for P2PKH), followed by the 4-byte sighash type, double SHA-256.
+ */
+export function legacySighash(tx: TxData, inputIndex: number, scriptCode: Uint8Array): Uint8Array {
+  if (!Number.isInteger(inputIndex) || inputIndex < 0 || inputIndex >= tx.inputs.length) {
+    throw new TransactionError('TX_INVALID_PARAMS', `no input ${inputIndex}`);
+  }
+  const stripped: TxData = {
+    ...tx,
+    witnesses: undefined,
+    inputs: tx.inputs.map((input, i) => ({
+      ...input,
+      scriptSig: i === inputIndex ? scriptCode : new Uint8Array(0),
+    })),
+  };
+  const type = Uint8Array.of(SIGHASH_ALL, 0, 0, 0);
+  return sha256(sha256(concatBytes(encodeTransaction(stripped, false), type)));
+}
+
+/**
+ * BIP66 strict DER check of a signature followed by its sighash byte, as Bitcoin Core's
+ * `IsValidSignatureEncoding`.
+ */
+export function isStrictDerSignature(sig: Uint8Array): boolean {
+  if (sig.length < 9 || sig.length > 73) return false;
+  if (sig[0] !== 0x30 || sig[1] !== sig.length - 3) return false;
+  const lenR = sig[3]!;
+  if (5 + lenR >= sig.length) return false;
+  const lenS = sig[5 + lenR]!;
+  if (lenR + lenS + 7 !== sig.length) return false;
+  if (sig[2] !== 0x02 || lenR === 0 || sig[4]! & 0x80) return false;
+  if (lenR > 1 && sig[4] === 0x00 && !(sig[5]! & 0x80)) return false;
+  if (sig[lenR + 4] !== 0x02 || lenS === 0 || sig[lenR + 6]! & 0x80) return false;
+  if (lenS > 1 && sig[lenR + 6] === 0x00 && !(sig[lenR + 7]! & 0x80)) return false;
+  return true;
+}
+
+/** The (r, s) integers of a strict-DER signature with sighash byte. */
+function derIntegers(sig: Uint8Array): { r: bigint; s: bigint } {
+  const lenR = sig[3]!;
+  const lenS = sig[5 + lenR]!;
+  const toBig = (bytes: Uint8Array) => bytes.reduce((acc, b) => (acc << 8n) | BigInt(b), 0n);
+  return { r: toBig(sig.subarray(4, 4 + lenR)), s: toBig(sig.subarray(6 + lenR, 6 + lenR + lenS)) };
+}
+
+/**
+ * Checks a pushed signature (DER plus sighash byte): strict DER, 0 < r, s < n, low S, SIGHASH_ALL.
+ *
+ * @throws {@link TransactionError} `TX_BAD_SIGNATURE_FORMAT` naming the first rule broken.
+ */
+export function assertSignatureEncoding(sig: Uint8Array, name = 'signature'): void {
+  if (!isStrictDerSignature(sig))
+    throw new TransactionError('TX_BAD_SIGNATURE_FORMAT', `${name} is not strict DER`);
+  if (sig[sig.length - 1] !== SIGHASH_ALL) {
+    throw new TransactionError('TX_BAD_SIGNATURE_FORMAT', `${name} is not SIGHASH_ALL`);
+  }
+  const { r, s } = derIntegers(sig);
+  if (r === 0n || r >= CURVE_ORDER || s === 0n || s >= CURVE_ORDER) {
+    throw new TransactionError('TX_BAD_SIGNATURE_FORMAT', `${name} has r or s out of range`);
+  }
+  if (s > HALF_ORDER) throw new TransactionError('TX_BAD_SIGNATURE_FORMAT', `${name} is not low-S`);
+}
+
+/**
+ * Deterministic (RFC 6979) low-S ECDSA signature of a 32-byte hash, DER-encoded with the
+ * SIGHASH_ALL byte appended — the bytes pushed in a scriptSig.
+ */
+export function signHash(hash: Uint8Array, privateKey: Uint8Array): Uint8Array {
+  const der = secp256k1.sign(hash, privateKey, { prehash: false, lowS: true, format: 'der' });
+  return concatBytes(der, Uint8Array.of(SIGHASH_ALL));
+}
+
+/**
+ * Verifies a pushed signature over a 32-byte hash, enforcing the encoding rules of
+ * {@link assertSignatureEncoding} first.
+ *
+ * @throws {@link TransactionError} `TX_BAD_SIGNATURE_FORMAT` or `TX_BAD_SIGNATURE`.
+ */
+export function assertValidSignature(
+  sig: Uint8Array,
+  hash: Uint8Array,
+  publicKey: Uint8Array,
+  name = 'signature',
+): void {
+  assertSignatureEncoding(sig, name);
+  const der = sig.subarray(0, sig.length - 1);
+  let valid = false;
+  try {
+    valid = secp256k1.verify(der, hash, publicKey, { prehash: false, lowS: true, format: 'der' });
+  } catch {
+    valid = false;
+  }
+  if (!valid) throw new TransactionError('TX_BAD_SIGNATURE', `${name} does not verify`);
+}
