@@ -1,0 +1,607 @@
+import { sha256 } from '@noble/hashes/sha2.js';
+import { RawTx } from '@scure/btc-signer/script.js';
+import { bytesToHex, concatBytes, hexToBytes } from '../bytes.js';
+import type { Chain, ChainOutput, ChainTransaction, Outpoint, ScriptVerifier } from './chain.js';
+import { dustThreshold } from './dust.js';
+import { ChainError } from './errors.js';
+import { type DecodedTransaction, decodeRawTransaction, txidOfDecoded } from './raw-transaction.js';
+import { virtualSize } from './vsize.js';
+
+/** Options of {@link SimulatedChain}. */
+export interface SimulatedChainOptions {
+  /** Judges every input's script; without it scripts are not checked at all. */
+  verifyScript?: ScriptVerifier;
+  /** Minimum relay fee rate in sat/vB (default 1). */
+  minRelayFeeRate?: number;
+  /** Height of the tip before the first block is mined (default 100); reorgs stop here. */
+  startHeight?: number;
+}
+
+/** An unspent output together with where it is. */
+export interface SimulatedUtxo extends Outpoint, ChainOutput {}
+
+/** A transaction that spent an outpoint at some point, with what became of it. */
+export interface SpendRecord extends ChainTransaction {
+  /** `dropped`: evicted by a reorganisation and no longer known to the chain. */
+  readonly status: 'confirmed' | 'mempool' | 'dropped';
+}
+
+/** A mined block. */
+export interface SimulatedBlock {
+  readonly height: number;
+  /** Hex; derived from the previous hash, the height and the txids (deterministic). */
+  readonly hash: string;
+  /** Txids in block order; the first is the faucet transaction when the block came from `fund`. */
+  readonly txids: readonly string[];
+}
+
+/** What {@link SimulatedChain.reorg} did. */
+export interface ReorgResult {
+  /** Blocks disconnected. */
+  readonly disconnected: number;
+  /** Txids of disconnected (non-faucet) and earlier mempool transactions still in the mempool. */
+  readonly mempool: readonly string[];
+  /** Txids that are no longer valid and were dropped. */
+  readonly dropped: readonly string[];
+}
+
+interface TxRecord {
+  readonly txid: string;
+  readonly rawTx: Uint8Array;
+  readonly tx: DecodedTransaction;
+  /** `null` for faucet transactions, which create value instead of paying a fee. */
+  readonly fee: bigint | null;
+}
+
+interface Block {
+  readonly height: number;
+  readonly hash: string;
+  readonly txs: readonly TxRecord[];
+}
+
+interface OutputRecord {
+  readonly txid: string;
+  readonly vout: number;
+  readonly value: bigint;
+  readonly script: Uint8Array;
+}
+
+/** nSequence bits of BIP68. */
+const SEQUENCE_FINAL = 0xffffffff;
+const SEQUENCE_DISABLE_FLAG = 0x80000000;
+const SEQUENCE_TYPE_FLAG = 0x00400000;
+const SEQUENCE_MASK = 0x0000ffff;
+/** nLockTime values from here on are UNIX times, below it block heights. */
+const LOCKTIME_THRESHOLD = 500_000_000;
+/**
+ * The simulation's clock for time-based nLockTime: a fixed origin plus ten minutes a block,
+ * so that finality never depends on the wall clock.
+ */
+const SIMULATED_TIME_ORIGIN = 1_700_000_000;
+const SECONDS_PER_BLOCK = 600;
+
+/** Previous outpoint of a coinbase input: null txid, index 0xffffffff. */
+const NULL_TXID = '00'.repeat(32);
+const COINBASE_INDEX = 0xffffffff;
+
+const FAUCET_TAG = new TextEncoder().encode('picopayments simulated faucet');
+const GENESIS_TAG = new TextEncoder().encode('picopayments simulated chain');
+
+/**
+ * An in-memory Bitcoin chain: blocks, a mempool and the UTXO set, with Bitcoin Core's main
+ * acceptance rules (no replace-by-fee). It is the embedded default {@link Chain}; the
+ * synchronous methods serve tests and demos, the asynchronous ones implement `Chain`.
+ * Everything is deterministic: same calls, same txids and block hashes.
+ */
+export class SimulatedChain implements Chain {
+  readonly #verifyScript: ScriptVerifier | undefined;
+  readonly #minRelayFeeRate: number;
+  readonly #startHeight: number;
+  readonly #genesisHash: Uint8Array;
+  readonly #listeners = new Set<(height: number) => void>();
+
+  #blocks: Block[] = [];
+  #mempool: TxRecord[] = [];
+  /** Derived indices over blocks and mempool, rebuilt after a reorganisation. */
+  #txIndex = new Map<string, { record: TxRecord; blockHeight: number | null }>();
+  #outputs = new Map<string, OutputRecord>();
+  #spentBy = new Map<string, string>();
+  /** Every transaction ever accepted that spent an outpoint, in order of last acceptance. */
+  readonly #spendHistory = new Map<string, TxRecord[]>();
+  #faucetCount = 0;
+
+  constructor(options: SimulatedChainOptions = {}) {
+    const startHeight = options.startHeight ?? 100;
+    const minRelayFeeRate = options.minRelayFeeRate ?? 1;
+    if (!Number.isSafeInteger(startHeight) || startHeight < 0) {
+      throw new ChainError('REORG_TOO_DEEP', 'startHeight must be a non-negative integer');
+    }
+    if (!Number.isFinite(minRelayFeeRate) || minRelayFeeRate < 0) {
+      throw new ChainError('TX_FEE_TOO_LOW', 'minRelayFeeRate must be a non-negative number');
+    }
+    this.#verifyScript = options.verifyScript;
+    this.#minRelayFeeRate = minRelayFeeRate;
+    this.#startHeight = startHeight;
+    this.#genesisHash = sha256(sha256(concatBytes(GENESIS_TAG, uint32le(startHeight))));
+  }
+
+  /** Height of the tip. */
+  get height(): number {
+    return this.#startHeight + this.#blocks.length;
+  }
+
+  /**
+   * Validates a transaction for inclusion in the next block and adds it to the mempool.
+   * A refused transaction leaves the chain unchanged.
+   *
+   * @returns the txid (display order).
+   * @throws {@link ChainError} with the code of the first rule broken.
+   */
+  submit(rawTx: Uint8Array): string {
+    const record = this.#validate(rawTx);
+    this.#addToMempool(record);
+    return record.txid;
+  }
+
+  /**
+   * Mines `count` blocks. Each takes every mempool transaction final at its height, parents
+   * before children; the rest stays in the mempool. Listeners hear of every block.
+   *
+   * @returns the new tip height.
+   */
+  mine(count = 1): number {
+    if (!Number.isSafeInteger(count) || count < 0) {
+      throw new ChainError('REORG_TOO_DEEP', 'block count must be a non-negative integer');
+    }
+    for (let i = 0; i < count; i++) {
+      this.#connectBlock(this.#takeMinable(this.height + 1));
+    }
+    return this.height;
+  }
+
+  /**
+   * Faucet: mines a block holding only a coinbase-style transaction paying `value` to
+   * `outputScript` (mempool transactions wait for the next `mine`). The output is spendable
+   * at once (no coinbase maturity) and disappears if its block is reorganised away.
+   *
+   * @throws {@link ChainError} `TX_MALFORMED` for a value outside 1..21 million BTC.
+   */
+  fund(outputScript: Uint8Array, value: bigint): Outpoint {
+    if (typeof value !== 'bigint' || value <= 0n || value > 2_100_000_000_000_000n) {
+      throw new ChainError('TX_MALFORMED', 'faucet value must be a positive amount of satoshis');
+    }
+    const height = this.height + 1;
+    this.#faucetCount++;
+    // BIP34-style height push plus a counter keeps every faucet txid unique.
+    const scriptSig = concatBytes(
+      new Uint8Array([4]),
+      uint32le(height),
+      new Uint8Array([4]),
+      uint32le(this.#faucetCount),
+      new Uint8Array([FAUCET_TAG.length]),
+      FAUCET_TAG,
+    );
+    const tx: DecodedTransaction = {
+      version: 2,
+      segwitFlag: false,
+      inputs: [
+        {
+          txid: new Uint8Array(32),
+          index: COINBASE_INDEX,
+          finalScriptSig: scriptSig,
+          sequence: SEQUENCE_FINAL,
+        },
+      ],
+      outputs: [{ amount: value, script: outputScript.slice() }],
+      witnesses: undefined,
+      lockTime: 0,
+    };
+    const rawTx = RawTx.encode(tx);
+    const faucet: TxRecord = { txid: txidOfDecoded(tx), rawTx, tx, fee: null };
+    this.#connectBlock([faucet]);
+    return { txid: faucet.txid, vout: 0 };
+  }
+
+  /** Confirmations of a transaction: 0 in the mempool, `null` when unknown. */
+  confirmations(txid: string): number | null {
+    const entry = this.#txIndex.get(normalise(txid));
+    if (entry === undefined) return null;
+    return entry.blockHeight === null ? 0 : this.height - entry.blockHeight + 1;
+  }
+
+  /**
+   * Outputs not spent by any mempool or confirmed transaction (mempool outputs included, with
+   * `blockHeight` null), paying `outputScript`, or all of them when it is omitted.
+   */
+  listUnspent(outputScript?: Uint8Array): SimulatedUtxo[] {
+    const wanted = outputScript === undefined ? undefined : bytesToHex(outputScript);
+    const list: SimulatedUtxo[] = [];
+    for (const [key, output] of this.#outputs) {
+      if (this.#spentBy.has(key)) continue;
+      if (wanted !== undefined && bytesToHex(output.script) !== wanted) continue;
+      list.push({
+        txid: output.txid,
+        vout: output.vout,
+        value: output.value,
+        script: output.script.slice(),
+        blockHeight: this.#txIndex.get(output.txid)?.blockHeight ?? null,
+      });
+    }
+    return list;
+  }
+
+  /** Sum of {@link listUnspent} for `outputScript`. */
+  balanceOf(outputScript: Uint8Array): bigint {
+    return this.listUnspent(outputScript).reduce((sum, utxo) => sum + utxo.value, 0n);
+  }
+
+  /**
+   * Every distinct transaction ever accepted that spent `outpoint`, in order of last
+   * acceptance — several only when reorganisations dropped earlier spenders.
+   *
+   * @throws {@link ChainError} `UNKNOWN_OUTPOINT` for an outpoint never seen.
+   */
+  transactionsSpending(outpoint: Outpoint): SpendRecord[] {
+    const key = outpointKey(outpoint);
+    const history = this.#spendHistory.get(key);
+    if (history === undefined) {
+      if (this.#outputs.has(key)) return [];
+      throw new ChainError('UNKNOWN_OUTPOINT', `${key} was never seen`);
+    }
+    return history.map((record) => {
+      const entry = this.#txIndex.get(record.txid);
+      const status =
+        entry?.record !== record ? 'dropped' : entry.blockHeight === null ? 'mempool' : 'confirmed';
+      return {
+        txid: record.txid,
+        rawTx: record.rawTx.slice(),
+        blockHeight: status === 'confirmed' ? (entry?.blockHeight ?? null) : null,
+        status,
+      };
+    });
+  }
+
+  /**
+   * Disconnects the last `depth` blocks. Their non-faucet transactions go back to the
+   * mempool ahead of it; then every mempool transaction is validated again for the next
+   * block and those no longer valid are dropped (with their descendants). Call `mine` to
+   * build the new branch. Listeners hear the new tip height once.
+   *
+   * @throws {@link ChainError} `REORG_TOO_DEEP` past the start height.
+   */
+  reorg(depth: number): ReorgResult {
+    if (!Number.isSafeInteger(depth) || depth < 0 || depth > this.#blocks.length) {
+      throw new ChainError(
+        'REORG_TOO_DEEP',
+        `cannot disconnect ${depth} blocks: ${this.#blocks.length} mined since the start height`,
+      );
+    }
+    const disconnected = this.#blocks.slice(this.#blocks.length - depth);
+    const candidates = [
+      ...disconnected.flatMap((block) => block.txs.filter((record) => record.fee !== null)),
+      ...this.#mempool,
+    ];
+    this.#blocks = this.#blocks.slice(0, this.#blocks.length - depth);
+    this.#mempool = [];
+    this.#rebuildIndices();
+    const kept: string[] = [];
+    const dropped: string[] = [];
+    for (const candidate of candidates) {
+      try {
+        this.#addToMempool(this.#validate(candidate.rawTx));
+        kept.push(candidate.txid);
+      } catch (error: unknown) {
+        if (!(error instanceof ChainError)) throw error;
+        dropped.push(candidate.txid);
+      }
+    }
+    if (depth > 0) this.#notify();
+    return { disconnected: depth, mempool: kept, dropped };
+  }
+
+  /** Fee of a known transaction (`0n` for faucet transactions), `null` when unknown. */
+  feeOf(txid: string): bigint | null {
+    const entry = this.#txIndex.get(normalise(txid));
+    if (entry === undefined) return null;
+    return entry.record.fee ?? 0n;
+  }
+
+  /** Sum of the fees of every mempool and confirmed transaction. */
+  totalFeesPaid(): bigint {
+    let total = 0n;
+    for (const { record } of this.#txIndex.values()) total += record.fee ?? 0n;
+    return total;
+  }
+
+  /** Txids in the mempool, parents before children. */
+  mempoolTxids(): string[] {
+    return this.#mempool.map((record) => record.txid);
+  }
+
+  /** The block at `height`, or `null` at or below the start height or above the tip. */
+  block(height: number): SimulatedBlock | null {
+    const block = this.#blocks[height - this.#startHeight - 1];
+    if (block === undefined) return null;
+    return { height: block.height, hash: block.hash, txids: block.txs.map((r) => r.txid) };
+  }
+
+  /** {@inheritDoc Chain.getHeight} */
+  async getHeight(): Promise<number> {
+    return this.height;
+  }
+
+  /** {@inheritDoc Chain.broadcast} */
+  async broadcast(rawTx: Uint8Array): Promise<string> {
+    return this.submit(rawTx);
+  }
+
+  /** {@inheritDoc Chain.getTransaction} */
+  async getTransaction(txid: string): Promise<ChainTransaction | null> {
+    const entry = this.#txIndex.get(normalise(txid));
+    if (entry === undefined) return null;
+    return toChainTransaction(entry.record, entry.blockHeight);
+  }
+
+  /** {@inheritDoc Chain.getSpender} */
+  async getSpender(outpoint: Outpoint): Promise<ChainTransaction | null> {
+    const spender = this.#spentBy.get(outpointKey(outpoint));
+    if (spender === undefined) return null;
+    const entry = this.#txIndex.get(spender);
+    return entry === undefined ? null : toChainTransaction(entry.record, entry.blockHeight);
+  }
+
+  /** {@inheritDoc Chain.getOutput} */
+  async getOutput(outpoint: Outpoint): Promise<ChainOutput | null> {
+    const key = outpointKey(outpoint);
+    const output = this.#outputs.get(key);
+    if (output === undefined) return null;
+    const spender = this.#spentBy.get(key);
+    if (spender !== undefined && this.#txIndex.get(spender)?.blockHeight != null) return null;
+    return {
+      value: output.value,
+      script: output.script.slice(),
+      blockHeight: this.#txIndex.get(output.txid)?.blockHeight ?? null,
+    };
+  }
+
+  /** {@inheritDoc Chain.onBlock} */
+  onBlock(listener: (height: number) => void): () => void {
+    // Wrapped so that subscribing the same function twice gives two independent subscriptions.
+    const subscription = (height: number): void => listener(height);
+    this.#listeners.add(subscription);
+    return () => {
+      this.#listeners.delete(subscription);
+    };
+  }
+
+  /** Checks every acceptance rule against the current state, changing nothing. */
+  #validate(rawTx: Uint8Array): TxRecord {
+    const tx = decodeRawTransaction(rawTx);
+    const txid = txidOfDecoded(tx);
+    const keys = tx.inputs.map((input) =>
+      outpointKey({ txid: bytesToHex(input.txid), vout: input.index }),
+    );
+    if (new Set(keys).size !== keys.length) {
+      throw new ChainError('TX_MALFORMED', 'an outpoint is spent twice by the same transaction');
+    }
+    if (
+      tx.inputs.some(
+        (input) => input.index === COINBASE_INDEX && bytesToHex(input.txid) === NULL_TXID,
+      )
+    ) {
+      throw new ChainError('TX_MALFORMED', 'a coinbase transaction cannot be broadcast');
+    }
+    if (this.#txIndex.has(txid))
+      throw new ChainError('TX_ALREADY_KNOWN', `${txid} is already known`);
+
+    const prevOuts: OutputRecord[] = [];
+    for (const key of keys) {
+      const spender = this.#spentBy.get(key);
+      if (spender !== undefined) {
+        throw new ChainError('TX_CONFLICT', `${key} is already spent by ${spender}`);
+      }
+      const output = this.#outputs.get(key);
+      if (output === undefined) throw new ChainError('TX_MISSING_INPUTS', `${key} is unknown`);
+      prevOuts.push(output);
+    }
+
+    const inValue = prevOuts.reduce((sum, output) => sum + output.value, 0n);
+    const outValue = tx.outputs.reduce((sum, output) => sum + output.amount, 0n);
+    if (outValue > inValue) {
+      throw new ChainError('TX_OUTPUTS_EXCEED_INPUTS', `outputs ${outValue} > inputs ${inValue}`);
+    }
+
+    this.#checkFinal(tx, this.height + 1, (txidOfParent) => {
+      return this.#txIndex.get(txidOfParent)?.blockHeight ?? null;
+    });
+
+    tx.outputs.forEach((output, vout) => {
+      const threshold = dustThreshold(output.script);
+      if (output.amount < threshold) {
+        throw new ChainError('TX_DUST_OUTPUT', `output ${vout}: ${output.amount} < ${threshold}`);
+      }
+    });
+
+    const fee = inValue - outValue;
+    const vsize = virtualSize(rawTx);
+    const minimumFee = BigInt(Math.ceil(this.#minRelayFeeRate * vsize));
+    if (fee < minimumFee) {
+      throw new ChainError('TX_FEE_TOO_LOW', `fee ${fee} < ${minimumFee} for ${vsize} vB`);
+    }
+
+    if (this.#verifyScript !== undefined) {
+      for (let inputIndex = 0; inputIndex < prevOuts.length; inputIndex++) {
+        const prevOut = prevOuts[inputIndex]!;
+        const result = this.#verifyScript({
+          tx: rawTx.slice(),
+          inputIndex,
+          prevOutScript: prevOut.script.slice(),
+          prevOutValue: prevOut.value,
+        });
+        if (!result.ok) {
+          throw new ChainError('TX_SCRIPT_INVALID', `input ${inputIndex}: ${result.error}`);
+        }
+      }
+    }
+    return { txid, rawTx: rawTx.slice(), tx, fee };
+  }
+
+  /**
+   * Absolute nLockTime and BIP68 block-based relative locks for a block at `height`.
+   * `parentHeight` gives a parent's block height, `null` while unconfirmed.
+   */
+  #checkFinal(
+    tx: DecodedTransaction,
+    height: number,
+    parentHeight: (txid: string) => number | null,
+  ): void {
+    const allFinal = tx.inputs.every((input) => input.sequence === SEQUENCE_FINAL);
+    if (tx.lockTime !== 0 && !allFinal) {
+      const reached =
+        tx.lockTime < LOCKTIME_THRESHOLD
+          ? tx.lockTime < height
+          : tx.lockTime < SIMULATED_TIME_ORIGIN + SECONDS_PER_BLOCK * (height - 1);
+      if (!reached) throw new ChainError('TX_NON_FINAL', `nLockTime ${tx.lockTime} not reached`);
+    }
+    // BIP68 only binds version 2 and later (the version is signed, so read it as such).
+    if (tx.version < 2) return;
+    tx.inputs.forEach((input, index) => {
+      if ((input.sequence & SEQUENCE_DISABLE_FLAG) !== 0) return;
+      if ((input.sequence & SEQUENCE_TYPE_FLAG) !== 0) {
+        throw new ChainError('TX_UNSUPPORTED_LOCK', `input ${index}: time-based relative lock`);
+      }
+      const lock = input.sequence & SEQUENCE_MASK;
+      if (lock === 0) return;
+      const confirmedAt = parentHeight(bytesToHex(input.txid));
+      if (confirmedAt === null) {
+        throw new ChainError(
+          'TX_NON_FINAL',
+          `input ${index}: relative lock on an unconfirmed parent`,
+        );
+      }
+      if (height - confirmedAt < lock) {
+        throw new ChainError(
+          'TX_NON_FINAL',
+          `input ${index}: ${lock} blocks relative lock, ${height - confirmedAt} in the next block`,
+        );
+      }
+    });
+  }
+
+  /** Removes from the mempool and returns the transactions a block at `height` can hold. */
+  #takeMinable(height: number): TxRecord[] {
+    const included = new Set<string>();
+    const taken: TxRecord[] = [];
+    const remaining: TxRecord[] = [];
+    for (const record of this.#mempool) {
+      const parentsReady = record.tx.inputs.every((input) => {
+        const parent = bytesToHex(input.txid);
+        return included.has(parent) || this.#txIndex.get(parent)?.blockHeight != null;
+      });
+      let final = parentsReady;
+      if (parentsReady) {
+        try {
+          this.#checkFinal(record.tx, height, (parent) =>
+            included.has(parent) ? height : (this.#txIndex.get(parent)?.blockHeight ?? null),
+          );
+        } catch (error: unknown) {
+          if (!(error instanceof ChainError)) throw error;
+          final = false;
+        }
+      }
+      if (final) {
+        included.add(record.txid);
+        taken.push(record);
+      } else {
+        remaining.push(record);
+      }
+    }
+    this.#mempool = remaining;
+    return taken;
+  }
+
+  #connectBlock(txs: TxRecord[]): void {
+    const height = this.height + 1;
+    const previous = this.#blocks.at(-1)?.hash;
+    const prevHash = previous === undefined ? this.#genesisHash : hexToBytes(previous);
+    const hash = bytesToHex(
+      sha256(
+        sha256(concatBytes(prevHash, uint32le(height), ...txs.map((r) => hexToBytes(r.txid)))),
+      ),
+    );
+    this.#blocks.push({ height, hash, txs });
+    for (const record of txs) {
+      if (this.#txIndex.has(record.txid)) {
+        this.#txIndex.set(record.txid, { record, blockHeight: height });
+      } else {
+        this.#index(record, height);
+      }
+    }
+    this.#notify();
+  }
+
+  #addToMempool(record: TxRecord): void {
+    this.#mempool.push(record);
+    this.#index(record, null);
+    record.tx.inputs.forEach((input) => {
+      const key = outpointKey({ txid: bytesToHex(input.txid), vout: input.index });
+      // One entry per txid: a transaction accepted again after a reorg replaces its old entry.
+      const history = (this.#spendHistory.get(key) ?? []).filter((r) => r.txid !== record.txid);
+      history.push(record);
+      this.#spendHistory.set(key, history);
+    });
+  }
+
+  /** Adds a transaction's outputs and spends to the indices. */
+  #index(record: TxRecord, blockHeight: number | null): void {
+    this.#txIndex.set(record.txid, { record, blockHeight });
+    if (record.fee !== null) {
+      for (const input of record.tx.inputs) {
+        this.#spentBy.set(
+          outpointKey({ txid: bytesToHex(input.txid), vout: input.index }),
+          record.txid,
+        );
+      }
+    }
+    record.tx.outputs.forEach((output, vout) => {
+      this.#outputs.set(outpointKey({ txid: record.txid, vout }), {
+        txid: record.txid,
+        vout,
+        value: output.amount,
+        script: output.script,
+      });
+    });
+  }
+
+  #rebuildIndices(): void {
+    this.#txIndex = new Map();
+    this.#outputs = new Map();
+    this.#spentBy = new Map();
+    for (const block of this.#blocks) {
+      for (const record of block.txs) this.#index(record, block.height);
+    }
+  }
+
+  #notify(): void {
+    const height = this.height;
+    for (const listener of [...this.#listeners]) listener(height);
+  }
+}
+
+function outpointKey(outpoint: Outpoint): string {
+  return `${normalise(outpoint.txid)}:${outpoint.vout}`;
+}
+
+function normalise(txid: string): string {
+  return typeof txid === 'string' ? txid.toLowerCase() : '';
+}
+
+function uint32le(value: number): Uint8Array {
+  const bytes = new Uint8Array(4);
+  new DataView(bytes.buffer).setUint32(0, value >>> 0, true);
+  return bytes;
+}
+
+function toChainTransaction(record: TxRecord, blockHeight: number | null): ChainTransaction {
+  return { txid: record.txid, rawTx: record.rawTx.slice(), blockHeight };
+}
