@@ -52,8 +52,16 @@ export function decodeScriptNumber(bytes: Uint8Array, maxLength = 4): number {
   return last & 0x80 ? -magnitude : magnitude;
 }
 
-/** Script bytes that push `value` minimally: `OP_0`, `OP_1`..`OP_16`, else a data push. */
+/**
+ * Script bytes that push `value` minimally: `OP_0`, `OP_1`..`OP_16`, else a data push.
+ *
+ * @throws {@link ScriptError} `SCRIPT_NUMBER_OUT_OF_RANGE` when `value` is not a safe integer.
+ */
 export function encodeNumberPush(value: number): Uint8Array {
+  // Checked first: a fraction in 1..16 would otherwise become a small-number opcode silently.
+  if (!Number.isSafeInteger(value)) {
+    throw new ScriptError('SCRIPT_NUMBER_OUT_OF_RANGE', `not a safe integer: ${value}`);
+  }
   if (value === 0) return Uint8Array.of(OP.OP_0);
   if (value === -1) return Uint8Array.of(OP.OP_1NEGATE);
   if (value >= 1 && value <= 16) return Uint8Array.of(OP.OP_1 + value - 1);
