@@ -51,12 +51,19 @@ export function assertFeeRate(feeRate: number): void {
   }
 }
 
-/** The fee for `vsize` virtual bytes at `feeRate` sat/vB, rounded up to a whole satoshi. */
+/**
+ * The fee for `vsize` virtual bytes at `feeRate` sat/vB, rounded up to a whole satoshi: the
+ * smallest whole fee whose rate `fee / vsize` is at least `feeRate` (exact for whole rates).
+ */
 export function feeFor(vsize: number, feeRate: number): bigint {
   assertFeeRate(feeRate);
-  // Rates are rounded to milli-satoshis per vbyte so that the product is exact integer math.
-  const milliRate = BigInt(Math.round(feeRate * 1000));
-  return (BigInt(vsize) * milliRate + 999n) / 1000n;
+  if (!(vsize > 0)) return 0n;
+  // vsize * feeRate stays far below 2^53, so only the last rounding of the product can be off;
+  // settle it against the rate the fee actually pays.
+  let fee = Math.ceil(vsize * feeRate);
+  while (fee / vsize < feeRate) fee += 1;
+  while (fee > 0 && (fee - 1) / vsize >= feeRate) fee -= 1;
+  return BigInt(fee);
 }
 
 /** The fee rate (sat/vB) a fee pays for a virtual size. */
