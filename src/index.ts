@@ -1,8 +1,16 @@
 /**
- * picopayments — trustless micropayment channels on Bitcoin.
+ * picopayments — trustless micropayment channels on Bitcoin: a verified, sans-I/O protocol
+ * engine. Layers, bottom up: scripts, transactions, guards, machines, runtime; the simulated
+ * chain and in-memory store and transport are the embedded defaults.
  *
  * @packageDocumentation
  */
 export * from './errors.js';
 export * from './bytes.js';
 export * from './scripts/index.js';
+export * from './transactions/index.js';
+export * from './messages/index.js';
+export * from './guards/index.js';
+export * from './machines/index.js';
+export * from './chain/index.js';
+export * from './runtime/index.js';

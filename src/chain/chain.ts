@@ -2,13 +2,9 @@
  * The chain as the runtime sees it: a narrow, asynchronous interface so that the simulated
  * chain and a Bitcoin Core RPC adapter are interchangeable.
  */
+import type { Outpoint } from '../transactions/raw-transaction.js';
 
-/** A transaction output reference. `txid` is hex in display (RPC) byte order. */
-export interface Outpoint {
-  readonly txid: string;
-  readonly vout: number;
-}
-
+export type { Outpoint };
 /** A transaction known to the chain. */
 export interface ChainTransaction {
   /** Hex, display (RPC) byte order. */

@@ -12,14 +12,12 @@ export type {
   ScriptVerifier,
   ScriptVerifyResult,
 } from './chain.js';
-export { DUST_THRESHOLDS, dustThreshold } from './dust.js';
 export { ChainError, type ChainErrorCode } from './errors.js';
 export {
   type DecodedTransaction,
   decodeRawTransaction,
   MAX_MONEY,
   MAX_TRANSACTION_BYTES,
-  transactionId,
 } from './raw-transaction.js';
 export {
   type ReorgResult,

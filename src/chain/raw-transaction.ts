@@ -59,15 +59,6 @@ export function txidOfDecoded(tx: DecodedTransaction): string {
   return bytesToHex(sha256(sha256(strippedSerialization(tx))).reverse());
 }
 
-/**
- * Txid of a serialized transaction, in display (RPC) byte order.
- *
- * @throws {@link ChainError} `TX_MALFORMED` when the bytes are not one transaction.
- */
-export function transactionId(rawTx: Uint8Array): string {
-  return txidOfDecoded(decodeRawTransaction(rawTx));
-}
-
 function malformed(reason: string): ChainError {
   return new ChainError('TX_MALFORMED', reason);
 }

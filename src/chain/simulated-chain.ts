@@ -2,7 +2,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { RawTx } from '@scure/btc-signer/script.js';
 import { bytesToHex, concatBytes, hexToBytes } from '../bytes.js';
 import type { Chain, ChainOutput, ChainTransaction, Outpoint, ScriptVerifier } from './chain.js';
-import { dustThreshold } from './dust.js';
+import { dustThreshold } from '../transactions/fees.js';
 import { ChainError } from './errors.js';
 import { type DecodedTransaction, decodeRawTransaction, txidOfDecoded } from './raw-transaction.js';
 import { virtualSize } from './vsize.js';

@@ -1,5 +1,15 @@
 import { TransactionError } from './errors.js';
 
+/** Dust thresholds of the standard output types under Bitcoin Core's default policy. */
+export const DUST_THRESHOLDS = {
+  p2pkh: 546n,
+  p2sh: 540n,
+  p2wpkh: 294n,
+  p2wsh: 330n,
+  p2tr: 330n,
+  opReturn: 0n,
+} as const;
+
 /**
  * Bitcoin Core's dust relay fee (sat/kvB): an output is dust when spending it would cost more
  * than its value at this rate.

@@ -1,13 +1,9 @@
 import { RawTx } from '@scure/btc-signer/script.js';
 import { describe, expect, it } from 'vitest';
 import { bytesToHex, hexToBytes } from '../../src/bytes.js';
-import {
-  ChainError,
-  DUST_THRESHOLDS,
-  SimulatedChain,
-  transactionId,
-  virtualSize,
-} from '../../src/chain/index.js';
+import { ChainError, SimulatedChain, virtualSize } from '../../src/chain/index.js';
+import { DUST_THRESHOLDS } from '../../src/transactions/fees.js';
+import { rawTransactionId as transactionId } from '../../src/transactions/raw-transaction.js';
 import { bitcoreScriptVerifier } from '../support/bitcore-verifier.js';
 import {
   chainState,

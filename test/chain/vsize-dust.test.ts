@@ -1,7 +1,8 @@
 import { Transaction } from '@scure/btc-signer';
 import { describe, expect, it } from 'vitest';
 import { hexToBytes } from '../../src/bytes.js';
-import { DUST_THRESHOLDS, dustThreshold, virtualSize } from '../../src/chain/index.js';
+import { virtualSize } from '../../src/chain/index.js';
+import { DUST_THRESHOLDS, dustThreshold } from '../../src/transactions/fees.js';
 import { vectors } from '../support/vectors.js';
 import { csvRedeemScript, p2shOf, spendP2wpkh, testKey } from './helpers.js';
 

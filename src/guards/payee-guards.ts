@@ -1,0 +1,173 @@
+import { bytesToHex, equalBytes, hexToBytes } from '../bytes.js';
+import type { PayeeContext, PayeeCommitRecord } from '../machines/context.js';
+import { revokeUntil, transferredAmount } from '../machines/bookkeeping.js';
+import { parseAmount } from '../messages/amount.js';
+import type { CommitMessage, DepositFundedMessage, DepositMessage } from '../messages/schema.js';
+import { parseDepositScript } from '../scripts/deposit-script.js';
+import { p2shOutputScript } from '../scripts/p2sh.js';
+import { verifyPayerCommit, type VerifiedCommit } from '../transactions/commit-transaction.js';
+import { type Check, attempt, fail, pass } from './check.js';
+import {
+  blocksUntilUnlocked,
+  checkChannelId,
+  checkReportedTransaction,
+  relativeLockPassed,
+} from './channel-guards.js';
+
+const inRange = (value: number, range: { min: number; max: number }) =>
+  value >= range.min && value <= range.max;
+
+/** What the payee learns from an acceptable `deposit` message. */
+export interface AcceptedDeposit {
+  readonly payerPubkey: string;
+  readonly expireTime: number;
+  readonly delayTime: number;
+}
+
+/**
+ * The payer's deposit script must name this payee's key and spend secret hash, the payer key it
+ * announces, an expire time within the offered range and longer than the clearance, and a delay
+ * within the offered range.
+ */
+export function checkDeposit(
+  context: PayeeContext,
+  message: DepositMessage,
+): Check<AcceptedDeposit> {
+  const channel = checkChannelId(context.channelId, message);
+  if (!channel.ok) return channel;
+  const parsed = attempt(() => parseDepositScript(hexToBytes(message.depositScript)));
+  if (!parsed.ok) return parsed;
+  const fields = parsed.value;
+  if (!equalBytes(fields.payeePubkey, hexToBytes(context.payeePubkey)))
+    return fail('DEPOSIT_UNACCEPTABLE', 'deposit script pays another payee');
+  if (bytesToHex(fields.spendSecretHash) !== context.spendSecretHash)
+    return fail('DEPOSIT_UNACCEPTABLE', 'deposit script has another spend secret hash');
+  if (bytesToHex(fields.payerPubkey) !== message.payerPubkey)
+    return fail('DEPOSIT_UNACCEPTABLE', 'deposit script names another payer key');
+  if (
+    !inRange(fields.expireTime, context.expireTimeRange) ||
+    fields.expireTime <= context.clearance
+  ) {
+    return fail(
+      'DEPOSIT_UNACCEPTABLE',
+      `expire time ${fields.expireTime} outside the offered range`,
+    );
+  }
+  if (!inRange(message.delayTime, context.delayTimeRange))
+    return fail('DEPOSIT_UNACCEPTABLE', `delay ${message.delayTime} outside the offered range`);
+  return pass({
+    payerPubkey: message.payerPubkey,
+    expireTime: fields.expireTime,
+    delayTime: message.delayTime,
+  });
+}
+
+/** A funding announcement is accepted once per channel: the deposit may only be used once. */
+export function checkDepositFunded(context: PayeeContext, message: DepositFundedMessage): Check {
+  const channel = checkChannelId(context.channelId, message);
+  if (!channel.ok) return channel;
+  if (context.deposit !== null)
+    return fail('DEPOSIT_REUSED', 'this channel already has its deposit');
+  if (parseAmount(message.value) === 0n) return fail('DEPOSIT_MISMATCH', 'deposit value is zero');
+  return pass(true);
+}
+
+/** The confirmed deposit transaction must pay the announced value to P2SH(deposit script) at the announced output. */
+export function checkDepositConfirmation(
+  context: PayeeContext,
+  txid: string,
+  rawTx: string,
+): Check {
+  const deposit = context.deposit;
+  if (!deposit || !context.depositScript || txid !== deposit.txid)
+    return fail('UNRELATED_TRANSACTION', 'not the deposit transaction');
+  const tx = checkReportedTransaction(txid, rawTx);
+  if (!tx.ok) return tx;
+  const output = tx.value.outputs[deposit.vout];
+  const expectedScript = p2shOutputScript(hexToBytes(context.depositScript));
+  if (
+    !output ||
+    !equalBytes(output.script, expectedScript) ||
+    output.value !== parseAmount(deposit.value)
+  ) {
+    return fail(
+      'DEPOSIT_MISMATCH',
+      'the deposit output does not pay the announced value to the deposit script',
+    );
+  }
+  return pass(true);
+}
+
+/**
+ * A commit is accepted only when it verifies in full (PROTOCOL.md §6: issued revoke hash, script of
+ * this deposit with the agreed delay, the confirmed deposit outpoint, exact outputs, capacity, fee
+ * floor, payer signature) and raises the transferred amount.
+ */
+export function checkCommit(context: PayeeContext, message: CommitMessage): Check<VerifiedCommit> {
+  const channel = checkChannelId(context.channelId, message);
+  if (!channel.ok) return channel;
+  const { deposit, depositScript, delayTime } = context;
+  if (!deposit || deposit.confirmedHeight === null || !depositScript || delayTime === null) {
+    return fail('DEPOSIT_UNCONFIRMED', 'commits need a confirmed deposit');
+  }
+  const amount = parseAmount(message.amount);
+  if (amount <= transferredAmount(context.activeCommits))
+    return fail(
+      'AMOUNT_NOT_INCREASING',
+      `commit of ${amount} does not raise the transferred amount`,
+    );
+  return attempt(() =>
+    verifyPayerCommit(hexToBytes(message.commitTx), hexToBytes(message.commitScript), amount, {
+      deposit: {
+        outpoint: { txid: deposit.txid, vout: deposit.vout },
+        value: parseAmount(deposit.value),
+      },
+      depositScript: hexToBytes(depositScript),
+      delayTime,
+      issuedRevokeHashes: context.requestedRevokes.map((r) => hexToBytes(r.hash)),
+      minFeeRate: context.minFeeRate,
+    }),
+  );
+}
+
+/** Revoke-until must name a well-formed amount and revoke at least one commit. */
+export function checkRevokeUntil(
+  context: PayeeContext,
+  amount: string,
+  surpass: boolean,
+): Check<PayeeCommitRecord[]> {
+  let quantity: bigint;
+  try {
+    quantity = parseAmount(amount);
+  } catch {
+    return fail('AMOUNT_INVALID', `not an amount: ${amount}`);
+  }
+  const { revoke } = revokeUntil(context.activeCommits, quantity, surpass);
+  return revoke.length > 0
+    ? pass(revoke)
+    : fail('NOTHING_TO_REVOKE', `no commit to revoke down to ${amount}`);
+}
+
+/** Blocks left before the payer may expire the deposit; null before it confirms. */
+export function depositBlocksLeft(
+  context: Pick<PayeeContext, 'deposit' | 'expireTime' | 'height'>,
+): number | null {
+  const { deposit, expireTime, height } = context;
+  if (!deposit || deposit.confirmedHeight === null || expireTime === null) return null;
+  return blocksUntilUnlocked(deposit.confirmedHeight, expireTime, height);
+}
+
+/** The payee must close now: fewer than `clearance` blocks are left before the deposit expires. */
+export function closeDeadlineReached(context: PayeeContext): boolean {
+  const left = depositBlocksLeft(context);
+  return left !== null && left < context.clearance;
+}
+
+/** The published commit has been confirmed for `delay_time` blocks: the payout can be mined next. */
+export function payoutDelayPassed(context: PayeeContext): boolean {
+  return (
+    context.published !== null &&
+    context.delayTime !== null &&
+    relativeLockPassed(context.published.confirmedHeight, context.delayTime, context.height)
+  );
+}

@@ -1,0 +1,229 @@
+import { bytesToHex, equalBytes, hexToBytes } from '../bytes.js';
+import type { PayerCommitRecord, PayerContext, PublishedCommit } from '../machines/context.js';
+import { transferredAmount } from '../machines/bookkeeping.js';
+import { formatAmount, parseAmount } from '../messages/amount.js';
+import type { OfferMessage, RevokeHashMessage, RevokeSecretsMessage } from '../messages/schema.js';
+import { buildCommitScript } from '../scripts/commit-script.js';
+import { p2shOutputScript } from '../scripts/p2sh.js';
+import { hash160 } from '../scripts/hash.js';
+import { commitCapacity } from '../transactions/commit-transaction.js';
+import { type Check, attempt, fail, pass } from './check.js';
+import { checkChannelId, checkReportedTransaction, relativeLockPassed } from './channel-guards.js';
+
+const clamp = (value: number, range: { min: number; max: number }) =>
+  Math.min(Math.max(value, range.min), range.max);
+
+/** The times the payer settles on for an acceptable offer. */
+export interface AcceptedOffer {
+  readonly expireTime: number;
+  readonly delayTime: number;
+}
+
+/**
+ * An offer is acceptable when it is for this channel and network, names a key other than the
+ * payer's, and asks a fee floor no higher than the payer's own fee rate. The payer's preferred
+ * times are moved into the offered ranges.
+ */
+export function checkOffer(context: PayerContext, message: OfferMessage): Check<AcceptedOffer> {
+  const channel = checkChannelId(context.channelId, message);
+  if (!channel.ok) return channel;
+  if (message.network !== context.network)
+    return fail('OFFER_UNACCEPTABLE', `offer is for ${message.network}, not ${context.network}`);
+  if (message.payeePubkey === context.payerPubkey)
+    return fail('OFFER_UNACCEPTABLE', 'payee key equals the payer key');
+  if (message.minFeeRate > context.feeRate) {
+    return fail(
+      'OFFER_UNACCEPTABLE',
+      `fee floor ${message.minFeeRate} exceeds the payer's rate ${context.feeRate}`,
+    );
+  }
+  return pass({
+    expireTime: clamp(context.preferredExpireTime, message.expireTime),
+    delayTime: clamp(context.preferredDelayTime, message.delayTime),
+  });
+}
+
+/** The wallet's deposit transaction must pay the deposit amount to P2SH(deposit script) at `vout`. */
+export function checkDepositPublished(
+  context: PayerContext,
+  txid: string,
+  vout: number,
+  rawTx: string,
+): Check {
+  if (!context.depositScript) return fail('UNEXPECTED_EVENT', 'no deposit script yet');
+  const tx = checkReportedTransaction(txid, rawTx);
+  if (!tx.ok) return tx;
+  const output = tx.value.outputs[vout];
+  if (
+    !output ||
+    !equalBytes(output.script, p2shOutputScript(hexToBytes(context.depositScript))) ||
+    output.value !== parseAmount(context.depositAmount)
+  ) {
+    return fail(
+      'DEPOSIT_MISMATCH',
+      'the transaction does not pay the deposit amount to the deposit script',
+    );
+  }
+  return pass(true);
+}
+
+/** A revoke hash is usable unless a commit of this channel already carries it. */
+export function checkRevokeHash(context: PayerContext, message: RevokeHashMessage): Check {
+  const channel = checkChannelId(context.channelId, message);
+  if (!channel.ok) return channel;
+  if (context.commits.some((c) => c.revokeSecretHash === message.revokeSecretHash)) {
+    return fail('REVOKE_HASH_REUSED', 'a commit already carries this revoke hash');
+  }
+  return pass(true);
+}
+
+/** Highest amount among the payer's unrevoked commits. */
+export function payerTransferred(context: PayerContext): bigint {
+  return transferredAmount(context.commits.filter((c) => c.revokeSecret === null));
+}
+
+/** A payment that can be made now, with its new cumulative amount and commit script. */
+export interface PlannedPayment {
+  readonly cumulative: bigint;
+  readonly commitScript: Uint8Array;
+}
+
+/**
+ * A payment needs a confirmed deposit, an outstanding revoke hash, and a new cumulative amount
+ * within the deposit's capacity at the payer's fee rate.
+ */
+export function checkPay(context: PayerContext, amountText: string): Check<PlannedPayment> {
+  const { deposit, depositScript, nextRevokeHash, payeePubkey, spendSecretHash, delayTime } =
+    context;
+  if (
+    !deposit ||
+    deposit.confirmedHeight === null ||
+    !depositScript ||
+    !payeePubkey ||
+    !spendSecretHash ||
+    delayTime === null
+  ) {
+    return fail('DEPOSIT_UNCONFIRMED', 'payments need a confirmed deposit');
+  }
+  if (!nextRevokeHash) return fail('NO_REVOKE_HASH', "waiting for the payee's next revoke hash");
+  let amount: bigint;
+  try {
+    amount = parseAmount(amountText);
+  } catch {
+    return fail('AMOUNT_INVALID', `not an amount: ${amountText}`);
+  }
+  if (amount === 0n) return fail('AMOUNT_INVALID', 'payment amount must be positive');
+  const cumulative = payerTransferred(context) + amount;
+  const commitScript = buildCommitScript({
+    payerPubkey: hexToBytes(context.payerPubkey),
+    payeePubkey: hexToBytes(payeePubkey),
+    spendSecretHash: hexToBytes(spendSecretHash),
+    revokeSecretHash: hexToBytes(nextRevokeHash),
+    delayTime,
+  });
+  const capacity = attempt(() =>
+    commitCapacity(
+      { outpoint: { txid: deposit.txid, vout: deposit.vout }, value: parseAmount(deposit.value) },
+      hexToBytes(depositScript),
+      commitScript,
+      context.feeRate,
+    ),
+  );
+  if (!capacity.ok) return capacity;
+  if (cumulative < capacity.value.minAmount || cumulative > capacity.value.maxAmount) {
+    return fail(
+      'AMOUNT_INVALID',
+      `cumulative ${formatAmount(cumulative)} outside ${capacity.value.minAmount}..${capacity.value.maxAmount}`,
+    );
+  }
+  return pass({ cumulative, commitScript });
+}
+
+/** Revoke secrets are accepted from the channel's payee; secrets matching no commit are ignored. */
+export function checkRevokeSecrets(context: PayerContext, message: RevokeSecretsMessage): Check {
+  return checkChannelId(context.channelId, message);
+}
+
+/** The commits a batch of revoke secrets revokes, each with its secret. */
+export function matchRevokeSecrets(
+  commits: readonly PayerCommitRecord[],
+  secrets: readonly string[],
+): Map<string, string> {
+  const byHash = new Map(secrets.map((s) => [bytesToHex(hash160(hexToBytes(s))), s]));
+  const matched = new Map<string, string>();
+  for (const commit of commits) {
+    const secret = byHash.get(commit.revokeSecretHash);
+    if (secret !== undefined && commit.revokeSecret === null)
+      matched.set(commit.commitScript, secret);
+  }
+  return matched;
+}
+
+/**
+ * Identifies a transaction spending the deposit as one of the payer's commits (matched by its
+ * commit output script), and finds its remainder output.
+ */
+export function identifyPublishedCommit(
+  context: PayerContext,
+  txid: string,
+  rawTx: string,
+  blockHeight: number | null,
+): Check<PublishedCommit> {
+  if (!context.depositScript) return fail('UNRELATED_TRANSACTION', 'no deposit');
+  const tx = checkReportedTransaction(txid, rawTx);
+  if (!tx.ok) return tx;
+  const [first] = tx.value.outputs;
+  const commit =
+    first &&
+    context.commits.find((c) =>
+      equalBytes(first.script, p2shOutputScript(hexToBytes(c.commitScript))),
+    );
+  if (!first || !commit)
+    return fail(
+      'UNRELATED_TRANSACTION',
+      'the deposit was spent by something other than a commit of this channel',
+    );
+  const depositOut = p2shOutputScript(hexToBytes(context.depositScript));
+  const remainderIndex = tx.value.outputs.findIndex(
+    (o, i) => i > 0 && equalBytes(o.script, depositOut),
+  );
+  const remainderOutput = tx.value.outputs[remainderIndex];
+  return pass({
+    txid,
+    commitScript: commit.commitScript,
+    amount: formatAmount(first.value),
+    confirmedHeight: blockHeight,
+    remainder: remainderOutput
+      ? { vout: remainderIndex, value: formatAmount(remainderOutput.value) }
+      : null,
+  });
+}
+
+/** The deposit can be expired in the next block. */
+export function depositExpired(context: PayerContext): boolean {
+  return (
+    context.deposit !== null &&
+    context.expireTime !== null &&
+    relativeLockPassed(context.deposit.confirmedHeight, context.expireTime, context.height)
+  );
+}
+
+/** The remainder of the published commit can be expired in the next block. */
+export function remainderExpired(context: PayerContext): boolean {
+  return (
+    context.published !== null &&
+    context.expireTime !== null &&
+    relativeLockPassed(context.published.confirmedHeight, context.expireTime, context.height)
+  );
+}
+
+/** The published commit is one the payee revoked: the payer must take it back. */
+export function publishedCommitRevoked(context: PayerContext): boolean {
+  const published = context.published;
+  return (
+    published !== null &&
+    context.commits.some(
+      (c) => c.commitScript === published.commitScript && c.revokeSecret !== null,
+    )
+  );
+}

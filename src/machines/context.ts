@@ -1,0 +1,170 @@
+import type { NetworkName } from '../scripts/networks.js';
+import type { OutpointRef } from './effects.js';
+
+/**
+ * Machine context is plain JSON so that snapshots round-trip exactly: bytes are lower-case hex
+ * strings and satoshi amounts are decimal strings (see `parseAmount` / `formatAmount`).
+ */
+export type Hex = string;
+/** A satoshi amount as a decimal string. */
+export type AmountText = string;
+
+/** An inclusive range of relative times (blocks). */
+export interface TimeRange {
+  readonly min: number;
+  readonly max: number;
+}
+
+/** The channel's deposit output as both parties track it. */
+export interface DepositRecord {
+  readonly txid: string;
+  readonly vout: number;
+  readonly value: AmountText;
+  /** Height of the block that confirmed the deposit; null while unconfirmed. */
+  readonly confirmedHeight: number | null;
+}
+
+/** A transaction this party broadcast, kept to re-broadcast until it confirms. */
+export interface BroadcastRecord {
+  readonly txid: string;
+  readonly rawTx: Hex;
+  readonly confirmedHeight: number | null;
+}
+
+/** Outputs and transactions the embedder reports on (`OUTPOINT_SPENT`, `TX_CONFIRMED`). */
+export interface Watches {
+  readonly outpoints: readonly { readonly label: string; readonly outpoint: OutpointRef }[];
+  readonly txids: readonly { readonly label: string; readonly txid: string }[];
+}
+
+/** A commit the payer signed. */
+export interface PayerCommitRecord {
+  readonly amount: AmountText;
+  readonly commitScript: Hex;
+  readonly revokeSecretHash: Hex;
+  /** The payer-signed transaction (payee slot holds the placeholder). */
+  readonly rawTx: Hex;
+  /** Set once the payee revealed the revoke secret: the commit is revoked. */
+  readonly revokeSecret: Hex | null;
+}
+
+/** A commit transaction seen on chain, spending the deposit. */
+export interface PublishedCommit {
+  readonly txid: string;
+  readonly commitScript: Hex;
+  readonly amount: AmountText;
+  readonly confirmedHeight: number | null;
+  /** The remainder output back to P2SH(deposit script), if the commit has one. */
+  readonly remainder: { readonly vout: number; readonly value: AmountText } | null;
+}
+
+/** How a channel ended, from one party's point of view. */
+export type ChannelOutcome =
+  | 'aborted'
+  | 'expired'
+  | 'settled'
+  | 'paid-out'
+  | 'nothing-to-claim'
+  | 'revoked-by-payer'
+  | 'expired-by-payer';
+
+/** Everything the payer machine knows; JSON. */
+export interface PayerContext {
+  readonly role: 'payer';
+  readonly channelId: string;
+  readonly network: NetworkName;
+  readonly payerPrivateKey: Hex;
+  readonly payerPubkey: Hex;
+  /** Value to lock in the deposit. */
+  readonly depositAmount: AmountText;
+  /** Fee rate (sat/vB) of the payer's transactions; also the highest floor it accepts from a payee. */
+  readonly feeRate: number;
+  /** Where recovered funds (revoke, change, expire) go. */
+  readonly destinationScript: Hex;
+  /** The payer's preferred times, moved into the payee's accepted ranges. */
+  readonly preferredExpireTime: number;
+  readonly preferredDelayTime: number;
+  readonly payeePubkey: Hex | null;
+  readonly spendSecretHash: Hex | null;
+  readonly expireTime: number | null;
+  readonly delayTime: number | null;
+  readonly depositScript: Hex | null;
+  readonly deposit: DepositRecord | null;
+  /** The payee's outstanding revoke secret hash for the next commit. */
+  readonly nextRevokeHash: Hex | null;
+  readonly commits: readonly PayerCommitRecord[];
+  readonly published: PublishedCommit | null;
+  /** Learned from the payee's payout; lets the payer take the remainder. */
+  readonly spendSecret: Hex | null;
+  readonly broadcasts: { readonly [label: string]: BroadcastRecord };
+  readonly height: number;
+  readonly watches: Watches;
+  readonly outcome: ChannelOutcome | null;
+}
+
+/** A commit the payee accepted and may still publish. */
+export interface PayeeCommitRecord {
+  readonly amount: AmountText;
+  readonly commitScript: Hex;
+  readonly revokeSecretHash: Hex;
+  readonly revokeSecret: Hex;
+  /** The payer-signed transaction; the payee completes it only when publishing. */
+  readonly rawTx: Hex;
+}
+
+/** A commit the payee gave back: the transaction is forgotten so it can never be published. */
+export interface PayeeRevokedRecord {
+  readonly amount: AmountText;
+  readonly commitScript: Hex;
+  readonly revokeSecret: Hex;
+}
+
+/** A revoke secret issued to the payer (by its hash) and not yet used by a commit. */
+export interface RequestedRevoke {
+  readonly hash: Hex;
+  readonly secret: Hex;
+}
+
+/** Everything the payee machine knows; JSON. */
+export interface PayeeContext {
+  readonly role: 'payee';
+  readonly channelId: string;
+  readonly network: NetworkName;
+  readonly payeePrivateKey: Hex;
+  readonly payeePubkey: Hex;
+  readonly spendSecret: Hex;
+  readonly spendSecretHash: Hex;
+  /** Seed from which revoke secrets are derived (HMAC), so the machine itself draws no randomness. */
+  readonly revokeSeed: Hex;
+  readonly revokeCounter: number;
+  readonly expireTimeRange: TimeRange;
+  readonly delayTimeRange: TimeRange;
+  /** Fee-rate floor (sat/vB) for commits. */
+  readonly minFeeRate: number;
+  /** Fee rate (sat/vB) of the payee's payout. */
+  readonly feeRate: number;
+  /** Close when fewer than this many blocks are left before the deposit expires. */
+  readonly clearance: number;
+  /** Where the payout goes. */
+  readonly destinationScript: Hex;
+  readonly payerPubkey: Hex | null;
+  readonly depositScript: Hex | null;
+  readonly expireTime: number | null;
+  readonly delayTime: number | null;
+  readonly deposit: DepositRecord | null;
+  readonly requestedRevokes: readonly RequestedRevoke[];
+  /** Accepted commits, ascending by amount. */
+  readonly activeCommits: readonly PayeeCommitRecord[];
+  readonly revokedCommits: readonly PayeeRevokedRecord[];
+  /** The commit the payee published when closing. */
+  readonly published:
+    | (BroadcastRecord & { readonly commitScript: Hex; readonly amount: AmountText })
+    | null;
+  readonly payout: BroadcastRecord | null;
+  readonly height: number;
+  readonly watches: Watches;
+  readonly outcome: ChannelOutcome | null;
+}
+
+/** No watches yet. */
+export const NO_WATCHES: Watches = { outpoints: [], txids: [] };

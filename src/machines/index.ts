@@ -1,0 +1,14 @@
+/**
+ * Payer and payee lifecycles as XState v5 machines over pure guards; effects as data.
+ *
+ * @module
+ */
+export * from './context.js';
+export * from './effects.js';
+export * from './events.js';
+export * from './bookkeeping.js';
+export * from './revoke-secrets.js';
+export * from './destinations.js';
+export * from './initial-context.js';
+export * from './payee-machine.js';
+export * from './payer-machine.js';

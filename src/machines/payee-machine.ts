@@ -1,0 +1,495 @@
+import { assertEvent, enqueueActions, setup } from 'xstate';
+import { bytesToHex, hexToBytes } from '../bytes.js';
+import {
+  checkCommit,
+  checkDeposit,
+  checkDepositConfirmation,
+  checkDepositFunded,
+  checkRevokeUntil,
+  closeDeadlineReached,
+  payoutDelayPassed,
+} from '../guards/payee-guards.js';
+import { type Check, fail } from '../guards/check.js';
+import { formatAmount, parseAmount } from '../messages/amount.js';
+import { MESSAGE_PROTOCOL } from '../messages/schema.js';
+import { parseCommitScript } from '../scripts/commit-script.js';
+import { completeCommit } from '../transactions/commit-transaction.js';
+import { decodeTransaction, rawTransactionId } from '../transactions/raw-transaction.js';
+import { buildPayoutTransaction } from '../transactions/spend-transactions.js';
+import { revokeUntil, sortByAmount } from './bookkeeping.js';
+import type { ChannelOutcome, PayeeContext } from './context.js';
+import type { Effect } from './effects.js';
+import type { PayeeEvent } from './events.js';
+import { deriveRevokeSecret } from './revoke-secrets.js';
+
+type Emit = (effect: Effect) => void;
+
+const header = (context: PayeeContext) =>
+  ({ protocol: MESSAGE_PROTOCOL, channelId: context.channelId }) as const;
+
+/** The check behind each guarded message or command, used both to decide and to explain a refusal. */
+function checkEvent(context: PayeeContext, event: PayeeEvent): Check<unknown> {
+  switch (event.type) {
+    case 'DEPOSIT':
+      return checkDeposit(context, event.message);
+    case 'DEPOSIT_FUNDED':
+      return checkDepositFunded(context, event.message);
+    case 'TX_CONFIRMED':
+      return checkDepositConfirmation(context, event.txid, event.rawTx);
+    case 'COMMIT':
+      return checkCommit(context, event.message);
+    case 'REVOKE_UNTIL':
+      return checkRevokeUntil(context, event.amount, event.surpass);
+    default:
+      return fail('UNEXPECTED_EVENT', `${event.type} is not expected now`);
+  }
+}
+
+function rejection(context: PayeeContext, event: PayeeEvent, state: string): Effect {
+  const check = checkEvent(context, event);
+  const { code, reason } = check.ok
+    ? { code: 'UNEXPECTED_EVENT', reason: `${event.type} is not expected in ${state}` }
+    : check;
+  return { type: 'rejected', event: event.type, code, reason };
+}
+
+/** The next revoke secret hash: derive, remember (persist first), then send. */
+function issueRevokeHash(context: PayeeContext, emit: Emit): Partial<PayeeContext> {
+  const { secret, hash } = deriveRevokeSecret(context.revokeSeed, context.revokeCounter);
+  emit({ type: 'persist' });
+  emit({
+    type: 'send',
+    message: { ...header(context), type: 'revoke-hash', revokeSecretHash: hash },
+  });
+  return {
+    revokeCounter: context.revokeCounter + 1,
+    requestedRevokes: [...context.requestedRevokes, { hash, secret }],
+  };
+}
+
+/** True when the event reports a spend of the deposit output. */
+function spendsDeposit(context: PayeeContext, event: PayeeEvent): boolean {
+  return (
+    event.type === 'OUTPOINT_SPENT' &&
+    context.deposit !== null &&
+    event.outpoint.txid === context.deposit.txid &&
+    event.outpoint.vout === context.deposit.vout
+  );
+}
+
+/** True when the event reports a spend of the published commit's output. */
+function spendsCommitOutput(context: PayeeContext, event: PayeeEvent): boolean {
+  return (
+    event.type === 'OUTPOINT_SPENT' &&
+    context.published !== null &&
+    event.outpoint.txid === context.published.txid &&
+    event.outpoint.vout === 0
+  );
+}
+
+/**
+ * The payee's channel lifecycle (PROTOCOL.md): offer, deposit, open channel with commits and
+ * revocations, closing with the best commit no later than `clearance` blocks before expiry, and
+ * payout after the delay. Pure: inputs are events, outputs are emitted {@link Effect}s.
+ */
+export const payeeMachine = setup({
+  types: {
+    context: {} as PayeeContext,
+    events: {} as PayeeEvent,
+    input: {} as PayeeContext,
+    emitted: {} as Effect,
+  },
+  guards: {
+    /** Not one of XState's own internal events (done, init, ...). */
+    isExternalEvent: ({ event }) => !event.type.startsWith('xstate.'),
+    /** The deposit script names this payee, its spend secret hash and accepted times. */
+    depositAcceptable: ({ context, event }) => checkEvent(context, event).ok,
+    /** First funding announcement of this channel. */
+    fundingAcceptable: ({ context, event }) => checkEvent(context, event).ok,
+    /** The confirmed transaction pays the announced value to the deposit script. */
+    depositConfirmedAsAnnounced: ({ context, event }) => checkEvent(context, event).ok,
+    /** The commit verifies in full and raises the transferred amount. */
+    commitAcceptable: ({ context, event }) => checkEvent(context, event).ok,
+    /** Revoke-until names an amount below the transferred amount. */
+    revokeUntilAcceptable: ({ context, event }) => checkEvent(context, event).ok,
+    /** Fewer than `clearance` blocks are left before the payer may expire the deposit. */
+    closeDeadlineReached: ({ context }) => closeDeadlineReached(context),
+    /** The payer repeats the deposit script already agreed (a resend): nothing to do. */
+    repeatsAgreedDeposit: ({ context, event }) =>
+      event.type === 'DEPOSIT' && event.message.channelId === context.channelId && event.message.depositScript === context.depositScript && event.message.delayTime === context.delayTime,
+    /** The payer repeats the funding already recorded (a resend): nothing to do. */
+    repeatsRecordedFunding: ({ context, event }) =>
+      event.type === 'DEPOSIT_FUNDED' &&
+      event.message.channelId === context.channelId &&
+      context.deposit !== null &&
+      event.message.outpoint.txid === context.deposit.txid &&
+      event.message.outpoint.vout === context.deposit.vout &&
+      event.message.value === context.deposit.value,
+    /** No commit has been accepted (or all were given back): nothing to publish. */
+    noActiveCommit: ({ context }) =>
+      context.activeCommits.length === 0 && context.published === null,
+    /** Our published commit confirmed (the deposit is spent by it in a block). */
+    ourCommitConfirmed: ({ context, event }) =>
+      spendsDeposit(context, event) &&
+      event.type === 'OUTPOINT_SPENT' &&
+      event.txid === context.published?.txid &&
+      event.blockHeight !== null,
+    /** The deposit was spent by something other than our commit (the payer's expire). */
+    depositTakenByPayer: ({ context, event }) =>
+      spendsDeposit(context, event) &&
+      event.type === 'OUTPOINT_SPENT' &&
+      event.txid !== context.published?.txid &&
+      event.blockHeight !== null,
+    /** The published commit has `delay_time` confirmations. */
+    payoutDelayPassed: ({ context }) => payoutDelayPassed(context),
+    /** Our payout confirmed. */
+    payoutConfirmed: ({ context, event }) =>
+      spendsCommitOutput(context, event) &&
+      event.type === 'OUTPOINT_SPENT' &&
+      event.txid === context.payout?.txid &&
+      event.blockHeight !== null,
+    /** The payer took the commit output with a revoke secret. */
+    commitOutputTakenByPayer: ({ context, event }) =>
+      spendsCommitOutput(context, event) &&
+      event.type === 'OUTPOINT_SPENT' &&
+      event.txid !== context.payout?.txid &&
+      event.blockHeight !== null,
+    /** The payout cannot be built: the commit output does not cover fee plus a non-dust output. */
+    payoutUneconomic: ({ context }) => context.payout === null,
+  },
+  actions: {
+    recordHeight: enqueueActions(({ enqueue, event }) => {
+      if (event.type === 'BLOCK') enqueue.assign({ height: event.height });
+    }),
+    sendOffer: enqueueActions(({ context, enqueue }) => {
+      enqueue.emit({ type: 'persist' });
+      enqueue.emit({
+        type: 'send',
+        message: {
+          ...header(context),
+          type: 'offer',
+          payeePubkey: context.payeePubkey,
+          spendSecretHash: context.spendSecretHash,
+          expireTime: context.expireTimeRange,
+          delayTime: context.delayTimeRange,
+          minFeeRate: context.minFeeRate,
+          network: context.network,
+        },
+      });
+    }),
+    recordDeposit: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'DEPOSIT');
+      const check = checkDeposit(context, event.message);
+      if (!check.ok) return;
+      enqueue.assign({ depositScript: event.message.depositScript, ...check.value });
+      enqueue.emit({ type: 'persist' });
+    }),
+    recordFunding: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'DEPOSIT_FUNDED');
+      const { outpoint, value } = event.message;
+      enqueue.assign({
+        deposit: { txid: outpoint.txid, vout: outpoint.vout, value, confirmedHeight: null },
+        watches: {
+          txids: [...context.watches.txids, { label: 'deposit', txid: outpoint.txid }],
+          outpoints: [...context.watches.outpoints, { label: 'deposit', outpoint }],
+        },
+      });
+      enqueue.emit({ type: 'persist' });
+      enqueue.emit({ type: 'watch-transaction', label: 'deposit', txid: outpoint.txid });
+      enqueue.emit({ type: 'watch-outpoint', label: 'deposit', outpoint });
+    }),
+    openChannel: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'TX_CONFIRMED');
+      const deposit = { ...context.deposit!, confirmedHeight: event.blockHeight };
+      enqueue.assign({ deposit, ...issueRevokeHash({ ...context, deposit }, enqueue.emit) });
+    }),
+    updateDepositConfirmation: enqueueActions(({ context, event, enqueue }) => {
+      // A reorg may move the deposit to another block; keep the expiry clock honest.
+      if (event.type === 'TX_CONFIRMED' && context.deposit && event.txid === context.deposit.txid) {
+        enqueue.assign({ deposit: { ...context.deposit, confirmedHeight: event.blockHeight } });
+      }
+    }),
+    acceptCommit: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'COMMIT');
+      const { amount, commitScript, commitTx } = event.message;
+      const revokeHash = bytesToHex(parseCommitScript(hexToBytes(commitScript)).revokeSecretHash);
+      const requested = context.requestedRevokes.find((r) => r.hash === revokeHash)!;
+      const activeCommits = sortByAmount([
+        ...context.activeCommits,
+        {
+          amount,
+          commitScript,
+          revokeSecretHash: revokeHash,
+          revokeSecret: requested.secret,
+          rawTx: commitTx,
+        },
+      ]);
+      const next = {
+        ...context,
+        activeCommits,
+        requestedRevokes: context.requestedRevokes.filter((r) => r.hash !== revokeHash),
+      };
+      enqueue.assign({ activeCommits, ...issueRevokeHash(next, enqueue.emit) });
+    }),
+    resendRevokeHash: enqueueActions(({ context, enqueue }) => {
+      // Messages may be lost: the newest outstanding hash is sent again at every block.
+      const latest = context.requestedRevokes[context.requestedRevokes.length - 1];
+      if (latest)
+        enqueue.emit({
+          type: 'send',
+          message: { ...header(context), type: 'revoke-hash', revokeSecretHash: latest.hash },
+        });
+    }),
+    revokeCommits: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'REVOKE_UNTIL');
+      const { revoke, keep } = revokeUntil(
+        context.activeCommits,
+        parseAmount(event.amount),
+        event.surpass,
+      );
+      enqueue.assign({
+        activeCommits: keep,
+        // The transaction is dropped: a revoked commit must never be published by us.
+        revokedCommits: [
+          ...context.revokedCommits,
+          ...revoke.map(({ amount, commitScript, revokeSecret }) => ({
+            amount,
+            commitScript,
+            revokeSecret,
+          })),
+        ],
+      });
+      enqueue.emit({ type: 'persist' });
+      enqueue.emit({
+        type: 'send',
+        message: {
+          ...header(context),
+          type: 'revoke-secrets',
+          secrets: revoke.map((c) => c.revokeSecret),
+        },
+      });
+    }),
+    publishBestCommit: enqueueActions(({ context, enqueue }) => {
+      const best = context.activeCommits[context.activeCommits.length - 1];
+      if (!best || context.published || !context.depositScript) return;
+      const rawTx = bytesToHex(
+        completeCommit(
+          hexToBytes(best.rawTx),
+          hexToBytes(context.depositScript),
+          hexToBytes(context.payeePrivateKey),
+        ),
+      );
+      const txid = rawTransactionId(hexToBytes(rawTx));
+      const outpoint = { txid, vout: 0 };
+      enqueue.assign({
+        published: {
+          txid,
+          rawTx,
+          confirmedHeight: null,
+          commitScript: best.commitScript,
+          amount: best.amount,
+        },
+        watches: {
+          ...context.watches,
+          outpoints: [...context.watches.outpoints, { label: 'commit-output', outpoint }],
+        },
+      });
+      enqueue.emit({ type: 'persist' });
+      enqueue.emit({ type: 'broadcast', label: 'commit', txid, rawTx });
+      enqueue.emit({ type: 'watch-outpoint', label: 'commit-output', outpoint });
+    }),
+    recordCommitConfirmation: enqueueActions(({ context, event, enqueue }) => {
+      if (
+        event.type !== 'OUTPOINT_SPENT' ||
+        !context.published ||
+        event.txid !== context.published.txid
+      )
+        return;
+      enqueue.assign({ published: { ...context.published, confirmedHeight: event.blockHeight } });
+      enqueue.emit({ type: 'persist' });
+    }),
+    buildPayout: enqueueActions(({ context, enqueue }) => {
+      const published = context.published;
+      if (!published || context.payout) return;
+      let payout: ReturnType<typeof buildPayoutTransaction>;
+      try {
+        payout = buildPayoutTransaction({
+          outpoint: { txid: published.txid, vout: 0 },
+          value: decodeTransaction(hexToBytes(published.rawTx)).outputs[0]!.value,
+          destinationScript: hexToBytes(context.destinationScript),
+          feeRate: context.feeRate,
+          privateKey: hexToBytes(context.payeePrivateKey),
+          commitScript: hexToBytes(published.commitScript),
+          spendSecret: hexToBytes(context.spendSecret),
+        });
+      } catch {
+        return; // Left null: the payoutUneconomic guard ends the channel.
+      }
+      const rawTx = bytesToHex(payout.rawTx);
+      enqueue.assign({ payout: { txid: payout.txid, rawTx, confirmedHeight: null } });
+      enqueue.emit({ type: 'persist' });
+      enqueue.emit({ type: 'broadcast', label: 'payout', txid: payout.txid, rawTx });
+    }),
+    rebroadcast: enqueueActions(({ context, enqueue }) => {
+      // Until they confirm, our transactions are offered again at every block (a reorg or a
+      // full mempool may have dropped them).
+      if (context.published && context.published.confirmedHeight === null) {
+        enqueue.emit({
+          type: 'broadcast',
+          label: 'commit',
+          txid: context.published.txid,
+          rawTx: context.published.rawTx,
+        });
+      }
+      if (context.payout && context.payout.confirmedHeight === null) {
+        enqueue.emit({
+          type: 'broadcast',
+          label: 'payout',
+          txid: context.payout.txid,
+          rawTx: context.payout.rawTx,
+        });
+      }
+    }),
+    finish: enqueueActions(({ enqueue }, params: { outcome: ChannelOutcome }) => {
+      enqueue.assign({ outcome: params.outcome });
+      enqueue.emit({ type: 'persist' });
+      enqueue.emit({ type: 'finished', outcome: params.outcome });
+    }),
+    reject: enqueueActions(({ context, event, enqueue, self }) => {
+      enqueue.emit(rejection(context, event, JSON.stringify(self.getSnapshot().value)));
+    }),
+  },
+}).createMachine({
+  id: 'payee',
+  context: ({ input }) => input,
+  initial: 'offering',
+  on: {
+    BLOCK: { actions: 'recordHeight' },
+    TX_CONFIRMED: {},
+    OUTPOINT_SPENT: {},
+    CLOSE_NOTICE: {},
+    DEPOSIT: [{ guard: 'repeatsAgreedDeposit' }, { actions: 'reject' }],
+    DEPOSIT_FUNDED: [{ guard: 'repeatsRecordedFunding' }, { actions: 'reject' }],
+    '*': { guard: 'isExternalEvent', actions: 'reject' },
+  },
+  states: {
+    offering: {
+      description:
+        "The offer (payee key, spend secret hash, accepted times, fee floor) is sent; waiting for the payer's deposit script.",
+      entry: 'sendOffer',
+      on: {
+        DEPOSIT: [
+          { guard: 'depositAcceptable', target: 'awaitingFunding', actions: 'recordDeposit' },
+          { actions: 'reject' },
+        ],
+        CLOSE: { target: 'aborted' },
+      },
+    },
+    awaitingFunding: {
+      description:
+        'The deposit script is agreed; waiting for the payer to announce the funded outpoint.',
+      on: {
+        DEPOSIT_FUNDED: [
+          { guard: 'fundingAcceptable', target: 'awaitingConfirmation', actions: 'recordFunding' },
+          { actions: 'reject' },
+        ],
+        CLOSE: { target: 'aborted' },
+      },
+    },
+    awaitingConfirmation: {
+      description: 'Waiting for the deposit transaction to confirm with the announced output.',
+      on: {
+        TX_CONFIRMED: [
+          { guard: 'depositConfirmedAsAnnounced', target: 'open', actions: 'openChannel' },
+          { actions: 'reject' },
+        ],
+        CLOSE: { target: 'aborted' },
+      },
+    },
+    open: {
+      description:
+        'Payments flow: each accepted commit is answered with a fresh revoke hash; the payee may give value back.',
+      always: { guard: 'closeDeadlineReached', target: 'closing' },
+      on: {
+        COMMIT: [{ guard: 'commitAcceptable', actions: 'acceptCommit' }, { actions: 'reject' }],
+        REVOKE_UNTIL: [
+          { guard: 'revokeUntilAcceptable', actions: 'revokeCommits' },
+          { actions: 'reject' },
+        ],
+        TX_CONFIRMED: { actions: 'updateDepositConfirmation' },
+        BLOCK: { actions: ['recordHeight', 'resendRevokeHash'] },
+        CLOSE: { target: 'closing' },
+      },
+    },
+    closing: {
+      description: 'The best commit is completed and published; waiting for it to confirm.',
+      entry: 'publishBestCommit',
+      always: { guard: 'noActiveCommit', target: 'nothingToClaim' },
+      on: {
+        OUTPOINT_SPENT: [
+          {
+            guard: 'ourCommitConfirmed',
+            target: 'awaitingDelay',
+            actions: 'recordCommitConfirmation',
+          },
+          { guard: 'depositTakenByPayer', target: 'expiredByPayer' },
+          { actions: 'recordCommitConfirmation' },
+        ],
+        TX_CONFIRMED: { actions: 'updateDepositConfirmation' },
+        BLOCK: { actions: ['recordHeight', 'rebroadcast'] },
+        COMMIT: { actions: 'reject' },
+      },
+    },
+    awaitingDelay: {
+      description: 'The commit is confirmed; the payout becomes valid after `delay_time` blocks.',
+      always: { guard: 'payoutDelayPassed', target: 'payingOut' },
+      on: {
+        OUTPOINT_SPENT: [
+          { guard: 'commitOutputTakenByPayer', target: 'revokedByPayer' },
+          { guard: 'depositTakenByPayer', target: 'expiredByPayer' },
+          { actions: 'recordCommitConfirmation' },
+        ],
+        BLOCK: { actions: ['recordHeight', 'rebroadcast'] },
+      },
+    },
+    payingOut: {
+      description:
+        'The payout (revealing the spend secret) is published; waiting for it to confirm.',
+      entry: 'buildPayout',
+      always: { guard: 'payoutUneconomic', target: 'nothingToClaim' },
+      on: {
+        OUTPOINT_SPENT: [
+          { guard: 'payoutConfirmed', target: 'paidOut' },
+          { guard: 'commitOutputTakenByPayer', target: 'revokedByPayer' },
+          { actions: 'recordCommitConfirmation' },
+        ],
+        BLOCK: { actions: ['recordHeight', 'rebroadcast'] },
+      },
+    },
+    paidOut: {
+      type: 'final',
+      description: 'The payee took its highest commit.',
+      entry: { type: 'finish', params: { outcome: 'paid-out' } },
+    },
+    nothingToClaim: {
+      type: 'final',
+      description: 'No commit worth publishing: the payer recovers the deposit.',
+      entry: { type: 'finish', params: { outcome: 'nothing-to-claim' } },
+    },
+    revokedByPayer: {
+      type: 'final',
+      description: 'The published commit was revoked: the payer took it back.',
+      entry: { type: 'finish', params: { outcome: 'revoked-by-payer' } },
+    },
+    expiredByPayer: {
+      type: 'final',
+      description: "The payer expired the deposit before the payee's commit confirmed.",
+      entry: { type: 'finish', params: { outcome: 'expired-by-payer' } },
+    },
+    aborted: {
+      type: 'final',
+      description: 'The channel was given up before it opened.',
+      entry: { type: 'finish', params: { outcome: 'aborted' } },
+    },
+  },
+});

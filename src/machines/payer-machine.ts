@@ -1,0 +1,712 @@
+import { assertEvent, enqueueActions, setup } from 'xstate';
+import { bytesToHex, hexToBytes } from '../bytes.js';
+import { type Check, fail } from '../guards/check.js';
+import {
+  checkDepositPublished,
+  checkOffer,
+  checkPay,
+  checkRevokeHash,
+  checkRevokeSecrets,
+  depositExpired,
+  identifyPublishedCommit,
+  matchRevokeSecrets,
+  publishedCommitRevoked,
+  remainderExpired,
+} from '../guards/payer-guards.js';
+import { formatAmount, parseAmount } from '../messages/amount.js';
+import { MESSAGE_PROTOCOL } from '../messages/schema.js';
+import { buildDepositScript } from '../scripts/deposit-script.js';
+import { extractSpendSecret } from '../scripts/secret-extraction.js';
+import { createCommit } from '../transactions/commit-transaction.js';
+import {
+  type SpendTransaction,
+  buildChangeTransaction,
+  buildExpireTransaction,
+  buildRevokeTransaction,
+} from '../transactions/spend-transactions.js';
+import type { BroadcastRecord, ChannelOutcome, PayerContext } from './context.js';
+import type { Effect, OutpointRef, TransactionLabel } from './effects.js';
+import type { PayerEvent } from './events.js';
+
+type Emit = (effect: Effect) => void;
+
+const header = (context: PayerContext) =>
+  ({ protocol: MESSAGE_PROTOCOL, channelId: context.channelId }) as const;
+
+function checkEvent(context: PayerContext, event: PayerEvent): Check<unknown> {
+  switch (event.type) {
+    case 'OFFER':
+      return checkOffer(context, event.message);
+    case 'DEPOSIT_PUBLISHED':
+      return checkDepositPublished(context, event.txid, event.vout, event.rawTx);
+    case 'REVOKE_HASH':
+      return checkRevokeHash(context, event.message);
+    case 'PAY':
+      return checkPay(context, event.amount);
+    case 'REVOKE_SECRETS':
+      return checkRevokeSecrets(context, event.message);
+    default:
+      return fail('UNEXPECTED_EVENT', `${event.type} is not expected now`);
+  }
+}
+
+const isOutpoint = (a: OutpointRef, b: OutpointRef | null) =>
+  b !== null && a.txid === b.txid && a.vout === b.vout;
+
+function depositOutpoint(context: PayerContext): OutpointRef | null {
+  return context.deposit ? { txid: context.deposit.txid, vout: context.deposit.vout } : null;
+}
+
+function remainderOutpoint(context: PayerContext): OutpointRef | null {
+  const p = context.published;
+  return p?.remainder ? { txid: p.txid, vout: p.remainder.vout } : null;
+}
+
+function commitOutpoint(context: PayerContext): OutpointRef | null {
+  return context.published ? { txid: context.published.txid, vout: 0 } : null;
+}
+
+/** The spend of a watched outpoint, when the event is one. */
+function spendOf(event: PayerEvent, outpoint: OutpointRef | null) {
+  return event.type === 'OUTPOINT_SPENT' && isOutpoint(event.outpoint, outpoint) ? event : null;
+}
+
+/** True when `label`'s broadcast is the confirmed spender reported by the event. */
+function ourSpendConfirmed(
+  context: PayerContext,
+  event: PayerEvent,
+  outpoint: OutpointRef | null,
+  label: TransactionLabel,
+): boolean {
+  const spend = spendOf(event, outpoint);
+  return (
+    spend !== null && spend.blockHeight !== null && spend.txid === context.broadcasts[label]?.txid
+  );
+}
+
+/** Common fields of the payer's recovery spends. */
+function spendBase(context: PayerContext, outpoint: OutpointRef, value: bigint) {
+  return {
+    outpoint,
+    value,
+    destinationScript: hexToBytes(context.destinationScript),
+    feeRate: context.feeRate,
+    privateKey: hexToBytes(context.payerPrivateKey),
+  };
+}
+
+/** Builds a recovery spend, or null when the output cannot pay its fee plus a non-dust output. */
+function tryBuild(build: () => SpendTransaction): SpendTransaction | null {
+  try {
+    return build();
+  } catch {
+    return null;
+  }
+}
+
+function planChange(context: PayerContext): SpendTransaction | null {
+  const outpoint = remainderOutpoint(context);
+  if (!outpoint || !context.spendSecret || !context.depositScript) return null;
+  const value = parseAmount(context.published!.remainder!.value);
+  return tryBuild(() =>
+    buildChangeTransaction({
+      ...spendBase(context, outpoint, value),
+      depositScript: hexToBytes(context.depositScript!),
+      spendSecret: hexToBytes(context.spendSecret!),
+    }),
+  );
+}
+
+function planRemainderExpire(context: PayerContext): SpendTransaction | null {
+  const outpoint = remainderOutpoint(context);
+  if (!outpoint || !context.depositScript) return null;
+  const value = parseAmount(context.published!.remainder!.value);
+  return tryBuild(() =>
+    buildExpireTransaction({
+      ...spendBase(context, outpoint, value),
+      depositScript: hexToBytes(context.depositScript!),
+    }),
+  );
+}
+
+function planDepositExpire(context: PayerContext): SpendTransaction | null {
+  const outpoint = depositOutpoint(context);
+  if (!outpoint || !context.depositScript) return null;
+  return tryBuild(() =>
+    buildExpireTransaction({
+      ...spendBase(context, outpoint, parseAmount(context.deposit!.value)),
+      depositScript: hexToBytes(context.depositScript!),
+    }),
+  );
+}
+
+function planRevoke(context: PayerContext): SpendTransaction | null {
+  const outpoint = commitOutpoint(context);
+  const published = context.published;
+  const commit =
+    published && context.commits.find((c) => c.commitScript === published.commitScript);
+  if (!outpoint || !published || !commit?.revokeSecret) return null;
+  return tryBuild(() =>
+    buildRevokeTransaction({
+      ...spendBase(context, outpoint, parseAmount(published.amount)),
+      commitScript: hexToBytes(commit.commitScript),
+      revokeSecret: hexToBytes(commit.revokeSecret!),
+    }),
+  );
+}
+
+/** Records a recovery broadcast (persisted first) and emits it. */
+function broadcast(
+  context: PayerContext,
+  label: TransactionLabel,
+  spend: SpendTransaction | null,
+  emit: Emit,
+): Partial<PayerContext> {
+  if (!spend) return {};
+  const record: BroadcastRecord = {
+    txid: spend.txid,
+    rawTx: bytesToHex(spend.rawTx),
+    confirmedHeight: null,
+  };
+  emit({ type: 'persist' });
+  emit({ type: 'broadcast', label, txid: record.txid, rawTx: record.rawTx });
+  return { broadcasts: { ...context.broadcasts, [label]: record } };
+}
+
+/**
+ * The payer's channel lifecycle (PROTOCOL.md): accept an offer, fund the deposit, pay with
+ * cumulative commits, and on close watch the chain to revoke a revoked commit, take the change
+ * once the spend secret is public, or expire the deposit or remainder. Pure: inputs are events,
+ * outputs are emitted {@link Effect}s.
+ */
+export const payerMachine = setup({
+  types: {
+    context: {} as PayerContext,
+    events: {} as PayerEvent,
+    input: {} as PayerContext,
+    emitted: {} as Effect,
+  },
+  guards: {
+    /** Not one of XState's own internal events (done, init, ...). */
+    isExternalEvent: ({ event }) => !event.type.startsWith('xstate.'),
+    /** The offer is for this channel and network, with a fee floor the payer accepts. */
+    offerAcceptable: ({ context, event }) => checkEvent(context, event).ok,
+    /** The wallet's transaction pays the deposit amount to the deposit script. */
+    depositPublishedAsPlanned: ({ context, event }) => checkEvent(context, event).ok,
+    /** The confirmed transaction is the deposit. */
+    isDepositConfirmation: ({ context, event }) =>
+      event.type === 'TX_CONFIRMED' && event.txid === context.deposit?.txid,
+    /** The revoke hash is fresh. */
+    revokeHashAcceptable: ({ context, event }) => checkEvent(context, event).ok,
+    /** The payment fits the deposit and a revoke hash is outstanding. */
+    paymentPossible: ({ context, event }) => checkEvent(context, event).ok,
+    /** The revoke secrets come from this channel's payee. */
+    revokeSecretsAcceptable: ({ context, event }) => checkEvent(context, event).ok,
+    /** The deposit was spent by one of our commits (the payee closed). */
+    depositSpentByCommit: ({ context, event }) => {
+      const spend = spendOf(event, depositOutpoint(context));
+      return (
+        spend !== null &&
+        identifyPublishedCommit(context, spend.txid, spend.rawTx, spend.blockHeight).ok
+      );
+    },
+    /** Our expire of the deposit confirmed. */
+    depositExpireConfirmed: ({ context, event }) =>
+      ourSpendConfirmed(context, event, depositOutpoint(context), 'expire'),
+    /** The deposit can be expired in the next block. */
+    depositExpired: ({ context }) => depositExpired(context),
+    /** The published commit is one the payee revoked. */
+    publishedCommitRevoked: ({ context }) => publishedCommitRevoked(context),
+    /** The published commit has no remainder worth recovering (none, or too small to pay its fee). */
+    noRecoverableRemainder: ({ context }) =>
+      remainderOutpoint(context) === null || planRemainderExpire(context) === null,
+    /** The spend secret is public: the change can be taken. */
+    spendSecretKnown: ({ context }) => context.spendSecret !== null && planChange(context) !== null,
+    /** The remainder can be expired in the next block. */
+    remainderExpired: ({ context }) => remainderExpired(context),
+    /** The commit output was spent by the payee's payout (revealing the spend secret). */
+    commitOutputPaidOut: ({ context, event }) => {
+      const spend = spendOf(event, commitOutpoint(context));
+      return (
+        spend !== null &&
+        context.published !== null &&
+        extractSpendSecret(hexToBytes(spend.rawTx), hexToBytes(context.published.commitScript)) !==
+          null
+      );
+    },
+    /** Our revoke of the commit output confirmed. */
+    revokeConfirmed: ({ context, event }) =>
+      ourSpendConfirmed(context, event, commitOutpoint(context), 'revoke'),
+    /** Our change or expire of the remainder confirmed. */
+    remainderRecovered: ({ context, event }) =>
+      ourSpendConfirmed(context, event, remainderOutpoint(context), 'change') ||
+      ourSpendConfirmed(context, event, remainderOutpoint(context), 'expire'),
+    /** The remainder region is done, so a payout no longer matters to the payer. */
+    remainderSettled: ({ context }) =>
+      context.spendSecret !== null || context.broadcasts.expire?.confirmedHeight != null,
+    /** The revoke cannot be built (commit output too small to pay its fee): nothing to take back. */
+    revokeUneconomic: ({ context }) => planRevoke(context) === null,
+  },
+  actions: {
+    recordHeight: enqueueActions(({ enqueue, event }) => {
+      if (event.type === 'BLOCK') enqueue.assign({ height: event.height });
+    }),
+    acceptOffer: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'OFFER');
+      const check = checkOffer(context, event.message);
+      if (!check.ok) return;
+      const { expireTime, delayTime } = check.value;
+      const depositScript = bytesToHex(
+        buildDepositScript({
+          payerPubkey: hexToBytes(context.payerPubkey),
+          payeePubkey: hexToBytes(event.message.payeePubkey),
+          spendSecretHash: hexToBytes(event.message.spendSecretHash),
+          expireTime,
+        }),
+      );
+      enqueue.assign({
+        payeePubkey: event.message.payeePubkey,
+        spendSecretHash: event.message.spendSecretHash,
+        expireTime,
+        delayTime,
+        depositScript,
+      });
+      enqueue.emit({ type: 'persist' });
+      enqueue.emit({
+        type: 'send',
+        message: {
+          ...header(context),
+          type: 'deposit',
+          payerPubkey: context.payerPubkey,
+          depositScript,
+          delayTime,
+        },
+      });
+      enqueue.emit({ type: 'fund-deposit', depositScript, amount: context.depositAmount });
+    }),
+    recordDeposit: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'DEPOSIT_PUBLISHED');
+      const outpoint = { txid: event.txid, vout: event.vout };
+      enqueue.assign({
+        deposit: { ...outpoint, value: context.depositAmount, confirmedHeight: null },
+        broadcasts: {
+          ...context.broadcasts,
+          deposit: { txid: event.txid, rawTx: event.rawTx, confirmedHeight: null },
+        },
+        watches: {
+          txids: [...context.watches.txids, { label: 'deposit', txid: event.txid }],
+          outpoints: [...context.watches.outpoints, { label: 'deposit', outpoint }],
+        },
+      });
+      enqueue.emit({ type: 'persist' });
+      enqueue.emit({
+        type: 'send',
+        message: {
+          ...header(context),
+          type: 'deposit-funded',
+          outpoint,
+          value: context.depositAmount,
+        },
+      });
+      enqueue.emit({ type: 'watch-transaction', label: 'deposit', txid: event.txid });
+      enqueue.emit({ type: 'watch-outpoint', label: 'deposit', outpoint });
+    }),
+    confirmDeposit: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'TX_CONFIRMED');
+      enqueue.assign({
+        deposit: { ...context.deposit!, confirmedHeight: event.blockHeight },
+        broadcasts: {
+          ...context.broadcasts,
+          deposit: { ...context.broadcasts.deposit!, confirmedHeight: event.blockHeight },
+        },
+      });
+      enqueue.emit({ type: 'persist' });
+    }),
+    storeRevokeHash: enqueueActions(({ event, enqueue }) => {
+      assertEvent(event, 'REVOKE_HASH');
+      enqueue.assign({ nextRevokeHash: event.message.revokeSecretHash });
+    }),
+    makePayment: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'PAY');
+      const plan = checkPay(context, event.amount);
+      if (!plan.ok) return;
+      const deposit = context.deposit!;
+      const commit = createCommit({
+        deposit: {
+          outpoint: { txid: deposit.txid, vout: deposit.vout },
+          value: parseAmount(deposit.value),
+        },
+        depositScript: hexToBytes(context.depositScript!),
+        commitScript: plan.value.commitScript,
+        amount: plan.value.cumulative,
+        feeRate: context.feeRate,
+        payerPrivateKey: hexToBytes(context.payerPrivateKey),
+      });
+      const record = {
+        amount: formatAmount(commit.amount),
+        commitScript: bytesToHex(plan.value.commitScript),
+        revokeSecretHash: context.nextRevokeHash!,
+        rawTx: bytesToHex(commit.rawTx),
+        revokeSecret: null,
+      };
+      // Persist the commit before sending it: once sent, the payee may publish it.
+      enqueue.assign({ commits: [...context.commits, record], nextRevokeHash: null });
+      enqueue.emit({ type: 'persist' });
+      enqueue.emit({
+        type: 'send',
+        message: {
+          ...header(context),
+          type: 'commit',
+          amount: record.amount,
+          commitScript: record.commitScript,
+          commitTx: record.rawTx,
+        },
+      });
+    }),
+    applyRevokeSecrets: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'REVOKE_SECRETS');
+      const matched = matchRevokeSecrets(context.commits, event.message.secrets);
+      if (matched.size === 0) return;
+      enqueue.assign({
+        commits: context.commits.map((c) =>
+          matched.has(c.commitScript) ? { ...c, revokeSecret: matched.get(c.commitScript)! } : c,
+        ),
+      });
+      enqueue.emit({ type: 'persist' });
+    }),
+    resendPending: enqueueActions(({ context, enqueue }) => {
+      // Messages may be lost. Until the payee answers, the deposit announcement is repeated at
+      // every block; a commit still waiting for its answer (the next revoke hash) likewise.
+      if (!context.deposit) return;
+      const last = context.commits[context.commits.length - 1];
+      if (context.commits.length === 0 && context.nextRevokeHash === null) {
+        enqueue.emit({
+          type: 'send',
+          message: {
+            ...header(context),
+            type: 'deposit',
+            payerPubkey: context.payerPubkey,
+            depositScript: context.depositScript!,
+            delayTime: context.delayTime!,
+          },
+        });
+        enqueue.emit({
+          type: 'send',
+          message: {
+            ...header(context),
+            type: 'deposit-funded',
+            outpoint: { txid: context.deposit.txid, vout: context.deposit.vout },
+            value: context.deposit.value,
+          },
+        });
+      } else if (last && context.nextRevokeHash === null) {
+        enqueue.emit({
+          type: 'send',
+          message: {
+            ...header(context),
+            type: 'commit',
+            amount: last.amount,
+            commitScript: last.commitScript,
+            commitTx: last.rawTx,
+          },
+        });
+      }
+    }),
+    requestClose: enqueueActions(({ context, enqueue }) => {
+      enqueue.emit({
+        type: 'send',
+        message: { ...header(context), type: 'close', reason: 'payer asks to close' },
+      });
+    }),
+    recordPublishedCommit: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'OUTPOINT_SPENT');
+      const published = identifyPublishedCommit(
+        context,
+        event.txid,
+        event.rawTx,
+        event.blockHeight,
+      );
+      if (!published.ok) return;
+      const p = published.value;
+      const commitOut = { txid: p.txid, vout: 0 };
+      const outpoints = [
+        ...context.watches.outpoints.filter(
+          (w) => w.label !== 'commit-output' && w.label !== 'remainder',
+        ),
+        { label: 'commit-output', outpoint: commitOut },
+      ];
+      if (p.remainder)
+        outpoints.push({ label: 'remainder', outpoint: { txid: p.txid, vout: p.remainder.vout } });
+      enqueue.assign({ published: p, watches: { ...context.watches, outpoints } });
+      enqueue.emit({ type: 'persist' });
+      for (const w of outpoints.slice(-2))
+        if (w.label !== 'deposit')
+          enqueue.emit({ type: 'watch-outpoint', label: w.label, outpoint: w.outpoint });
+    }),
+    broadcastDepositExpire: enqueueActions(({ context, enqueue }) => {
+      enqueue.assign(broadcast(context, 'expire', planDepositExpire(context), enqueue.emit));
+    }),
+    broadcastRevoke: enqueueActions(({ context, enqueue }) => {
+      enqueue.assign(broadcast(context, 'revoke', planRevoke(context), enqueue.emit));
+    }),
+    broadcastChange: enqueueActions(({ context, enqueue }) => {
+      enqueue.assign(broadcast(context, 'change', planChange(context), enqueue.emit));
+    }),
+    broadcastRemainderExpire: enqueueActions(({ context, enqueue }) => {
+      enqueue.assign(broadcast(context, 'expire', planRemainderExpire(context), enqueue.emit));
+    }),
+    recordSpendSecret: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'OUTPOINT_SPENT');
+      const secret = extractSpendSecret(
+        hexToBytes(event.rawTx),
+        hexToBytes(context.published!.commitScript),
+      );
+      if (secret) enqueue.assign({ spendSecret: bytesToHex(secret) });
+      enqueue.emit({ type: 'persist' });
+    }),
+    recordSpendConfirmation: enqueueActions(({ context, event, enqueue }) => {
+      // Keeps confirmation heights current (the expire clock of a remainder starts when its commit confirms).
+      if (event.type !== 'OUTPOINT_SPENT') return;
+      if (
+        context.published &&
+        event.txid === context.published.txid &&
+        isOutpoint(event.outpoint, depositOutpoint(context))
+      ) {
+        enqueue.assign({ published: { ...context.published, confirmedHeight: event.blockHeight } });
+        return;
+      }
+      const entry = Object.entries(context.broadcasts).find(([, b]) => b.txid === event.txid);
+      if (entry)
+        enqueue.assign({
+          broadcasts: {
+            ...context.broadcasts,
+            [entry[0]]: { ...entry[1], confirmedHeight: event.blockHeight },
+          },
+        });
+    }),
+    rebroadcast: enqueueActions(({ context, enqueue }) => {
+      for (const [label, record] of Object.entries(context.broadcasts)) {
+        if (label !== 'deposit' && record.confirmedHeight === null) {
+          enqueue.emit({
+            type: 'broadcast',
+            label: label as TransactionLabel,
+            txid: record.txid,
+            rawTx: record.rawTx,
+          });
+        }
+      }
+    }),
+    finish: enqueueActions(({ enqueue }, params: { outcome: ChannelOutcome }) => {
+      enqueue.assign({ outcome: params.outcome });
+      enqueue.emit({ type: 'persist' });
+      enqueue.emit({ type: 'finished', outcome: params.outcome });
+    }),
+    reject: enqueueActions(({ context, event, enqueue }) => {
+      const check = checkEvent(context, event);
+      const { code, reason } = check.ok
+        ? { code: 'UNEXPECTED_EVENT', reason: `${event.type} is not expected now` }
+        : check;
+      enqueue.emit({ type: 'rejected', event: event.type, code, reason });
+    }),
+  },
+}).createMachine({
+  id: 'payer',
+  context: ({ input }) => input,
+  initial: 'awaitingOffer',
+  on: {
+    BLOCK: { actions: 'recordHeight' },
+    TX_CONFIRMED: {},
+    OUTPOINT_SPENT: {},
+    CLOSE_NOTICE: {},
+    '*': { guard: 'isExternalEvent', actions: 'reject' },
+  },
+  states: {
+    awaitingOffer: {
+      description:
+        "Waiting for the payee's offer: key, spend secret hash, accepted times and fee floor.",
+      on: {
+        OFFER: [
+          { guard: 'offerAcceptable', target: 'funding', actions: 'acceptOffer' },
+          { actions: 'reject' },
+        ],
+        CLOSE: { target: 'aborted' },
+      },
+    },
+    funding: {
+      description: 'The deposit script is sent; the wallet funds the deposit.',
+      on: {
+        DEPOSIT_PUBLISHED: [
+          {
+            guard: 'depositPublishedAsPlanned',
+            target: 'awaitingConfirmation',
+            actions: 'recordDeposit',
+          },
+          { actions: 'reject' },
+        ],
+        FUNDING_FAILED: { target: 'aborted' },
+        CLOSE: { target: 'aborted' },
+      },
+    },
+    awaitingConfirmation: {
+      description: 'The deposit is broadcast; waiting for it to confirm.',
+      on: {
+        TX_CONFIRMED: [
+          { guard: 'isDepositConfirmation', target: 'open', actions: 'confirmDeposit' },
+        ],
+        REVOKE_HASH: [
+          { guard: 'revokeHashAcceptable', actions: 'storeRevokeHash' },
+          { actions: 'reject' },
+        ],
+        BLOCK: { actions: ['recordHeight', 'resendPending'] },
+      },
+    },
+    open: {
+      description:
+        'Payments flow as cumulative commits; revoke secrets from the payee revoke commits.',
+      always: { guard: 'depositExpired', target: 'expiring' },
+      on: {
+        REVOKE_HASH: [
+          { guard: 'revokeHashAcceptable', actions: 'storeRevokeHash' },
+          { actions: 'reject' },
+        ],
+        PAY: [{ guard: 'paymentPossible', actions: 'makePayment' }, { actions: 'reject' }],
+        REVOKE_SECRETS: [
+          { guard: 'revokeSecretsAcceptable', actions: 'applyRevokeSecrets' },
+          { actions: 'reject' },
+        ],
+        OUTPOINT_SPENT: [
+          { guard: 'depositSpentByCommit', target: 'settling', actions: 'recordPublishedCommit' },
+        ],
+        TX_CONFIRMED: [{ guard: 'isDepositConfirmation', actions: 'confirmDeposit' }],
+        BLOCK: { actions: ['recordHeight', 'resendPending'] },
+        CLOSE: { actions: 'requestClose' },
+      },
+    },
+    expiring: {
+      description: 'The deposit outlived `expire_time` unspent: the payer takes it back.',
+      entry: 'broadcastDepositExpire',
+      on: {
+        OUTPOINT_SPENT: [
+          {
+            guard: 'depositExpireConfirmed',
+            target: 'expired',
+            actions: 'recordSpendConfirmation',
+          },
+          { guard: 'depositSpentByCommit', target: 'settling', actions: 'recordPublishedCommit' },
+          { actions: 'recordSpendConfirmation' },
+        ],
+        REVOKE_SECRETS: [
+          { guard: 'revokeSecretsAcceptable', actions: 'applyRevokeSecrets' },
+          { actions: 'reject' },
+        ],
+        BLOCK: { actions: ['recordHeight', 'rebroadcast'] },
+      },
+    },
+    settling: {
+      description:
+        'A commit was published: the payer watches its output and recovers the remainder.',
+      type: 'parallel',
+      onDone: { target: 'settled' },
+      states: {
+        commitOutput: {
+          initial: 'deciding',
+          states: {
+            deciding: {
+              always: [
+                { guard: 'publishedCommitRevoked', target: 'revoking' },
+                { target: 'awaitingPayout' },
+              ],
+            },
+            awaitingPayout: {
+              description:
+                "An unrevoked commit: its output is the payee's; its payout reveals the spend secret.",
+              always: [
+                { guard: 'publishedCommitRevoked', target: 'revoking' },
+                { guard: 'remainderSettled', target: 'done' },
+              ],
+              on: {
+                OUTPOINT_SPENT: [
+                  { guard: 'commitOutputPaidOut', target: 'done', actions: 'recordSpendSecret' },
+                  { actions: 'recordSpendConfirmation' },
+                ],
+                REVOKE_SECRETS: [
+                  { guard: 'revokeSecretsAcceptable', actions: 'applyRevokeSecrets' },
+                  { actions: 'reject' },
+                ],
+              },
+            },
+            revoking: {
+              description:
+                'A revoked commit was published: the payer takes its output with the revoke secret.',
+              entry: 'broadcastRevoke',
+              always: { guard: 'revokeUneconomic', target: 'done' },
+              on: {
+                OUTPOINT_SPENT: [
+                  { guard: 'revokeConfirmed', target: 'done', actions: 'recordSpendConfirmation' },
+                  { guard: 'commitOutputPaidOut', target: 'done', actions: 'recordSpendSecret' },
+                  { actions: 'recordSpendConfirmation' },
+                ],
+                BLOCK: { actions: ['recordHeight', 'rebroadcast'] },
+              },
+            },
+            done: { type: 'final' },
+          },
+        },
+        remainder: {
+          initial: 'deciding',
+          states: {
+            deciding: {
+              always: [{ guard: 'noRecoverableRemainder', target: 'done' }, { target: 'waiting' }],
+            },
+            waiting: {
+              description: 'Waiting for the spend secret (change) or for `expire_time` (expire).',
+              always: [
+                { guard: 'spendSecretKnown', target: 'recovering', actions: 'broadcastChange' },
+                {
+                  guard: 'remainderExpired',
+                  target: 'recovering',
+                  actions: 'broadcastRemainderExpire',
+                },
+              ],
+              on: {
+                BLOCK: { actions: 'recordHeight' },
+                OUTPOINT_SPENT: { actions: 'recordSpendConfirmation' },
+              },
+            },
+            recovering: {
+              description:
+                'The change or expire of the remainder is published; waiting for it to confirm.',
+              on: {
+                OUTPOINT_SPENT: [
+                  {
+                    guard: 'remainderRecovered',
+                    target: 'done',
+                    actions: 'recordSpendConfirmation',
+                  },
+                  { actions: 'recordSpendConfirmation' },
+                ],
+                BLOCK: { actions: ['recordHeight', 'rebroadcast'] },
+              },
+            },
+            done: { type: 'final' },
+          },
+        },
+      },
+    },
+    settled: {
+      type: 'final',
+      description: 'A commit settled the channel and the payer recovered what is its own.',
+      entry: { type: 'finish', params: { outcome: 'settled' } },
+    },
+    expired: {
+      type: 'final',
+      description: 'The payer took the whole deposit back after `expire_time`.',
+      entry: { type: 'finish', params: { outcome: 'expired' } },
+    },
+    aborted: {
+      type: 'final',
+      description: 'The channel was given up before the deposit was funded.',
+      entry: { type: 'finish', params: { outcome: 'aborted' } },
+    },
+  },
+});

@@ -1,0 +1,290 @@
+import { type Actor, type AnyStateMachine, createActor } from 'xstate';
+import { hexToBytes, bytesToHex } from '../bytes.js';
+import type { Chain } from '../chain/chain.js';
+import { PicopaymentsError } from '../errors.js';
+import type { PayeeContext, PayerContext } from '../machines/context.js';
+import type { Effect } from '../machines/effects.js';
+import { MESSAGE_EVENT_TYPES } from '../machines/events.js';
+import { parseAmount } from '../messages/amount.js';
+import { decodeMessage, encodeMessage } from '../messages/codec.js';
+import type { Store } from './store.js';
+import type { Transport } from './transport.js';
+import type { Wallet } from './wallet.js';
+
+/** What a runtime drives its machine with. */
+export interface RuntimeEnvironment {
+  readonly chain: Chain;
+  readonly transport: Transport;
+  readonly store: Store;
+  /** Key of this channel's snapshot in the store. */
+  readonly storeKey: string;
+  /** Payer only: funds the deposit. */
+  readonly wallet?: Wallet;
+  /** Observes every effect after it was carried out (logging, UIs, tests). */
+  readonly onEffect?: (effect: Effect) => void;
+}
+
+/** A refusal recorded by the runtime: a machine `rejected` effect, or a message that failed to decode. */
+export interface Rejection {
+  readonly event: string;
+  readonly code: string;
+  readonly reason: string;
+}
+
+/** A broadcast the chain refused (other than "already known"). */
+export interface BroadcastFailure {
+  readonly label: string;
+  readonly txid: string;
+  readonly code: string;
+}
+
+type ChannelContext = PayerContext | PayeeContext;
+type MachineEvent = { type: string } & Record<string, unknown>;
+
+/**
+ * Drives one channel machine: turns incoming message texts and chain observations into events,
+ * and carries out the effects the machine emits (persist, send, broadcast, fund) in order. All
+ * I/O of the engine happens here and in the adapters behind {@link RuntimeEnvironment}.
+ */
+export class ChannelRuntime {
+  /** Refusals so far, oldest first. */
+  readonly rejections: Rejection[] = [];
+  /** Broadcasts the chain refused, oldest first. */
+  readonly broadcastFailures: BroadcastFailure[] = [];
+  private readonly actor: Actor<AnyStateMachine>;
+  private readonly pending: Effect[] = [];
+  private queue: Promise<void> = Promise.resolve();
+  private readonly reported = new Map<string, string>();
+  private lastHeight = -1;
+
+  private constructor(
+    machine: AnyStateMachine,
+    private readonly env: RuntimeEnvironment,
+    start: { input: ChannelContext } | { snapshot: unknown },
+  ) {
+    this.actor =
+      'input' in start
+        ? createActor(machine, { input: start.input })
+        : createActor(machine, { snapshot: start.snapshot as never });
+    this.actor.on('*', (effect) => this.pending.push(effect as Effect));
+  }
+
+  /** Starts a new channel machine from its initial context and carries out its entry effects. */
+  static async start(
+    machine: AnyStateMachine,
+    input: ChannelContext,
+    env: RuntimeEnvironment,
+  ): Promise<ChannelRuntime> {
+    const runtime = new ChannelRuntime(machine, env, { input });
+    await runtime.enqueue(async () => {
+      runtime.actor.start();
+      await runtime.carryOut();
+    });
+    return runtime;
+  }
+
+  /** Restores a machine from a persisted snapshot (JSON text) and carries on from there. */
+  static async restore(
+    machine: AnyStateMachine,
+    snapshotText: string,
+    env: RuntimeEnvironment,
+  ): Promise<ChannelRuntime> {
+    const runtime = new ChannelRuntime(machine, env, { snapshot: JSON.parse(snapshotText) });
+    runtime.actor.start();
+    return runtime;
+  }
+
+  /** The machine's context (JSON). */
+  get context(): ChannelContext {
+    return this.actor.getSnapshot().context as ChannelContext;
+  }
+
+  /** The machine's state value, e.g. `"open"` or `{ settling: { ... } }`. */
+  get state(): unknown {
+    return this.actor.getSnapshot().value;
+  }
+
+  /** True once the machine reached a final state. */
+  get done(): boolean {
+    return this.actor.getSnapshot().status === 'done';
+  }
+
+  /** The persisted snapshot as JSON text, exactly what the store receives. */
+  snapshotText(): string {
+    return JSON.stringify(this.actor.getPersistedSnapshot());
+  }
+
+  /** Sends an event to the machine and carries out the effects; resolves with the refusals it caused. */
+  dispatch(event: MachineEvent): Promise<Rejection[]> {
+    return this.enqueue(() => this.step(event));
+  }
+
+  /** Decodes a message text from the counterparty and dispatches it; malformed texts are refused. */
+  receive(text: string): Promise<Rejection[]> {
+    return this.enqueue(async () => {
+      let message: ReturnType<typeof decodeMessage>;
+      try {
+        message = decodeMessage(text);
+      } catch (error) {
+        if (!(error instanceof PicopaymentsError)) throw error;
+        const rejection = { event: 'MESSAGE', code: error.code, reason: error.message };
+        this.rejections.push(rejection);
+        return [rejection];
+      }
+      return this.step({ type: MESSAGE_EVENT_TYPES[message.type], message });
+    });
+  }
+
+  /**
+   * Reports what the chain says about the watched transactions and outputs (only what changed
+   * since the last report), then the current height. Repeats while new watches appear.
+   */
+  sync(): Promise<void> {
+    return this.enqueue(async () => {
+      for (let round = 0; round < 8 && !this.done; round++) {
+        const before = this.reported.size + this.lastHeight;
+        await this.reportChain();
+        if (this.reported.size + this.lastHeight === before) break;
+      }
+    });
+  }
+
+  private async reportChain(): Promise<void> {
+    const { chain } = this.env;
+    for (const watch of this.context.watches.txids) {
+      const tx = await chain.getTransaction(watch.txid);
+      if (!tx || tx.blockHeight === null) continue;
+      if (this.changed(`tx:${watch.txid}`, String(tx.blockHeight))) {
+        await this.step({
+          type: 'TX_CONFIRMED',
+          txid: tx.txid,
+          rawTx: bytesToHex(tx.rawTx),
+          blockHeight: tx.blockHeight,
+        });
+      }
+    }
+    for (const watch of this.context.watches.outpoints) {
+      const spender = await chain.getSpender(watch.outpoint);
+      if (!spender) continue;
+      if (
+        this.changed(
+          `out:${watch.outpoint.txid}:${watch.outpoint.vout}`,
+          `${spender.txid}@${spender.blockHeight}`,
+        )
+      ) {
+        await this.step({
+          type: 'OUTPOINT_SPENT',
+          outpoint: watch.outpoint,
+          txid: spender.txid,
+          rawTx: bytesToHex(spender.rawTx),
+          blockHeight: spender.blockHeight,
+        });
+      }
+    }
+    const height = await chain.getHeight();
+    if (height !== this.lastHeight) {
+      this.lastHeight = height;
+      await this.step({ type: 'BLOCK', height });
+    }
+  }
+
+  private changed(key: string, status: string): boolean {
+    if (this.reported.get(key) === status) return false;
+    this.reported.set(key, status);
+    return true;
+  }
+
+  private enqueue<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task);
+    this.queue = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  private async step(event: MachineEvent): Promise<Rejection[]> {
+    if (this.done) return [];
+    this.actor.send(event as never);
+    return this.carryOut();
+  }
+
+  /** Carries out the buffered effects in emission order. */
+  private async carryOut(): Promise<Rejection[]> {
+    const rejections: Rejection[] = [];
+    while (this.pending.length > 0) {
+      const effect = this.pending.shift()!;
+      await this.perform(effect, rejections);
+      this.env.onEffect?.(effect);
+    }
+    return rejections;
+  }
+
+  private async perform(effect: Effect, rejections: Rejection[]): Promise<void> {
+    const { chain, transport, store, storeKey, wallet } = this.env;
+    switch (effect.type) {
+      case 'persist':
+        await store.save(storeKey, this.snapshotText());
+        return;
+      case 'send':
+        await transport.send(encodeMessage(effect.message));
+        return;
+      case 'broadcast':
+        try {
+          await chain.broadcast(hexToBytes(effect.rawTx));
+        } catch (error) {
+          if (!(error instanceof PicopaymentsError)) throw error;
+          if (error.code !== 'TX_ALREADY_KNOWN')
+            this.broadcastFailures.push({
+              label: effect.label,
+              txid: effect.txid,
+              code: error.code,
+            });
+        }
+        return;
+      case 'fund-deposit': {
+        if (!wallet) {
+          await this.step({ type: 'FUNDING_FAILED', reason: 'no wallet' });
+          return;
+        }
+        const context = this.context as PayerContext;
+        try {
+          const funded = await wallet.fundDeposit(
+            hexToBytes(effect.depositScript),
+            parseAmount(effect.amount),
+            context.feeRate,
+          );
+          this.pending.unshift(
+            ...(await this.stepCollect({
+              type: 'DEPOSIT_PUBLISHED',
+              txid: funded.txid,
+              vout: funded.vout,
+              rawTx: bytesToHex(funded.rawTx),
+            })),
+          );
+        } catch (error) {
+          if (!(error instanceof PicopaymentsError)) throw error;
+          await this.step({ type: 'FUNDING_FAILED', reason: error.message });
+        }
+        return;
+      }
+      case 'rejected': {
+        const rejection = { event: effect.event, code: effect.code, reason: effect.reason };
+        this.rejections.push(rejection);
+        rejections.push(rejection);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  /** Sends an event and returns its effects without carrying them out (they go to the front of the queue). */
+  private async stepCollect(event: MachineEvent): Promise<Effect[]> {
+    const before = this.pending.splice(0);
+    this.actor.send(event as never);
+    const produced = this.pending.splice(0);
+    this.pending.push(...before);
+    return produced;
+  }
+}

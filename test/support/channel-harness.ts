@@ -1,0 +1,97 @@
+import { SimulatedChain } from '../../src/chain/simulated-chain.js';
+import { p2wpkhOutputScript } from '../../src/machines/destinations.js';
+import { PayeeChannel, PayerChannel } from '../../src/runtime/channels.js';
+import { MemoryStore } from '../../src/runtime/store.js';
+import { MemoryLink } from '../../src/runtime/transport.js';
+import { SingleKeyWallet } from '../../src/runtime/wallet.js';
+import { publicKeyOf } from '../../src/transactions/keys.js';
+import { bitcoreScriptVerifier } from './bitcore-verifier.js';
+
+/** Options of {@link openTestChannel}. */
+export interface TestChannelOptions {
+  readonly depositAmount?: bigint;
+  readonly expireTime?: number;
+  readonly delayTime?: number;
+  readonly clearance?: number;
+  readonly feeRate?: number;
+  readonly channelId?: string;
+  readonly verify?: boolean;
+}
+
+/** Deterministic test key from a small number. */
+export function testPrivateKey(n: number): Uint8Array {
+  const key = new Uint8Array(32);
+  key[31] = n;
+  key[0] = 0x11;
+  return key;
+}
+
+/**
+ * A payer and a payee on one simulated chain (every transaction checked by bitcore's
+ * interpreter), joined by an in-memory link, with the deposit confirmed and the channel open.
+ */
+export async function openTestChannel(options: TestChannelOptions = {}) {
+  const chain = new SimulatedChain(options.verify === false ? {} : { verifyScript: bitcoreScriptVerifier });
+  const link = new MemoryLink();
+  const payerStore = new MemoryStore();
+  const payeeStore = new MemoryStore();
+  const payerKey = testPrivateKey(1);
+  const payeeKey = testPrivateKey(2);
+  const wallet = new SingleKeyWallet(chain, payerKey);
+  const funding = 10_000_000n;
+  wallet.addCoin(chain.fund(wallet.outputScript, funding), funding);
+  const channelId = options.channelId ?? 'test-channel';
+  const expireTime = options.expireTime ?? 40;
+  const delayTime = options.delayTime ?? 5;
+  const feeRate = options.feeRate ?? 2;
+  const payeeEnv = { chain, transport: link.endpoint('payee'), store: payeeStore, storeKey: channelId };
+  const payerEnv = { chain, transport: link.endpoint('payer'), store: payerStore, storeKey: channelId, wallet };
+  const payer = await PayerChannel.create(
+    { channelId, network: 'regtest', depositAmount: options.depositAmount ?? 1_000_000n, feeRate, expireTime, delayTime, privateKey: payerKey, height: chain.height },
+    payerEnv,
+  );
+  const payee = await PayeeChannel.open(
+    {
+      channelId,
+      network: 'regtest',
+      expireTimeRange: { min: 10, max: 1000 },
+      delayTimeRange: { min: 1, max: 100 },
+      minFeeRate: 1,
+      feeRate,
+      clearance: options.clearance ?? 6,
+      privateKey: payeeKey,
+      height: chain.height,
+    },
+    payeeEnv,
+  );
+  link.attach('payer', (text) => payer.receive(text).then(() => undefined));
+  link.attach('payee', (text) => payee.receive(text).then(() => undefined));
+  const parties = { chain, link, payer, payee, wallet, payerStore, payeeStore, payerEnv, payeeEnv, funding };
+  return parties;
+}
+
+/** Everything of a test channel. */
+export type TestChannel = Awaited<ReturnType<typeof openTestChannel>>;
+
+/** Delivers messages and lets both parties catch up with the chain, until quiet. */
+export async function settle(t: { link: MemoryLink; payer: PayerChannel; payee: PayeeChannel }): Promise<void> {
+  for (let i = 0; i < 20; i++) {
+    await t.payer.sync();
+    await t.payee.sync();
+    const delivered = await t.link.deliver();
+    if (delivered === 0) return;
+  }
+}
+
+/** Mines `count` blocks one at a time, letting both parties react after each. */
+export async function mine(t: TestChannel, count = 1): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    t.chain.mine(1);
+    await settle(t);
+  }
+}
+
+/** The P2WPKH script a party's recoveries pay to by default. */
+export function destinationOf(privateKey: Uint8Array): Uint8Array {
+  return p2wpkhOutputScript(publicKeyOf(privateKey));
+}
