@@ -10,6 +10,14 @@ export const HASH160_LENGTH = 20;
 export const SECRET_LENGTH = 32;
 
 /**
+ * Compressed keys (hex) already found on the curve. Decoding a compressed point costs a square
+ * root modulo p, and a channel's few keys are checked on every script parse and build; the
+ * answer for given bytes never changes, so it is remembered (bounded: cleared when full).
+ */
+const keysOnCurve = new Set<string>();
+const KEYS_ON_CURVE_LIMIT = 1024;
+
+/**
  * Checks that `key` is a 33-byte compressed secp256k1 public key on the curve.
  *
  * @throws {@link ScriptError} `SCRIPT_INVALID_PUBKEY` otherwise (uncompressed keys included).
@@ -21,11 +29,15 @@ export function assertCompressedPubkey(key: Uint8Array, name = 'public key'): vo
   if (key[0] !== 0x02 && key[0] !== 0x03) {
     throw new ScriptError('SCRIPT_INVALID_PUBKEY', `${name} must start with 02 or 03`);
   }
+  const hex = bytesToHex(key);
+  if (keysOnCurve.has(hex)) return;
   try {
-    secp256k1.Point.fromHex(bytesToHex(key)).assertValidity();
+    secp256k1.Point.fromHex(hex).assertValidity();
   } catch {
     throw new ScriptError('SCRIPT_INVALID_PUBKEY', `${name} is not a point on secp256k1`);
   }
+  if (keysOnCurve.size >= KEYS_ON_CURVE_LIMIT) keysOnCurve.clear();
+  keysOnCurve.add(hex);
 }
 
 /**
