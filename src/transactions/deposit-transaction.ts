@@ -97,7 +97,11 @@ function selectCoins(params: DepositParams) {
 }
 
 function buildUnsigned(params: DepositParams): { tx: Transaction; fee: bigint; change: bigint } {
-  parseDepositScript(params.depositScript);
+  try {
+    parseDepositScript(params.depositScript);
+  } catch (cause) {
+    throw new TransactionError('TX_BAD_SCRIPT', `deposit script: ${(cause as Error).message}`);
+  }
   assertAmount(params.amount, 'deposit amount');
   assertFeeRate(params.feeRate);
   const depositOut = p2shOutputScript(params.depositScript);
@@ -123,7 +127,8 @@ function buildUnsigned(params: DepositParams): { tx: Transaction; fee: bigint; c
  * The unsigned deposit as a BIP174 PSBT, so that any external wallet or hardware signer can
  * sign it. Output 0 pays the deposit; output 1, if present, is the change.
  *
- * @throws {@link TransactionError} for bad coins, amounts or fee rate, or insufficient funds.
+ * @throws {@link TransactionError} for bad coins, amounts or fee rate, a deposit script that does
+ * not parse (`TX_BAD_SCRIPT`), or insufficient funds.
  */
 export function buildDepositPsbt(params: DepositParams): Uint8Array {
   return buildUnsigned(params).tx.toPSBT();

@@ -90,12 +90,18 @@ function checkPath(spend: UnsignedSpend, privateKey: Uint8Array): void {
   const probe = {
     outpoint: { txid: '00'.repeat(32), vout: 0 },
     value: 2_100_000_000_000_000n,
-    destinationScript: p2shOutputScript(redeemOf(spend)),
+    // Any standard script: the redeem script is checked by the builder, not hashed here.
+    destinationScript: Uint8Array.of(0x6a),
     feeRate: 0,
     privateKey,
   };
   switch (spend.kind) {
     case 'commit':
+      try {
+        parseDepositScript(spend.depositScript);
+      } catch (cause) {
+        throw new TransactionError('TX_BAD_SCRIPT', `deposit script: ${(cause as Error).message}`);
+      }
       return;
     case 'payout':
       buildPayoutTransaction({ ...probe, ...spend });

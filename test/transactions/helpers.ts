@@ -154,14 +154,21 @@ export function expectTxError(fn: () => unknown, code: TransactionErrorCode): Tr
   return error;
 }
 
-/** bitcore's verdict on input `inputIndex` of `tx` spending (`script`, `value`). */
+/** bitcore's verdict on input `inputIndex` of `tx` spending (`script`, `value`), standard flags unless given. */
 export function bitcore(
   tx: Uint8Array,
   script: Uint8Array,
   value: bigint,
   inputIndex = 0,
+  flags?: number,
 ): { ok: true } | { ok: false; error: string } {
-  return verifyInputWithBitcore({ tx, inputIndex, prevOutScript: script, prevOutValue: value });
+  return verifyInputWithBitcore({
+    tx,
+    inputIndex,
+    prevOutScript: script,
+    prevOutValue: value,
+    ...(flags === undefined ? {} : { flags }),
+  });
 }
 
 /** Minimal DER encoding of an unsigned integer for a signature (leading 0x00 when the top bit is set). */
