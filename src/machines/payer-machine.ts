@@ -155,6 +155,11 @@ function planRevoke(context: PayerContext): SpendTransaction | null {
   );
 }
 
+/** The published commit has a remainder output that can pay for its own recovery. */
+function hasRecoverableRemainder(context: PayerContext): boolean {
+  return remainderOutpoint(context) !== null && planRemainderExpire(context) !== null;
+}
+
 /** Records a recovery broadcast (persisted first) and emits it. */
 function broadcast(
   context: PayerContext,
@@ -218,8 +223,7 @@ export const payerMachine = setup({
     /** The published commit is one the payee revoked. */
     publishedCommitRevoked: ({ context }) => publishedCommitRevoked(context),
     /** The published commit has no remainder worth recovering (none, or too small to pay its fee). */
-    noRecoverableRemainder: ({ context }) =>
-      remainderOutpoint(context) === null || planRemainderExpire(context) === null,
+    noRecoverableRemainder: ({ context }) => !hasRecoverableRemainder(context),
     /** The spend secret is public: the change can be taken. */
     spendSecretKnown: ({ context }) => context.spendSecret !== null && planChange(context) !== null,
     /** The remainder can be expired in the next block. */
@@ -243,7 +247,11 @@ export const payerMachine = setup({
       ourSpendConfirmed(context, event, remainderOutpoint(context), 'expire'),
     /** The remainder region is done, so a payout no longer matters to the payer. */
     remainderSettled: ({ context }) =>
-      context.spendSecret !== null || context.broadcasts.expire?.confirmedHeight != null,
+      context.spendSecret !== null ||
+      context.broadcasts.expire?.confirmedHeight != null ||
+      // Without a remainder to recover the spend secret is of no use: once the unrevoked commit
+      // is confirmed there is nothing left for the payer, paid out or not.
+      (context.published?.confirmedHeight != null && !hasRecoverableRemainder(context)),
     /** The revoke cannot be built (commit output too small to pay its fee): nothing to take back. */
     revokeUneconomic: ({ context }) => planRevoke(context) === null,
   },
