@@ -261,11 +261,11 @@ function readCommitInput(tx: TxData, depositScript: Uint8Array) {
 
 /**
  * Checks a payer-signed commit in full before the payee relies on it: one input spending the
- * channel's deposit outpoint through the 2-of-2 branch with a final nSequence; version 2 and
- * nLockTime 0; outputs exactly `amount` to P2SH(commit script) and optionally a non-dust remainder to
- * P2SH(deposit script); a commit script that belongs to the deposit, carries an issued revoke hash
- * and the agreed delay; a fee rate at or above the floor; a strict-DER, low-S, SIGHASH_ALL payer
- * signature that verifies.
+ * channel's deposit outpoint through the 2-of-2 branch with a final nSequence; version 2,
+ * nLockTime 0 and no witness data; outputs exactly `amount` to P2SH(commit script) and
+ * optionally a non-dust remainder to P2SH(deposit script); a commit script that belongs to the
+ * deposit, carries an issued revoke hash and the agreed delay; a fee rate at or above the floor;
+ * a strict-DER, low-S, SIGHASH_ALL payer signature that verifies.
  *
  * @throws {@link TransactionError} naming the first check that fails.
  */
@@ -292,6 +292,10 @@ export function verifyPayerCommit(
       'TX_WRONG_FIELDS',
       'a commit is version 2 with nLockTime 0 and a final nSequence',
     );
+  }
+  // Witness data on a legacy P2SH input makes the transaction invalid (and is not signed over).
+  if (tx.witnesses?.some((w) => w.length > 0)) {
+    throw new TransactionError('TX_WRONG_FIELDS', 'a commit carries no witness data');
   }
   let commitFields: ReturnType<typeof parseCommitScript>;
   try {
@@ -391,9 +395,9 @@ export function completeCommit(
   const sighash = legacySighash(tx, 0, depositScript);
   assertValidSignature(spend.payerSignature, sighash, depositFields.payerPubkey, 'payer signature');
   const payeeSignature = signP2shInput(tx, 0, depositScript, payeePrivateKey);
-  return encodeTransaction(
-    withScriptSig(tx, 0, buildUnlockingScript({ ...spend, payeeSignature })),
-  );
+  // Witness data is not covered by the signatures and invalidates a P2SH input: drop any.
+  const completed = withScriptSig(tx, 0, buildUnlockingScript({ ...spend, payeeSignature }));
+  return encodeTransaction({ ...completed, witnesses: undefined });
 }
 
 /** The txid a commit will have once completed by the payee is unknown in advance (legacy P2SH); this is the id of the bytes given. */

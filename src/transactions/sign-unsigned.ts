@@ -139,7 +139,8 @@ export function signUnsignedTransaction(
       throw new TransactionError('TX_WRONG_KEY', 'a commit is signed first by the payer');
     }
   }
-  let tx: TxData = decodeTransaction(rawTx);
+  // Every input is a legacy P2SH spend, which must carry no witness data.
+  let tx: TxData = { ...decodeTransaction(rawTx), witnesses: undefined };
   const placeholder = p2shOutputScript(redeemScript);
   tx.inputs.forEach((input, i) => {
     if (input.scriptSig.length !== 0 && !equalBytes(input.scriptSig, placeholder)) {

@@ -15,6 +15,7 @@ import {
   buildPayoutTransaction,
   buildRevokeTransaction,
   createCommit,
+  decodeTransaction,
   dustThreshold,
   encodeTransaction,
   finalizeDepositPsbt,
@@ -379,6 +380,14 @@ describe('signUnsignedTransaction refuses what the builders refuse', () => {
   test('an input that already carries a scriptSig → TX_BAD_SCRIPT', () => {
     const signed = signUnsignedTransaction(unsigned, payout, ch.payeeKey);
     expectTxError(() => signUnsignedTransaction(signed, payout, ch.payeeKey), 'TX_BAD_SCRIPT');
+  });
+
+  test('witness data given on the unsigned P2SH input is dropped (it would invalidate it)', () => {
+    const tx = decodeTransaction(unsigned);
+    const withWitness = encodeTransaction({ ...tx, witnesses: [[Uint8Array.of(9)]] });
+    const signed = signUnsignedTransaction(withWitness, payout, ch.payeeKey);
+    expect(decodeTransaction(signed).witnesses).toBeUndefined();
+    expect(bitcore(signed, ch.commitOut, 20_000n)).toEqual({ ok: true });
   });
 
   test('an input holding the P2SH placeholder of the redeem script is signed', () => {

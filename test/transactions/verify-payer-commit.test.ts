@@ -143,6 +143,16 @@ const deviations: readonly [string, () => Deviation, TransactionErrorCode][] = [
   ],
   ['is version 1', () => ({ raw: edited((tx) => ({ ...tx, version: 1 })) }), 'TX_WRONG_FIELDS'],
   [
+    'carries witness data on its P2SH input (not signed over, invalid on chain)',
+    () => ({
+      raw: encodeTransaction({
+        ...decodeTransaction(commit.rawTx),
+        witnesses: [[Uint8Array.of(1, 2, 3)]],
+      }),
+    }),
+    'TX_WRONG_FIELDS',
+  ],
+  [
     'has a nonzero nLockTime',
     () => ({ raw: edited((tx) => ({ ...tx, lockTime: 1 })) }),
     'TX_WRONG_FIELDS',
@@ -532,6 +542,19 @@ describe('completeCommit', () => {
     expectTxError(
       () => completeCommit(commit.rawTx, Uint8Array.of(0x51), ch.payeeKey),
       'TX_BAD_SCRIPT',
+    );
+  });
+
+  test('drops witness data a payer attached, so that the completed commit stays valid', () => {
+    const withWitness = encodeTransaction({
+      ...decodeTransaction(commit.rawTx),
+      witnesses: [[Uint8Array.of(1, 2, 3)]],
+    });
+    const completed = completeCommit(withWitness, ch.depositScript, ch.payeeKey);
+    expect(decodeTransaction(completed).witnesses).toBeUndefined();
+    expect(bitcore(completed, ch.depositOut, ch.deposit.value)).toEqual({ ok: true });
+    expect(bytesToHex(completed)).toBe(
+      bytesToHex(completeCommit(commit.rawTx, ch.depositScript, ch.payeeKey)),
     );
   });
 
