@@ -58,6 +58,20 @@ function coinKind(script: Uint8Array): CoinKind {
   throw new TransactionError('TX_INVALID_PARAMS', 'funding coins must be P2WPKH or P2PKH outputs');
 }
 
+function assertOutpoint(outpoint: Outpoint): void {
+  if (
+    !/^[0-9a-f]{64}$/.test(outpoint.txid) ||
+    !Number.isInteger(outpoint.vout) ||
+    outpoint.vout < 0 ||
+    outpoint.vout > 0xffffffff
+  ) {
+    throw new TransactionError(
+      'TX_INVALID_PARAMS',
+      'coin outpoint must be a 64-hex txid and a vout',
+    );
+  }
+}
+
 /** Upper bounds of the virtual size each coin kind adds when spent (73-byte signature). */
 const INPUT_VSIZE: Record<CoinKind, number> = { p2wpkh: 69, p2pkh: 149 };
 
@@ -80,6 +94,7 @@ function selectCoins(params: DepositParams) {
   for (const coin of sorted) {
     const kind = coinKind(coin.script);
     assertAmount(coin.value, 'coin value');
+    assertOutpoint(coin.outpoint);
     chosen.push(coin);
     total += coin.value;
     vsize += INPUT_VSIZE[kind];

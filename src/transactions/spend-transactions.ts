@@ -93,7 +93,8 @@ function buildSpend(
   if (
     !/^[0-9a-f]{64}$/.test(params.outpoint.txid) ||
     !Number.isInteger(params.outpoint.vout) ||
-    params.outpoint.vout < 0
+    params.outpoint.vout < 0 ||
+    params.outpoint.vout > 0xffffffff
   ) {
     throw new TransactionError('TX_INVALID_PARAMS', 'outpoint must be a 64-hex txid and a vout');
   }

@@ -230,6 +230,10 @@ describe.each(KINDS)('%s builder', (kind) => {
   test('bad outpoint → TX_INVALID_PARAMS', () => {
     expectTxError(build({ outpoint: { txid: 'xyz', vout: 0 } }), 'TX_INVALID_PARAMS');
     expectTxError(build({ outpoint: { txid: 'ab'.repeat(32), vout: -1 } }), 'TX_INVALID_PARAMS');
+    expectTxError(
+      build({ outpoint: { txid: 'ab'.repeat(32), vout: 2 ** 32 } }),
+      'TX_INVALID_PARAMS',
+    );
   });
 
   test('value that covers the fee and exactly the dust limit succeeds; one satoshi less → TX_INSUFFICIENT_FUNDS', () => {
@@ -474,6 +478,17 @@ describe('deposit builders refuse bad parameters', () => {
     expect(
       buildDepositTransaction({ ...params, amount: 540n, privateKey: ch.payerKey }).txid,
     ).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  test.each([
+    ['odd-length txid', { txid: 'abc', vout: 0 }],
+    ['upper-case txid', { txid: 'AB'.repeat(32), vout: 0 }],
+    ['negative vout', { txid: 'ab'.repeat(32), vout: -1 }],
+    ['vout above 32 bits', { txid: 'ab'.repeat(32), vout: 2 ** 32 }],
+  ])('a coin outpoint with %s → TX_INVALID_PARAMS', (_name, outpoint) => {
+    const bad = { ...coin('c', 200_000n), outpoint };
+    expectTxError(signed({ coins: [bad] }), 'TX_INVALID_PARAMS');
+    expectTxError(psbt({ coins: [bad] }), 'TX_INVALID_PARAMS');
   });
 
   test('negative amount or coin value → TX_INVALID_PARAMS', () => {
