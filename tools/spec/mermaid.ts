@@ -1,8 +1,17 @@
 import type { MachineModel, StateModel, TransitionModel } from './machine-model.js';
 
-/** Mermaid state ids cannot contain dots: nested paths are joined with underscores. */
-export function mermaidId(path: string): string {
-  return path.replace(/\./g, '_');
+/**
+ * Mermaid state ids: a state's own key when no other state shares it, else its path joined
+ * with underscores (Mermaid ids cannot contain dots).
+ */
+function idFactory(states: readonly StateModel[]): (path: string) => string {
+  const counts = new Map<string, number>();
+  for (const s of states) counts.set(s.key, (counts.get(s.key) ?? 0) + 1);
+  const keyOf = new Map(states.map((s) => [s.path, s.key]));
+  return (path) => {
+    const key = keyOf.get(path) ?? path;
+    return counts.get(key) === 1 ? key : path.replace(/\./g, '_');
+  };
 }
 
 /** The edge label of a transition: `EVENT [guard]`, or `always [guard]` when eventless. */
@@ -25,6 +34,7 @@ function commonParent(a: string, b: string): string | null {
  * that changes state. Transitions that stay in their state are listed in the tables instead.
  */
 export function stateDiagram(model: MachineModel): string {
+  const mermaidId = idFactory(model.states);
   const children = new Map<string | null, StateModel[]>();
   for (const s of model.states) children.set(s.parent, [...(children.get(s.parent) ?? []), s]);
   const edges = new Map<string | null, string[]>();
@@ -41,7 +51,8 @@ export function stateDiagram(model: MachineModel): string {
       scope === null ? model.initial : model.states.find((s) => s.path === scope)?.initial;
     if (initial) lines.push(`${indent}[*] --> ${mermaidId(initial)}`);
     kids.forEach((s, i) => {
-      if (s.path.includes('.')) lines.push(`${indent}state "${s.key}" as ${mermaidId(s.path)}`);
+      const id = mermaidId(s.path);
+      if (id !== s.key) lines.push(`${indent}state "${s.key}" as ${id}`);
       if (s.type === 'compound' || s.type === 'parallel') {
         lines.push(`${indent}state ${mermaidId(s.path)} {`);
         emit(s.path, `${indent}  `);
