@@ -10,7 +10,7 @@ import {
   payoutDelayPassed,
 } from '../guards/payee-guards.js';
 import { type Check, fail } from '../guards/check.js';
-import { formatAmount, parseAmount } from '../messages/amount.js';
+import { parseAmount } from '../messages/amount.js';
 import { MESSAGE_PROTOCOL } from '../messages/schema.js';
 import { parseCommitScript } from '../scripts/commit-script.js';
 import { completeCommit } from '../transactions/commit-transaction.js';
@@ -116,7 +116,10 @@ export const payeeMachine = setup({
     closeDeadlineReached: ({ context }) => closeDeadlineReached(context),
     /** The payer repeats the deposit script already agreed (a resend): nothing to do. */
     repeatsAgreedDeposit: ({ context, event }) =>
-      event.type === 'DEPOSIT' && event.message.channelId === context.channelId && event.message.depositScript === context.depositScript && event.message.delayTime === context.delayTime,
+      event.type === 'DEPOSIT' &&
+      event.message.channelId === context.channelId &&
+      event.message.depositScript === context.depositScript &&
+      event.message.delayTime === context.delayTime,
     /** The payer repeats the funding already recorded (a resend): nothing to do. */
     repeatsRecordedFunding: ({ context, event }) =>
       event.type === 'DEPOSIT_FUNDED' &&

@@ -64,8 +64,7 @@ export function decodeTransaction(raw: Uint8Array): TxData {
 
 /** Serializes a transaction (with witnesses when it has any). */
 export function encodeTransaction(tx: TxData, withWitness = true): Uint8Array {
-  const segwit =
-    withWitness && tx.witnesses !== undefined && tx.witnesses.some((w) => w.length > 0);
+  const segwit = withWitness && tx.witnesses?.some((w) => w.length > 0);
   return RawTx.encode({
     version: tx.version,
     segwitFlag: segwit,

@@ -1,5 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { destinationOf, mine, openTestChannel, settle, testPrivateKey } from '../support/channel-harness.js';
+import {
+  destinationOf,
+  mine,
+  openTestChannel,
+  settle,
+  testPrivateKey,
+} from '../support/channel-harness.js';
 
 describe('channel lifecycle on the simulated chain', () => {
   test('happy path: deposit, payments, give-back, close, payout and change', async () => {
