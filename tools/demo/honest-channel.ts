@@ -68,9 +68,9 @@ export async function runHonestChannel(
     `payee gives back ${sats(paid - keep)}: revoke-until ${sats(keep)} revokes ${world.payee.context.revokedCommits.length} commits; payer sees ${sats(world.payer.status().transferred)}`,
   );
 
+  reporter.step(`payee closes with its best commit (${sats(keep)})`);
   await world.payee.close();
   await world.settle();
-  reporter.step(`payee closes with its best commit (${sats(keep)})`);
   await mineUntilFinal(world, reporter, HONEST_CHANNEL.delayTime + 20);
 
   const ledger = await readLedger(world, broadcasts);

@@ -61,9 +61,9 @@ export async function runRevokedCommit(reporter: Reporter): Promise<ScenarioResu
   reporter.step(
     `payee restarts from stale snapshot #${staleIndex} of ${world.payeeStore.versions(params.channelId).length}: it believes it holds ${sats(restarted.status().transferred)}`,
   );
+  reporter.step(`stale payee closes, publishing the revoked ${sats(revokedAmount)} commit`);
   await restarted.close();
   await world.settle();
-  reporter.step(`stale payee closes, publishing the revoked ${sats(revokedAmount)} commit`);
   await mineUntilFinal(world, reporter, params.expireTime + 20);
 
   const ledger = await readLedger(world, broadcasts);
