@@ -161,9 +161,11 @@ export const payeeMachine = setup({
     payoutUneconomic: ({ context }) => context.payout === null,
   },
   actions: {
+    /** Remembers the height of the new best block. */
     recordHeight: enqueueActions(({ enqueue, event }) => {
       if (event.type === 'BLOCK') enqueue.assign({ height: event.height });
     }),
+    /** Persists, then sends the offer: payee key, spend secret hash, accepted times, fee floor. */
     sendOffer: enqueueActions(({ context, enqueue }) => {
       enqueue.emit({ type: 'persist' });
       enqueue.emit({
@@ -180,6 +182,7 @@ export const payeeMachine = setup({
         },
       });
     }),
+    /** Records the payer's key, the deposit script and the agreed times. */
     recordDeposit: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'DEPOSIT');
       const check = checkDeposit(context, event.message);
@@ -187,6 +190,7 @@ export const payeeMachine = setup({
       enqueue.assign({ depositScript: event.message.depositScript, ...check.value });
       enqueue.emit({ type: 'persist' });
     }),
+    /** Records the announced deposit outpoint and starts watching it and its transaction. */
     recordFunding: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'DEPOSIT_FUNDED');
       const { outpoint, value } = event.message;
@@ -201,17 +205,20 @@ export const payeeMachine = setup({
       enqueue.emit({ type: 'watch-transaction', label: 'deposit', txid: outpoint.txid });
       enqueue.emit({ type: 'watch-outpoint', label: 'deposit', outpoint });
     }),
+    /** Records the deposit confirmation and issues the first revoke hash (persisted before it is sent). */
     openChannel: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'TX_CONFIRMED');
       const deposit = { ...context.deposit!, confirmedHeight: event.blockHeight };
       enqueue.assign({ deposit, ...issueRevokeHash({ ...context, deposit }, enqueue.emit) });
     }),
+    /** Follows the deposit to another block after a reorg, so that the expiry clock stays right. */
     updateDepositConfirmation: enqueueActions(({ context, event, enqueue }) => {
       // A reorg may move the deposit to another block; keep the expiry clock honest.
       if (event.type === 'TX_CONFIRMED' && context.deposit && event.txid === context.deposit.txid) {
         enqueue.assign({ deposit: { ...context.deposit, confirmedHeight: event.blockHeight } });
       }
     }),
+    /** Stores the commit among the active ones, retires its revoke hash and issues the next (persisted before it is sent). */
     acceptCommit: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'COMMIT');
       const { amount, commitScript, commitTx } = event.message;
@@ -234,6 +241,7 @@ export const payeeMachine = setup({
       };
       enqueue.assign({ activeCommits, ...issueRevokeHash(next, enqueue.emit) });
     }),
+    /** Sends the newest outstanding revoke hash again, in case the last one was lost. */
     resendRevokeHash: enqueueActions(({ context, enqueue }) => {
       // Messages may be lost: the newest outstanding hash is sent again at every block.
       const latest = context.requestedRevokes[context.requestedRevokes.length - 1];
@@ -243,6 +251,7 @@ export const payeeMachine = setup({
           message: { ...header(context), type: 'revoke-hash', revokeSecretHash: latest.hash },
         });
     }),
+    /** Applies revoke-until: moves commits to revoked, forgets their transactions, persists, then sends their secrets. */
     revokeCommits: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'REVOKE_UNTIL');
       const { revoke, keep } = revokeUntil(
@@ -272,6 +281,7 @@ export const payeeMachine = setup({
         },
       });
     }),
+    /** Completes the highest active commit with the payee signature, persists it, broadcasts it and watches its output. */
     publishBestCommit: enqueueActions(({ context, enqueue }) => {
       const best = context.activeCommits[context.activeCommits.length - 1];
       if (!best || context.published || !context.depositScript) return;
@@ -301,6 +311,7 @@ export const payeeMachine = setup({
       enqueue.emit({ type: 'broadcast', label: 'commit', txid, rawTx });
       enqueue.emit({ type: 'watch-outpoint', label: 'commit-output', outpoint });
     }),
+    /** Records the height at which the published commit confirmed (or that it is back in the mempool). */
     recordCommitConfirmation: enqueueActions(({ context, event, enqueue }) => {
       if (
         event.type !== 'OUTPOINT_SPENT' ||
@@ -311,6 +322,7 @@ export const payeeMachine = setup({
       enqueue.assign({ published: { ...context.published, confirmedHeight: event.blockHeight } });
       enqueue.emit({ type: 'persist' });
     }),
+    /** Builds the payout (revealing the spend secret), persists it and broadcasts it. */
     buildPayout: enqueueActions(({ context, enqueue }) => {
       const published = context.published;
       if (!published || context.payout) return;
@@ -333,6 +345,7 @@ export const payeeMachine = setup({
       enqueue.emit({ type: 'persist' });
       enqueue.emit({ type: 'broadcast', label: 'payout', txid: payout.txid, rawTx });
     }),
+    /** Offers the unconfirmed commit or payout to the network again. */
     rebroadcast: enqueueActions(({ context, enqueue }) => {
       // Until they confirm, our transactions are offered again at every block (a reorg or a
       // full mempool may have dropped them).
@@ -353,11 +366,13 @@ export const payeeMachine = setup({
         });
       }
     }),
+    /** Records the outcome, persists, and reports that the channel is finished. */
     finish: enqueueActions(({ enqueue }, params: { outcome: ChannelOutcome }) => {
       enqueue.assign({ outcome: params.outcome });
       enqueue.emit({ type: 'persist' });
       enqueue.emit({ type: 'finished', outcome: params.outcome });
     }),
+    /** Reports a refused event with its typed code; the state is left unchanged. */
     reject: enqueueActions(({ context, event, enqueue, self }) => {
       enqueue.emit(rejection(context, event, JSON.stringify(self.getSnapshot().value)));
     }),

@@ -256,9 +256,11 @@ export const payerMachine = setup({
     revokeUneconomic: ({ context }) => planRevoke(context) === null,
   },
   actions: {
+    /** Remembers the height of the new best block. */
     recordHeight: enqueueActions(({ enqueue, event }) => {
       if (event.type === 'BLOCK') enqueue.assign({ height: event.height });
     }),
+    /** Builds the deposit script from the offer, persists, sends it to the payee and asks the wallet to fund it. */
     acceptOffer: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'OFFER');
       const check = checkOffer(context, event.message);
@@ -292,6 +294,7 @@ export const payerMachine = setup({
       });
       enqueue.emit({ type: 'fund-deposit', depositScript, amount: context.depositAmount });
     }),
+    /** Records the published deposit, persists, announces the outpoint and starts watching it. */
     recordDeposit: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'DEPOSIT_PUBLISHED');
       const outpoint = { txid: event.txid, vout: event.vout };
@@ -319,6 +322,7 @@ export const payerMachine = setup({
       enqueue.emit({ type: 'watch-transaction', label: 'deposit', txid: event.txid });
       enqueue.emit({ type: 'watch-outpoint', label: 'deposit', outpoint });
     }),
+    /** Records the height at which the deposit confirmed. */
     confirmDeposit: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'TX_CONFIRMED');
       enqueue.assign({
@@ -330,10 +334,12 @@ export const payerMachine = setup({
       });
       enqueue.emit({ type: 'persist' });
     }),
+    /** Keeps the payee's revoke hash for the next commit. */
     storeRevokeHash: enqueueActions(({ event, enqueue }) => {
       assertEvent(event, 'REVOKE_HASH');
       enqueue.assign({ nextRevokeHash: event.message.revokeSecretHash });
     }),
+    /** Signs the commit for the new cumulative amount, persists it, then sends it. */
     makePayment: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'PAY');
       const plan = checkPay(context, event.amount);
@@ -371,6 +377,7 @@ export const payerMachine = setup({
         },
       });
     }),
+    /** Marks the commits whose revoke secrets arrived as revoked; unknown secrets are ignored. */
     applyRevokeSecrets: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'REVOKE_SECRETS');
       const matched = matchRevokeSecrets(context.commits, event.message.secrets);
@@ -382,6 +389,7 @@ export const payerMachine = setup({
       });
       enqueue.emit({ type: 'persist' });
     }),
+    /** Sends the deposit announcement or the last commit again while the payee has not answered. */
     resendPending: enqueueActions(({ context, enqueue }) => {
       // Messages may be lost. Until the payee answers, the deposit announcement is repeated at
       // every block; a commit still waiting for its answer (the next revoke hash) likewise.
@@ -420,12 +428,14 @@ export const payerMachine = setup({
         });
       }
     }),
+    /** Asks the payee to close the channel. */
     requestClose: enqueueActions(({ context, enqueue }) => {
       enqueue.emit({
         type: 'send',
         message: { ...header(context), type: 'close', reason: 'payer asks to close' },
       });
     }),
+    /** Records which commit spent the deposit, and watches its output and remainder. */
     recordPublishedCommit: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'OUTPOINT_SPENT');
       const published = identifyPublishedCommit(
@@ -451,18 +461,23 @@ export const payerMachine = setup({
         if (w.label !== 'deposit')
           enqueue.emit({ type: 'watch-outpoint', label: w.label, outpoint: w.outpoint });
     }),
+    /** Builds the expire of the whole deposit, persists it and broadcasts it. */
     broadcastDepositExpire: enqueueActions(({ context, enqueue }) => {
       enqueue.assign(broadcast(context, 'expire', planDepositExpire(context), enqueue.emit));
     }),
+    /** Builds the revoke of the published revoked commit, persists it and broadcasts it. */
     broadcastRevoke: enqueueActions(({ context, enqueue }) => {
       enqueue.assign(broadcast(context, 'revoke', planRevoke(context), enqueue.emit));
     }),
+    /** Builds the change of the remainder with the spend secret, persists it and broadcasts it. */
     broadcastChange: enqueueActions(({ context, enqueue }) => {
       enqueue.assign(broadcast(context, 'change', planChange(context), enqueue.emit));
     }),
+    /** Builds the expire of the remainder, persists it and broadcasts it. */
     broadcastRemainderExpire: enqueueActions(({ context, enqueue }) => {
       enqueue.assign(broadcast(context, 'expire', planRemainderExpire(context), enqueue.emit));
     }),
+    /** Reads the spend secret out of the payee's payout. */
     recordSpendSecret: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'OUTPOINT_SPENT');
       const secret = extractSpendSecret(
@@ -472,6 +487,7 @@ export const payerMachine = setup({
       if (secret) enqueue.assign({ spendSecret: bytesToHex(secret) });
       enqueue.emit({ type: 'persist' });
     }),
+    /** Keeps the confirmation heights of the published commit and of our broadcasts current. */
     recordSpendConfirmation: enqueueActions(({ context, event, enqueue }) => {
       // Keeps confirmation heights current (the expire clock of a remainder starts when its commit confirms).
       if (event.type !== 'OUTPOINT_SPENT') return;
@@ -492,6 +508,7 @@ export const payerMachine = setup({
           },
         });
     }),
+    /** Offers every unconfirmed recovery transaction to the network again. */
     rebroadcast: enqueueActions(({ context, enqueue }) => {
       for (const [label, record] of Object.entries(context.broadcasts)) {
         if (label !== 'deposit' && record.confirmedHeight === null) {
@@ -504,11 +521,13 @@ export const payerMachine = setup({
         }
       }
     }),
+    /** Records the outcome, persists, and reports that the channel is finished. */
     finish: enqueueActions(({ enqueue }, params: { outcome: ChannelOutcome }) => {
       enqueue.assign({ outcome: params.outcome });
       enqueue.emit({ type: 'persist' });
       enqueue.emit({ type: 'finished', outcome: params.outcome });
     }),
+    /** Reports a refused event with its typed code; the state is left unchanged. */
     reject: enqueueActions(({ context, event, enqueue }) => {
       const check = checkEvent(context, event);
       const { code, reason } = check.ok
