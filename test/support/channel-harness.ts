@@ -31,7 +31,9 @@ export function testPrivateKey(n: number): Uint8Array {
  * interpreter), joined by an in-memory link, with the deposit confirmed and the channel open.
  */
 export async function openTestChannel(options: TestChannelOptions = {}) {
-  const chain = new SimulatedChain(options.verify === false ? {} : { verifyScript: bitcoreScriptVerifier });
+  const chain = new SimulatedChain(
+    options.verify === false ? {} : { verifyScript: bitcoreScriptVerifier },
+  );
   const link = new MemoryLink();
   const payerStore = new MemoryStore();
   const payeeStore = new MemoryStore();
@@ -44,10 +46,30 @@ export async function openTestChannel(options: TestChannelOptions = {}) {
   const expireTime = options.expireTime ?? 40;
   const delayTime = options.delayTime ?? 5;
   const feeRate = options.feeRate ?? 2;
-  const payeeEnv = { chain, transport: link.endpoint('payee'), store: payeeStore, storeKey: channelId };
-  const payerEnv = { chain, transport: link.endpoint('payer'), store: payerStore, storeKey: channelId, wallet };
+  const payeeEnv = {
+    chain,
+    transport: link.endpoint('payee'),
+    store: payeeStore,
+    storeKey: channelId,
+  };
+  const payerEnv = {
+    chain,
+    transport: link.endpoint('payer'),
+    store: payerStore,
+    storeKey: channelId,
+    wallet,
+  };
   const payer = await PayerChannel.create(
-    { channelId, network: 'regtest', depositAmount: options.depositAmount ?? 1_000_000n, feeRate, expireTime, delayTime, privateKey: payerKey, height: chain.height },
+    {
+      channelId,
+      network: 'regtest',
+      depositAmount: options.depositAmount ?? 1_000_000n,
+      feeRate,
+      expireTime,
+      delayTime,
+      privateKey: payerKey,
+      height: chain.height,
+    },
     payerEnv,
   );
   const payee = await PayeeChannel.open(
@@ -66,7 +88,18 @@ export async function openTestChannel(options: TestChannelOptions = {}) {
   );
   link.attach('payer', (text) => payer.receive(text).then(() => undefined));
   link.attach('payee', (text) => payee.receive(text).then(() => undefined));
-  const parties = { chain, link, payer, payee, wallet, payerStore, payeeStore, payerEnv, payeeEnv, funding };
+  const parties = {
+    chain,
+    link,
+    payer,
+    payee,
+    wallet,
+    payerStore,
+    payeeStore,
+    payerEnv,
+    payeeEnv,
+    funding,
+  };
   return parties;
 }
 
@@ -74,7 +107,11 @@ export async function openTestChannel(options: TestChannelOptions = {}) {
 export type TestChannel = Awaited<ReturnType<typeof openTestChannel>>;
 
 /** Delivers messages and lets both parties catch up with the chain, until quiet. */
-export async function settle(t: { link: MemoryLink; payer: PayerChannel; payee: PayeeChannel }): Promise<void> {
+export async function settle(t: {
+  link: MemoryLink;
+  payer: PayerChannel;
+  payee: PayeeChannel;
+}): Promise<void> {
   for (let i = 0; i < 20; i++) {
     await t.payer.sync();
     await t.payee.sync();
