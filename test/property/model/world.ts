@@ -1,0 +1,484 @@
+import { expect } from 'vitest';
+import { bytesToHex, hexToBytes } from '../../../src/bytes.js';
+import { ChainError } from '../../../src/chain/errors.js';
+import { SimulatedChain } from '../../../src/chain/simulated-chain.js';
+import type { PayeeContext } from '../../../src/machines/context.js';
+import { newPayeeContext } from '../../../src/machines/initial-context.js';
+import { payeeMachine } from '../../../src/machines/payee-machine.js';
+import { p2wpkhOutputScript } from '../../../src/machines/destinations.js';
+import { parseAmount } from '../../../src/messages/amount.js';
+import { hash160 } from '../../../src/scripts/hash.js';
+import { ChannelRuntime, type Rejection } from '../../../src/runtime/channel-runtime.js';
+import { ChannelCommandError, PayeeChannel, PayerChannel } from '../../../src/runtime/channels.js';
+import { MemoryStore } from '../../../src/runtime/store.js';
+import { MemoryLink } from '../../../src/runtime/transport.js';
+import { SingleKeyWallet } from '../../../src/runtime/wallet.js';
+import { completeCommit } from '../../../src/transactions/commit-transaction.js';
+import { publicKeyOf } from '../../../src/transactions/keys.js';
+import { decodeTransaction, rawTransactionId } from '../../../src/transactions/raw-transaction.js';
+import { buildPayoutTransaction } from '../../../src/transactions/spend-transactions.js';
+import { bitcoreScriptVerifier } from '../../support/bitcore-verifier.js';
+import { testPrivateKey } from '../../support/channel-harness.js';
+import { referenceRevokeUntil } from './reference.js';
+
+/** Which party, if any, misbehaves in a run (at most one). */
+export type Dishonest = 'none' | 'payer' | 'payee';
+export type Side = 'payer' | 'payee';
+
+/** Random channel parameters of one run. */
+export interface ChannelParams {
+  readonly depositAmount: bigint;
+  readonly expireTime: number;
+  readonly delayTime: number;
+  readonly clearance: number;
+  readonly payerFeeRate: number;
+  readonly payeeMinFeeRate: number;
+  readonly payeeFeeRate: number;
+  /** Payee randomness, drawn by fast-check so that a seed replays byte for byte. */
+  readonly spendSecret: Uint8Array;
+  readonly revokeSeed: Uint8Array;
+  /** Recovery: the payee is told to close (`command`) or closes by itself at `clearance` (`deadline`). */
+  readonly closeMode: 'command' | 'deadline';
+  /** A dishonest payee publishes a revoked commit when recovery starts (if it holds one). */
+  readonly cheatAtClose: boolean;
+}
+
+const CHANNEL_ID = 'model-channel';
+export const PAYER_KEY = testPrivateKey(1);
+export const PAYEE_KEY = testPrivateKey(2);
+/** The payer's recoveries pay its wallet script (the default destination of its key). */
+export const PAYER_DESTINATION = p2wpkhOutputScript(publicKeyOf(PAYER_KEY));
+export const PAYEE_DESTINATION = p2wpkhOutputScript(publicKeyOf(PAYEE_KEY));
+
+/**
+ * Codes an honest party's own messages can never earn: they mean a message was forged or an
+ * engine built something its counterparty cannot accept. Staleness codes (duplicates, reordered
+ * or resent messages) are fine.
+ */
+export const FORGERY_CODES = new Set([
+  'TX_BAD_SIGNATURE',
+  'TX_BAD_SIGNATURE_FORMAT',
+  'TX_WRONG_OUTPUTS',
+  'TX_FEE_TOO_LOW',
+  'TX_WRONG_FIELDS',
+  'TX_WRONG_INPUT',
+  'TX_WRONG_KEY',
+  'TX_UNSIGNED',
+  'TX_MALFORMED',
+  'TX_AMOUNT_OUT_OF_RANGE',
+  'DEPOSIT_UNACCEPTABLE',
+  'DEPOSIT_MISMATCH',
+  'OFFER_UNACCEPTABLE',
+  'WRONG_CHANNEL',
+  'MESSAGE_NOT_JSON',
+  'MESSAGE_SCHEMA_VIOLATION',
+  'MESSAGE_INVALID_FIELD',
+]);
+
+const TYPED_CODE = /^[A-Z][A-Z0-9_]+$/;
+
+/** A commit the dishonest payee published behind its machine's back. */
+interface AdversaryCommit {
+  readonly txid: string;
+  readonly commitScript: string;
+  readonly value: bigint;
+}
+
+/**
+ * One run's world: a simulated chain judging every script with bitcore, a payer and a payee
+ * runtime over memory stores, a message queue the test controls, and the model's own record of
+ * what each honest party is entitled to.
+ *
+ * Watching assumption (PROTOCOL.md §8): an honest party syncs after every block unless crashed,
+ * and a crash never makes it miss more than {@link World.crashCap} consecutive blocks — the payer
+ * must see a revoked commit and get its revoke in before `delay_time` runs out, the payee must
+ * publish between `clearance` and the expiry.
+ */
+export class World {
+  readonly chain = new SimulatedChain({ verifyScript: bitcoreScriptVerifier });
+  readonly link = new MemoryLink();
+  readonly stores: Record<Side, MemoryStore> = {
+    payer: new MemoryStore(),
+    payee: new MemoryStore(),
+  };
+  readonly wallet: SingleKeyWallet;
+  payer: PayerChannel | null = null;
+  payee: PayeeChannel | null = null;
+  /** Height at which a party crashed; absent while it runs. */
+  readonly crashedAt: Partial<Record<Side, number>> = {};
+  /** The dishonest payee went silent for good (never pays out, never answers). */
+  payeeGone = false;
+  /** Model: amounts of the commits the honest payee accepted and did not give back. */
+  payeeEntitled: bigint[] = [];
+  /** Model: revoke hashes whose secret reached the payer (it learned the commit was revoked). */
+  readonly payerLearned = new Set<string>();
+  /** Every payer-signed commit the payee ever held (raw tx → commit script), for a cheating payee. */
+  readonly heldCommits = new Map<string, { commitScript: string; revokeHash: string }>();
+  readonly adversaryCommits: AdversaryCommit[] = [];
+  /** Log of what happened, printed with a failure. */
+  readonly log: string[] = [];
+  depositScript = '';
+  fundingHeight = 0;
+  depositOutpoint = { txid: '', vout: 0 };
+
+  private constructor(
+    readonly params: ChannelParams,
+    readonly dishonest: Dishonest,
+  ) {
+    this.wallet = new SingleKeyWallet(this.chain, PAYER_KEY);
+  }
+
+  /** Sets up both parties and opens the channel (deposit confirmed, first revoke hash known). */
+  static async open(params: ChannelParams, dishonest: Dishonest): Promise<World> {
+    const w = new World(params, dishonest);
+    const funding = params.depositAmount + 100_000n;
+    w.wallet.addCoin(w.chain.fund(w.wallet.outputScript, funding), funding);
+    w.fundingHeight = w.chain.height;
+    const payeeInput: PayeeContext = {
+      ...newPayeeContext({
+        channelId: CHANNEL_ID,
+        network: 'regtest',
+        expireTimeRange: { min: 10, max: 1000 },
+        delayTimeRange: { min: 1, max: 100 },
+        minFeeRate: params.payeeMinFeeRate,
+        feeRate: params.payeeFeeRate,
+        clearance: params.clearance,
+        privateKey: PAYEE_KEY,
+        height: w.chain.height,
+      }),
+      spendSecret: bytesToHex(params.spendSecret),
+      spendSecretHash: bytesToHex(hash160(params.spendSecret)),
+      revokeSeed: bytesToHex(params.revokeSeed),
+    };
+    w.payer = await PayerChannel.create(
+      {
+        channelId: CHANNEL_ID,
+        network: 'regtest',
+        depositAmount: params.depositAmount,
+        feeRate: params.payerFeeRate,
+        expireTime: params.expireTime,
+        delayTime: params.delayTime,
+        privateKey: PAYER_KEY,
+        height: w.chain.height,
+      },
+      w.env('payer'),
+    );
+    // The payee starts from a context with seeded secrets; the channel API then restores it.
+    const started = await ChannelRuntime.start(payeeMachine, payeeInput, w.env('payee'));
+    w.payee = await PayeeChannel.restore(started.snapshotText(), w.env('payee'));
+    await w.deliverAll();
+    w.chain.mine(1);
+    await w.syncAll();
+    await w.deliverAll();
+    const payer = w.payer.context;
+    expect(w.payer.status().state).toBe('open');
+    expect(w.payee.status().state).toBe('open');
+    w.depositScript = payer.depositScript!;
+    w.depositOutpoint = { txid: payer.deposit!.txid, vout: payer.deposit!.vout };
+    return w;
+  }
+
+  env(side: Side) {
+    return {
+      chain: this.chain,
+      transport: this.link.endpoint(side),
+      store: this.stores[side],
+      storeKey: CHANNEL_ID,
+      ...(side === 'payer' ? { wallet: this.wallet } : {}),
+    };
+  }
+
+  honest(side: Side): boolean {
+    return this.dishonest !== side;
+  }
+
+  /** Most blocks a crashed party may miss (see the class comment). */
+  crashCap(side: Side): number {
+    const { delayTime, clearance } = this.params;
+    return side === 'payer' ? Math.max(0, delayTime - 2) : Math.max(0, clearance - 3);
+  }
+
+  note(line: string): void {
+    this.log.push(`[h${this.chain.height}] ${line}`);
+  }
+
+  party(side: Side): PayerChannel | PayeeChannel | null {
+    return side === 'payer' ? this.payer : this.payee;
+  }
+
+  // ---- crashes and restarts -------------------------------------------------------------
+
+  crash(side: Side): void {
+    if (!this.party(side)) return;
+    this.note(`crash ${side}`);
+    if (side === 'payer') this.payer = null;
+    else this.payee = null;
+    this.crashedAt[side] = this.chain.height;
+  }
+
+  /** Restarts from snapshot version `index` (the latest when omitted; an older one is stale). */
+  async restart(side: Side, index?: number): Promise<void> {
+    const versions = this.stores[side].versions(CHANNEL_ID);
+    const at = index === undefined ? versions.length - 1 : Math.min(index, versions.length - 1);
+    const snapshot = versions[at]!;
+    this.note(`restart ${side} from version ${at}/${versions.length - 1}`);
+    if (side === 'payer') this.payer = await PayerChannel.restore(snapshot, this.env('payer'));
+    else this.payee = await PayeeChannel.restore(snapshot, this.env('payee'));
+    delete this.crashedAt[side];
+    await this.party(side)!.sync();
+    this.observe();
+  }
+
+  /** Honest watching: restart a crashed party before it would miss too many blocks. */
+  private async enforceWatching(): Promise<void> {
+    for (const side of ['payer', 'payee'] as const) {
+      const since = this.crashedAt[side];
+      if (since === undefined || (side === 'payee' && this.payeeGone)) continue;
+      if (this.chain.height - since >= this.crashCap(side)) await this.restart(side);
+    }
+  }
+
+  // ---- chain ------------------------------------------------------------------------------
+
+  async syncAll(): Promise<void> {
+    if (this.payer) await this.payer.sync();
+    if (this.payee) await this.payee.sync();
+    this.observe();
+  }
+
+  /** Mines `count` blocks one by one; the adversary acts first, then every running party syncs. */
+  async mine(count: number): Promise<void> {
+    for (let i = 0; i < count; i++) {
+      await this.enforceWatching();
+      this.chain.mine(1);
+      this.adversaryAfterBlock();
+      await this.syncAll();
+    }
+  }
+
+  /** A 1–2 block reorganisation, then as many blocks again (the transactions are mined anew). */
+  async reorg(depth: number): Promise<void> {
+    await this.enforceWatching();
+    // Never the faucet's block: its coin (and so the deposit) would vanish with it.
+    const d = Math.min(depth, this.chain.height - this.fundingHeight);
+    if (d <= 0) return;
+    const result = this.chain.reorg(d);
+    this.note(`reorg ${d}: dropped ${result.dropped.length}`);
+    await this.mine(d);
+  }
+
+  private adversaryAfterBlock(): void {
+    if (this.dishonest !== 'payee') return;
+    for (const c of this.adversaryCommits) {
+      try {
+        const payout = buildPayoutTransaction({
+          outpoint: { txid: c.txid, vout: 0 },
+          value: c.value,
+          destinationScript: PAYEE_DESTINATION,
+          feeRate: this.params.payeeFeeRate,
+          privateKey: PAYEE_KEY,
+          commitScript: hexToBytes(c.commitScript),
+          spendSecret: this.params.spendSecret,
+        });
+        this.chain.submit(payout.rawTx);
+        this.note(`adversary payout of ${c.txid.slice(0, 8)} submitted`);
+      } catch {
+        // Not valid yet, already spent, or uneconomic.
+      }
+    }
+  }
+
+  // ---- messages ---------------------------------------------------------------------------
+
+  /** Delivers the in-flight message at `index` (to a crashed party: lost). */
+  async deliverAt(index: number): Promise<void> {
+    const [message] = this.link.queue.splice(index, 1);
+    if (!message) return;
+    const to: Side = message.from === 'payer' ? 'payee' : 'payer';
+    await this.receive(to, message.text, this.honest(message.from) ? 'honest' : 'dishonest');
+  }
+
+  /** Delivers until the queue is empty (bounded). */
+  async deliverAll(limit = 200): Promise<void> {
+    for (let i = 0; i < limit && this.link.queue.length > 0; i++) await this.deliverAt(0);
+  }
+
+  /**
+   * Hands a message text to a party and checks property 5 on every refusal: a typed code is
+   * reported and the persisted snapshot is unchanged. A forged message must be refused; an
+   * honest party's own message is never refused as if it were forged.
+   */
+  async receive(
+    to: Side,
+    text: string,
+    origin: 'honest' | 'dishonest' | 'forged',
+  ): Promise<Rejection[]> {
+    const party = this.party(to);
+    if (!party || party.done) return [];
+    const store = this.stores[to];
+    const versionsBefore = store.versions(CHANNEL_ID).length;
+    const snapshotBefore = party.snapshot();
+    const rejections = await party.receive(text);
+    const summary = text.length > 80 ? `${text.slice(0, 80)}...` : text;
+    if (rejections.length > 0) {
+      this.note(`${to} refused ${summary}: ${rejections.map((r) => r.code).join(',')}`);
+      this.checkRefusal(to, rejections, versionsBefore, snapshotBefore);
+      if (origin === 'honest') {
+        for (const r of rejections)
+          expect(
+            FORGERY_CODES.has(r.code),
+            `${to} refused an honest message: ${r.code} ${r.reason}`,
+          ).toBe(false);
+      }
+    } else {
+      if (origin === 'forged') {
+        throw new Error(`${to} accepted a forged message: ${summary}`);
+      }
+      this.learnFromDelivery(to, text);
+    }
+    this.observe();
+    return rejections;
+  }
+
+  private checkRefusal(
+    side: Side,
+    rejections: readonly Rejection[],
+    versionsBefore: number,
+    snapshotBefore: string,
+  ): void {
+    for (const r of rejections) expect(r.code, r.reason).toMatch(TYPED_CODE);
+    expect(this.stores[side].versions(CHANNEL_ID).length, `${side} persisted on a refusal`).toBe(
+      versionsBefore,
+    );
+    expect(this.party(side)!.snapshot(), `${side} changed state on a refusal`).toBe(snapshotBefore);
+  }
+
+  /** Updates the model after a message was accepted. */
+  private learnFromDelivery(to: Side, text: string): void {
+    const message = JSON.parse(text) as {
+      type: string;
+      amount?: string;
+      secrets?: string[];
+    };
+    if (to === 'payer' && message.type === 'revoke-secrets') {
+      for (const s of message.secrets ?? [])
+        this.payerLearned.add(bytesToHex(hash160(hexToBytes(s))));
+    }
+    if (to === 'payee' && message.type === 'commit' && this.honest('payee')) {
+      const amount = parseAmount(message.amount!);
+      const transferred = this.payeeEntitled.reduce((m, a) => (a > m ? a : m), 0n);
+      // An accepted commit raises the transferred amount (messages of a closed channel are refused).
+      if (amount > transferred) this.payeeEntitled.push(amount);
+    }
+  }
+
+  // ---- commands ---------------------------------------------------------------------------
+
+  /** Runs a user command; a refusal must carry a typed code and leave the snapshot unchanged. */
+  async command(side: Side, name: string, run: () => Promise<void>): Promise<boolean> {
+    const party = this.party(side);
+    if (!party || party.done) return false;
+    const versionsBefore = this.stores[side].versions(CHANNEL_ID).length;
+    const snapshotBefore = party.snapshot();
+    try {
+      await run();
+      this.note(`${side} ${name}`);
+      this.observe();
+      return true;
+    } catch (error) {
+      if (!(error instanceof ChannelCommandError)) throw error;
+      this.note(`${side} ${name} refused: ${error.code}`);
+      this.checkRefusal(
+        side,
+        [{ event: name, code: error.code, reason: error.message }],
+        versionsBefore,
+        snapshotBefore,
+      );
+      return false;
+    }
+  }
+
+  async revokeUntil(amount: bigint, surpass: boolean): Promise<void> {
+    const payee = this.payee;
+    if (!payee) return;
+    const done = await this.command(
+      'payee',
+      `revoke-until ${amount}${surpass ? ' surpass' : ''}`,
+      () => payee.revokeUntil(amount, { surpass }),
+    );
+    if (!done || !this.honest('payee')) return;
+    this.payeeEntitled = referenceRevokeUntil(this.payeeEntitled, amount, surpass);
+    const expected = this.payeeEntitled.reduce((m, a) => (a > m ? a : m), 0n);
+    expect(payee.status().transferred, 'revoke-until left another transferred amount').toBe(
+      expected,
+    );
+  }
+
+  // ---- dishonest payee ----------------------------------------------------------------------
+
+  /** Completes any commit the payee ever held with the payee key and submits it directly. */
+  publishHeldCommit(pick: number, preferRevoked: boolean): void {
+    const all = [...this.heldCommits.entries()];
+    if (all.length === 0) return;
+    const revoked = all.filter(([, c]) => this.payeeRevokedHashes().has(c.revokeHash));
+    const pool = preferRevoked && revoked.length > 0 ? revoked : all;
+    const [rawTx, commit] = pool[pick % pool.length]!;
+    const complete = completeCommit(hexToBytes(rawTx), hexToBytes(this.depositScript), PAYEE_KEY);
+    try {
+      this.chain.submit(complete);
+      const txid = rawTransactionId(complete);
+      const value = decodeTransaction(complete).outputs[0]!.value;
+      this.adversaryCommits.push({ txid, commitScript: commit.commitScript, value });
+      this.note(`adversary published commit ${value} (${txid.slice(0, 8)})`);
+    } catch (error) {
+      if (!(error instanceof ChainError)) throw error;
+    }
+  }
+
+  private payeeRevokedHashes(): Set<string> {
+    const hashes = new Set<string>();
+    for (const version of this.stores.payee.versions(CHANNEL_ID)) {
+      const context = (JSON.parse(version) as { context: PayeeContext }).context;
+      for (const r of context.revokedCommits)
+        hashes.add(bytesToHex(hash160(hexToBytes(r.revokeSecret))));
+    }
+    return hashes;
+  }
+
+  /** Records what the parties hold after each step (the commits a cheating payee could publish). */
+  observe(): void {
+    const payee = this.payee;
+    if (!payee) return;
+    for (const c of payee.context.activeCommits)
+      this.heldCommits.set(c.rawTx, {
+        commitScript: c.commitScript,
+        revokeHash: c.revokeSecretHash,
+      });
+  }
+
+  // ---- dishonest payer ----------------------------------------------------------------------
+
+  /** The payer's attempt to take the deposit back early: the chain must refuse it before expiry. */
+  tryEarlyExpire(build: () => Uint8Array): void {
+    const deposit = this.payer?.context.deposit ?? null;
+    let raw: Uint8Array;
+    try {
+      raw = build();
+    } catch {
+      return;
+    }
+    try {
+      this.chain.submit(raw);
+    } catch (error) {
+      if (!(error instanceof ChainError)) throw error;
+      this.note(`early expire refused: ${error.code}`);
+      return;
+    }
+    const confirmed = deposit?.confirmedHeight ?? null;
+    this.note('payer expire accepted');
+    expect(
+      confirmed !== null && this.chain.height + 1 - confirmed >= this.params.expireTime,
+      'the chain accepted an expire before expire_time',
+    ).toBe(true);
+  }
+}

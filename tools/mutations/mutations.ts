@@ -1,0 +1,120 @@
+/**
+ * Deliberate engine mutations: each is one textual replacement in one source file. The mutation
+ * run (`npm run mutate`) applies each to a copy of the repository and expects the suites to fail.
+ */
+export interface Mutation {
+  /** Short stable name. */
+  readonly id: string;
+  /** What the mutated engine gets wrong. */
+  readonly description: string;
+  /** Path of the file to patch, relative to the repository root. */
+  readonly file: string;
+  /** Text that must occur exactly once in the file. */
+  readonly search: string;
+  readonly replace: string;
+}
+
+export const MUTATIONS: readonly Mutation[] = [
+  {
+    id: 'payer-ignores-revoked-publish',
+    description: 'the payer stops watching for revoked commits (never punishes a published one)',
+    file: 'src/machines/payer-machine.ts',
+    search: 'publishedCommitRevoked: ({ context }) => publishedCommitRevoked(context),',
+    replace: 'publishedCommitRevoked: ({ context }) => publishedCommitRevoked(context) && false,',
+  },
+  {
+    id: 'payee-skips-signature-check',
+    description: "the payee accepts a commit without checking the payer's signature",
+    file: 'src/transactions/commit-transaction.ts',
+    search:
+      "  assertValidSignature(spend.payerSignature, sighash, depositFields.payerPubkey, 'payer signature');\n  return {\n    rawTx,",
+    replace: '  void sighash;\n  return {\n    rawTx,',
+  },
+  {
+    id: 'revoke-until-off-by-one',
+    description: 'revoke-until stops only below q, not at q (revokes the commit equal to q)',
+    file: 'src/machines/bookkeeping.ts',
+    search: 'if (amount <= quantity) break;',
+    replace: 'if (amount < quantity) break;',
+  },
+  {
+    id: 'payee-never-closes-at-clearance',
+    description: 'the clearance check is removed: the payee only closes after expiry',
+    file: 'src/guards/payee-guards.ts',
+    search: 'return left !== null && left < context.clearance;',
+    replace: 'return left !== null && left < 0;',
+  },
+  {
+    id: 'payee-closes-too-late',
+    description: 'the payee closes when one block is left, racing the expire it should pre-empt',
+    file: 'src/guards/payee-guards.ts',
+    search: 'return left !== null && left < context.clearance;',
+    replace: 'return left !== null && left < 2;',
+  },
+  {
+    id: 'remainder-to-wrong-script',
+    description: 'the commit pays its remainder to the commit script instead of the deposit script',
+    file: 'src/transactions/commit-transaction.ts',
+    search: '  const depositOutScript = p2shOutputScript(depositScript);\n  const withRemainder',
+    replace: '  const depositOutScript = p2shOutputScript(commitScript);\n  const withRemainder',
+  },
+  {
+    id: 'payer-ignores-revoke-secrets',
+    description: 'the payer drops the revoke secrets it receives',
+    file: 'src/machines/payer-machine.ts',
+    search: 'if (matched.size === 0) return;',
+    replace: 'if (matched.size >= 0) return;',
+  },
+  {
+    id: 'payee-keeps-revoked-commits',
+    description: 'the payee forgets to drop revoked commits from its active set',
+    file: 'src/machines/payee-machine.ts',
+    search: '        activeCommits: keep,',
+    replace: '        activeCommits: context.activeCommits,',
+  },
+  {
+    id: 'commit-fee-floor-not-enforced',
+    description: 'the payee does not enforce its fee-rate floor on commits',
+    file: 'src/transactions/commit-transaction.ts',
+    search: 'if (fee < feeFor(completedSize, expect.minFeeRate)) {',
+    replace: 'if (fee < 0n) {',
+  },
+  {
+    id: 'payout-sequence-off-by-one',
+    description: "the payout's nSequence is delay_time - 1 (below the script's CSV)",
+    file: 'src/transactions/spend-transactions.ts',
+    search: 'return parseCommitScript(redeemScript).delayTime;',
+    replace: 'return parseCommitScript(redeemScript).delayTime - 1;',
+  },
+  {
+    id: 'payer-ignores-deposit-spend',
+    description: 'the payer does not recognise the commit that spent the deposit',
+    file: 'src/machines/payer-machine.ts',
+    search:
+      'identifyPublishedCommit(context, spend.txid, spend.rawTx, spend.blockHeight).ok\n      );',
+    replace:
+      'identifyPublishedCommit(context, spend.txid, spend.rawTx, spend.blockHeight).ok &&\n        false\n      );',
+  },
+  {
+    id: 'payee-accepts-equal-amount',
+    description: 'the payee accepts a commit that does not raise the transferred amount',
+    file: 'src/guards/payee-guards.ts',
+    search: 'if (amount <= transferredAmount(context.activeCommits))',
+    replace: 'if (amount < transferredAmount(context.activeCommits))',
+  },
+  {
+    id: 'chain-bip68-off-by-one',
+    description: 'the simulated chain lets a relative lock pass one block early',
+    file: 'src/chain/simulated-chain.ts',
+    search: 'if (height - confirmedAt < lock) {',
+    replace: 'if (height - confirmedAt < lock - 1) {',
+  },
+  {
+    id: 'payee-forgets-requested-revoke',
+    description: 'the payee accepts commits whose revoke hash it never issued',
+    file: 'src/transactions/commit-transaction.ts',
+    search:
+      'if (!expect.issuedRevokeHashes.some((h) => equalBytes(h, commitFields.revokeSecretHash))) {',
+    replace: 'if (expect.issuedRevokeHashes.length === -1) {',
+  },
+];
