@@ -201,6 +201,27 @@ export function payerExposure(w: World): bigint {
   return max;
 }
 
+/**
+ * True when the payer could take a commit output of `value` back with its revoke secret: the
+ * revoke transaction pays its fee and leaves a non-dust output. Below that the output is dust to
+ * the payer and a published revoked commit costs it that much (PROTOCOL.md §8, dust aside).
+ */
+export function revokeEconomic(w: World, commitScript: string, value: bigint): boolean {
+  const secret = revokeSecretOf(w, commitScript);
+  if (secret === null) return false;
+  return buildable(() =>
+    buildRevokeTransaction({
+      outpoint: { txid: '00'.repeat(32), vout: 0 },
+      value,
+      destinationScript: PAYER_DESTINATION,
+      feeRate: w.params.payerFeeRate,
+      privateKey: PAYER_KEY,
+      commitScript: hexToBytes(commitScript),
+      revokeSecret: hexToBytes(secret),
+    }),
+  );
+}
+
 /** True when the published commit is one whose revocation the payer learned. */
 export function publishedWasRevoked(w: World, commitScript: string): boolean {
   return revokeSecretOf(w, commitScript) !== null;

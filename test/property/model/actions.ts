@@ -4,10 +4,11 @@ import { parseAmount } from '../../../src/messages/amount.js';
 import {
   payerExposure,
   publishedWasRevoked,
+  revokeEconomic,
   type Settlement,
   traceSettlement,
 } from './accounting.js';
-import { FORGERIES, type Forgery, buildDepositExpire, forgeCommit } from './forgeries.js';
+import { FORGERIES, type Forgery, forgeCommit } from './forgeries.js';
 import { type ChannelParams, type Dishonest, type Side, World } from './world.js';
 
 /** One step of a run. Indices are taken modulo what exists when the step runs. */
@@ -283,7 +284,7 @@ export async function perform(w: World, action: Action): Promise<void> {
       return;
     }
     case 'early-expire':
-      w.tryEarlyExpire(() => buildDepositExpire(w));
+      w.tryEarlyExpire();
       return;
     case 'stale-payer': {
       w.crash('payer');
@@ -349,13 +350,16 @@ export async function checkOutcome(w: World): Promise<Settlement> {
   if (w.honest('payer')) {
     const revokedPublished =
       s.published !== null && publishedWasRevoked(w, s.published.commitScript);
-    const exposure = revokedPublished ? 0n : payerExposure(w);
+    // A revoked commit whose output is too small to revoke economically is dust to the payer.
+    const revokable =
+      revokedPublished && revokeEconomic(w, s.published!.commitScript, s.published!.amount);
+    const exposure = revokable ? 0n : revokedPublished ? s.published!.amount : payerExposure(w);
     const bound = D - exposure;
     expect(
       s.payer + s.payerFees + stuck('payer') + (revokedPublished ? stuck('payee') : 0n),
       `payer safety: got ${s.payer}, fees ${s.payerFees}, exposure ${exposure}`,
     ).toBeGreaterThanOrEqual(bound);
-    if (revokedPublished && stuck('payer') === 0n)
+    if (revokable && stuck('payer') === 0n)
       expect(s.payee, 'the payee kept a revoked commit').toBe(0n);
   }
   // (2) Payee safety.

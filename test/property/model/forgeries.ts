@@ -19,7 +19,6 @@ import {
   encodeTransaction,
   withScriptSig,
 } from '../../../src/transactions/raw-transaction.js';
-import { buildExpireTransaction } from '../../../src/transactions/spend-transactions.js';
 import { testPrivateKey } from '../../support/channel-harness.js';
 import { PAYER_DESTINATION, PAYER_KEY, type World } from './world.js';
 
@@ -192,16 +191,4 @@ export function forgeCommit(w: World, kind: Forgery, delta: number): string | nu
       );
     }
   }
-}
-
-/** The payer's expire of the deposit, built regardless of whether its time has come. */
-export function buildDepositExpire(w: World): Uint8Array {
-  return buildExpireTransaction({
-    outpoint: w.depositOutpoint,
-    value: w.params.depositAmount,
-    destinationScript: PAYER_DESTINATION,
-    feeRate: w.params.payerFeeRate,
-    privateKey: PAYER_KEY,
-    depositScript: hexToBytes(w.depositScript),
-  }).rawTx;
 }
