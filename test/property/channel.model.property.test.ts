@@ -39,9 +39,9 @@ function suite(dishonest: Dishonest, name: string, runs: number) {
 }
 
 describe('channel model (PROTOCOL.md §8)', () => {
-  suite('none', 'honest parties over a lossy link, crashes and reorgs', 12);
-  suite('payee', 'a dishonest payee never takes a revoked commit', 14);
-  suite('payer', 'a dishonest payer cannot forge, underfund or expire early', 10);
+  suite('none', 'honest parties over a lossy link, crashes and reorgs', 40);
+  suite('payee', 'a dishonest payee never takes a revoked commit', 50);
+  suite('payer', 'a dishonest payer cannot forge, underfund or expire early', 40);
 });
 
 describe('the reference revoke-until of the model', () => {

@@ -117,4 +117,13 @@ export const MUTATIONS: readonly Mutation[] = [
       'if (!expect.issuedRevokeHashes.some((h) => equalBytes(h, commitFields.revokeSecretHash))) {',
     replace: 'if (expect.issuedRevokeHashes.length === -1) {',
   },
+  {
+    id: 'revoke-sequence-like-reference',
+    description:
+      "the revoke carries nSequence = delay_time (the reference vector's choice), so it races the payout",
+    file: 'src/transactions/spend-transactions.ts',
+    search: '    default:\n      return FINAL_SEQUENCE;',
+    replace:
+      "    case 'revoke':\n      return parseCommitScript(redeemScript).delayTime;\n    default:\n      return FINAL_SEQUENCE;",
+  },
 ];

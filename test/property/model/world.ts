@@ -80,6 +80,17 @@ export const FORGERY_CODES = new Set([
 
 const TYPED_CODE = /^[A-Z][A-Z0-9_]+$/;
 
+/** A short description of a message text for the run log. */
+function messageSummary(text: string): string {
+  try {
+    const m = JSON.parse(text) as { type?: string; amount?: string; secrets?: unknown[] };
+    const detail = m.amount ?? (Array.isArray(m.secrets) ? `${m.secrets.length} secrets` : '');
+    return `${m.type ?? '?'} ${detail}`.trim();
+  } catch {
+    return `${text.slice(0, 40)}...`;
+  }
+}
+
 /** A commit the dishonest payee published behind its machine's back. */
 interface AdversaryCommit {
   readonly txid: string;
@@ -328,12 +339,16 @@ export class World {
     origin: 'honest' | 'dishonest' | 'forged',
   ): Promise<Rejection[]> {
     const party = this.party(to);
-    if (!party || party.done) return [];
+    if (!party) {
+      this.note(`${messageSummary(text)} lost: ${to} is down`);
+      return [];
+    }
+    if (party.done) return [];
     const store = this.stores[to];
     const versionsBefore = store.versions(CHANNEL_ID).length;
     const snapshotBefore = party.snapshot();
     const rejections = await party.receive(text);
-    const summary = text.length > 80 ? `${text.slice(0, 80)}...` : text;
+    const summary = messageSummary(text);
     if (rejections.length > 0) {
       this.note(`${to} refused ${summary}: ${rejections.map((r) => r.code).join(',')}`);
       this.checkRefusal(to, rejections, versionsBefore, snapshotBefore);
@@ -348,6 +363,7 @@ export class World {
       if (origin === 'forged') {
         throw new Error(`${to} accepted a forged message: ${summary}`);
       }
+      this.note(`${to} took ${messageSummary(text)}`);
       this.learnFromDelivery(to, text);
     }
     this.observe();
