@@ -12,9 +12,11 @@ import type { Dishonest } from './model/world.js';
  * every run checks payer safety, payee safety, conservation, liveness, and (at every refusal)
  * rejection without state change.
  *
- * Watching assumption: an honest party syncs after every block unless crashed, and a crash
- * never lasts more than `delay_time - 2` blocks for the payer (it must revoke before the payout
- * is valid) or `clearance - 3` blocks for the payee (it must publish before the payer's expire is).
+ * Watching assumption: an honest party syncs after every block unless crashed, and a crashed
+ * party misses at most `delay_time - 2` blocks (payer: it must get its revoke in before the payout
+ * of a revoked commit is valid) or `clearance - 3` blocks (payee: it must publish before the
+ * payer's expire is valid). The bound is tight: letting the payer miss one block more lets a
+ * cheating payee pay out a revoked commit first.
  *
  * Budget: CI runs `MAX_ACTIONS` actions per run; `FC_RUNS` scales the runs, `FC_SEED` replays.
  */

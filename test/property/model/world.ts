@@ -248,7 +248,7 @@ export class World {
     for (const side of ['payer', 'payee'] as const) {
       const since = this.crashedAt[side];
       if (since === undefined || (side === 'payee' && this.payeeGone)) continue;
-      if (this.chain.height - since >= this.crashCap(side)) await this.restart(side);
+      if (this.chain.height - since > this.crashCap(side)) await this.restart(side);
     }
   }
 
