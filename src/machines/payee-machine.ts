@@ -434,6 +434,9 @@ export const payeeMachine = setup({
           { guard: 'revokeUntilAcceptable', actions: 'revokeCommits' },
           { actions: 'reject' },
         ],
+        // A payee that missed the clearance window (offline) must still learn that the payer
+        // expired the deposit; otherwise it would wait for it forever.
+        OUTPOINT_SPENT: [{ guard: 'depositTakenByPayer', target: 'expiredByPayer' }],
         TX_CONFIRMED: { actions: 'updateDepositConfirmation' },
         BLOCK: { actions: ['recordHeight', 'resendRevokeHash'] },
         CLOSE: { target: 'closing' },

@@ -475,6 +475,24 @@ describe('payee machine: closing, payout and the final states', () => {
     expect(payeeContext(pair.payee).outcome).toBe('expired-by-payer');
   });
 
+  test('open: the deposit expired by the payer while the payee was away → expiredByPayer', () => {
+    const pair = openPair();
+    pay(pair, 10_000n);
+    const spent = {
+      type: 'OUTPOINT_SPENT',
+      outpoint: { txid: pair.deposit.txid, vout: pair.deposit.vout },
+      txid: '55'.repeat(32),
+      rawTx: '00',
+      blockHeight: 150,
+    } as const;
+    expect(pair.payee.value()).toBe('open');
+    pair.payee.send({ ...spent, blockHeight: null });
+    expect(pair.payee.value()).toBe('open');
+    pair.payee.send(spent);
+    expect(pair.payee.value()).toBe('expiredByPayer');
+    expect(payeeContext(pair.payee).outcome).toBe('expired-by-payer');
+  });
+
   test('awaitingDelay and payingOut: the commit output taken by the payer → revokedByPayer', () => {
     for (const height of [112, 114]) {
       const pair = openPair();
