@@ -5,7 +5,7 @@ import type { Chain, ChainOutput, ChainTransaction, Outpoint, ScriptVerifier } f
 import { dustThreshold } from '../transactions/fees.js';
 import { ChainError } from './errors.js';
 import { type DecodedTransaction, decodeRawTransaction, txidOfDecoded } from './raw-transaction.js';
-import { virtualSize } from './vsize.js';
+import { decodedVirtualSize } from './vsize.js';
 
 /** Options of {@link SimulatedChain}. */
 export interface SimulatedChainOptions {
@@ -423,7 +423,7 @@ export class SimulatedChain implements Chain {
     });
 
     const fee = inValue - outValue;
-    const vsize = virtualSize(rawTx);
+    const vsize = decodedVirtualSize(tx, rawTx.length);
     const minimumFee = BigInt(Math.ceil(this.#minRelayFeeRate * vsize));
     if (fee < minimumFee) {
       throw new ChainError('TX_FEE_TOO_LOW', `fee ${fee} < ${minimumFee} for ${vsize} vB`);

@@ -1,12 +1,23 @@
-import { decodeRawTransaction, strippedSerialization } from './raw-transaction.js';
+import {
+  type DecodedTransaction,
+  decodeRawTransaction,
+  strippedSerialization,
+} from './raw-transaction.js';
 
 /**
- * Virtual size in vbytes: weight (3 × stripped size + total size) divided by 4, rounded up
- * (BIP141). Equal to the byte length for transactions without witnesses.
+ * Virtual size in vbytes of an already decoded transaction whose full serialization is
+ * `totalBytes` long: weight (3 × stripped size + total size) divided by 4, rounded up (BIP141).
+ */
+export function decodedVirtualSize(tx: DecodedTransaction, totalBytes: number): number {
+  return Math.ceil((strippedSerialization(tx).length * 3 + totalBytes) / 4);
+}
+
+/**
+ * Virtual size in vbytes of a serialized transaction. Equal to the byte length for transactions
+ * without witnesses.
  *
  * @throws {@link ChainError} `TX_MALFORMED` when the bytes are not one transaction.
  */
 export function virtualSize(rawTx: Uint8Array): number {
-  const stripped = strippedSerialization(decodeRawTransaction(rawTx)).length;
-  return Math.ceil((stripped * 3 + rawTx.length) / 4);
+  return decodedVirtualSize(decodeRawTransaction(rawTx), rawTx.length);
 }

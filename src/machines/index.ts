@@ -8,7 +8,6 @@ export * from './effects.js';
 export * from './events.js';
 export * from './bookkeeping.js';
 export * from './revoke-secrets.js';
-export * from './destinations.js';
 export * from './initial-context.js';
 export * from './payee-machine.js';
 export * from './payer-machine.js';

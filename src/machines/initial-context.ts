@@ -8,7 +8,7 @@ import { generateSecret, secretHash } from '../scripts/secrets.js';
 import { assertFeeRate } from '../transactions/fees.js';
 import { generatePrivateKey, publicKeyOf } from '../transactions/keys.js';
 import { NO_WATCHES, type PayeeContext, type PayerContext, type TimeRange } from './context.js';
-import { p2wpkhOutputScript } from './destinations.js';
+import { p2wpkhOutputScript } from '../scripts/key-output-scripts.js';
 
 /** Codes of {@link ChannelConfigError}. */
 export type ChannelConfigErrorCode = 'INVALID_CHANNEL_CONFIG';

@@ -9,6 +9,7 @@ import {
   closeDeadlineReached,
   payoutDelayPassed,
 } from '../guards/payee-guards.js';
+import { sameOutpoint } from '../guards/channel-guards.js';
 import { type Check, fail } from '../guards/check.js';
 import { parseAmount } from '../messages/amount.js';
 import { MESSAGE_PROTOCOL } from '../messages/schema.js';
@@ -72,8 +73,7 @@ function spendsDeposit(context: PayeeContext, event: PayeeEvent): boolean {
   return (
     event.type === 'OUTPOINT_SPENT' &&
     context.deposit !== null &&
-    event.outpoint.txid === context.deposit.txid &&
-    event.outpoint.vout === context.deposit.vout
+    sameOutpoint(event.outpoint, context.deposit)
   );
 }
 
@@ -82,8 +82,7 @@ function spendsCommitOutput(context: PayeeContext, event: PayeeEvent): boolean {
   return (
     event.type === 'OUTPOINT_SPENT' &&
     context.published !== null &&
-    event.outpoint.txid === context.published.txid &&
-    event.outpoint.vout === 0
+    sameOutpoint(event.outpoint, { txid: context.published.txid, vout: 0 })
   );
 }
 

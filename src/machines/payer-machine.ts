@@ -1,5 +1,6 @@
 import { assertEvent, enqueueActions, setup } from 'xstate';
 import { bytesToHex, hexToBytes } from '../bytes.js';
+import { sameOutpoint } from '../guards/channel-guards.js';
 import { type Check, fail } from '../guards/check.js';
 import {
   checkDepositPublished,
@@ -50,8 +51,7 @@ function checkEvent(context: PayerContext, event: PayerEvent): Check<unknown> {
   }
 }
 
-const isOutpoint = (a: OutpointRef, b: OutpointRef | null) =>
-  b !== null && a.txid === b.txid && a.vout === b.vout;
+const isOutpoint = (a: OutpointRef, b: OutpointRef | null) => b !== null && sameOutpoint(a, b);
 
 function depositOutpoint(context: PayerContext): OutpointRef | null {
   return context.deposit ? { txid: context.deposit.txid, vout: context.deposit.vout } : null;

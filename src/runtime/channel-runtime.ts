@@ -221,7 +221,7 @@ export class ChannelRuntime {
   }
 
   private async perform(effect: Effect, rejections: Rejection[]): Promise<void> {
-    const { chain, transport, store, storeKey, wallet } = this.env;
+    const { chain, transport, store, storeKey } = this.env;
     switch (effect.type) {
       case 'persist':
         await store.save(storeKey, this.snapshotText());
@@ -242,32 +242,10 @@ export class ChannelRuntime {
             });
         }
         return;
-      case 'fund-deposit': {
-        if (!wallet) {
-          await this.step({ type: 'FUNDING_FAILED', reason: 'no wallet' });
-          return;
-        }
-        const context = this.context as PayerContext;
-        try {
-          const funded = await wallet.fundDeposit(
-            hexToBytes(effect.depositScript),
-            parseAmount(effect.amount),
-            context.feeRate,
-          );
-          this.pending.unshift(
-            ...(await this.stepCollect({
-              type: 'DEPOSIT_PUBLISHED',
-              txid: funded.txid,
-              vout: funded.vout,
-              rawTx: bytesToHex(funded.rawTx),
-            })),
-          );
-        } catch (error) {
-          if (!(error instanceof PicopaymentsError)) throw error;
-          await this.step({ type: 'FUNDING_FAILED', reason: error.message });
-        }
+      case 'fund-deposit':
+        // The wallet's answer is one more event; its effects join the queue being carried out.
+        this.actor.send((await this.fundDeposit(effect)) as never);
         return;
-      }
       case 'rejected': {
         const rejection = { event: effect.event, code: effect.code, reason: effect.reason };
         this.rejections.push(rejection);
@@ -279,12 +257,26 @@ export class ChannelRuntime {
     }
   }
 
-  /** Sends an event and returns its effects without carrying them out (they go to the front of the queue). */
-  private async stepCollect(event: MachineEvent): Promise<Effect[]> {
-    const before = this.pending.splice(0);
-    this.actor.send(event as never);
-    const produced = this.pending.splice(0);
-    this.pending.push(...before);
-    return produced;
+  /** Asks the wallet to fund the deposit; the outcome is the event to hand back to the machine. */
+  private async fundDeposit(effect: Effect & { type: 'fund-deposit' }): Promise<MachineEvent> {
+    const { wallet } = this.env;
+    if (!wallet) return { type: 'FUNDING_FAILED', reason: 'no wallet' };
+    try {
+      const feeRate = (this.context as PayerContext).feeRate;
+      const funded = await wallet.fundDeposit(
+        hexToBytes(effect.depositScript),
+        parseAmount(effect.amount),
+        feeRate,
+      );
+      return {
+        type: 'DEPOSIT_PUBLISHED',
+        txid: funded.txid,
+        vout: funded.vout,
+        rawTx: bytesToHex(funded.rawTx),
+      };
+    } catch (error) {
+      if (!(error instanceof PicopaymentsError)) throw error;
+      return { type: 'FUNDING_FAILED', reason: error.message };
+    }
   }
 }

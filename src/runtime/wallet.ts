@@ -1,6 +1,6 @@
-import { bytesToHex, hexToBytes } from '../bytes.js';
+import { bytesToHex } from '../bytes.js';
 import type { Chain } from '../chain/chain.js';
-import { p2wpkhOutputScript } from '../machines/destinations.js';
+import { p2wpkhOutputScript } from '../scripts/key-output-scripts.js';
 import { buildDepositTransaction, type FundingCoin } from '../transactions/deposit-transaction.js';
 import { publicKeyOf } from '../transactions/keys.js';
 import { type Outpoint, decodeTransaction } from '../transactions/raw-transaction.js';
@@ -60,9 +60,4 @@ export class SingleKeyWallet implements Wallet {
     if (deposit.change > 0n) this.addCoin({ txid: deposit.txid, vout: 1 }, deposit.change);
     return { txid: deposit.txid, vout: deposit.depositOutpoint.vout, rawTx: deposit.rawTx };
   }
-}
-
-/** Helper for embedders: the P2WPKH script of a hex public key. */
-export function walletScriptOf(publicKeyHex: string): Uint8Array {
-  return p2wpkhOutputScript(hexToBytes(publicKeyHex));
 }

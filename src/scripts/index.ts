@@ -18,3 +18,4 @@ export * from './unlocking-scripts.js';
 export * from './networks.js';
 export * from './p2sh.js';
 export * from './secret-extraction.js';
+export * from './key-output-scripts.js';

@@ -14,7 +14,6 @@ import {
   type TxData,
   decodeTransaction,
   encodeTransaction,
-  transactionId,
   virtualSizeOf,
   withScriptSig,
 } from './raw-transaction.js';
@@ -398,9 +397,4 @@ export function completeCommit(
   // Witness data is not covered by the signatures and invalidates a P2SH input: drop any.
   const completed = withScriptSig(tx, 0, buildUnlockingScript({ ...spend, payeeSignature }));
   return encodeTransaction({ ...completed, witnesses: undefined });
-}
-
-/** The txid a commit will have once completed by the payee is unknown in advance (legacy P2SH); this is the id of the bytes given. */
-export function commitTransactionId(rawTx: Uint8Array): string {
-  return transactionId(decodeTransaction(rawTx));
 }

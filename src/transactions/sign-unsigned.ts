@@ -1,5 +1,5 @@
 import { concatBytes, equalBytes } from '../bytes.js';
-import { hash160 } from '../scripts/hash.js';
+import { p2pkhOutputScript } from '../scripts/key-output-scripts.js';
 import { p2shOutputScript } from '../scripts/p2sh.js';
 import { encodePush } from '../scripts/script-tokens.js';
 import { buildUnlockingScript, type UnlockingScript } from '../scripts/unlocking-scripts.js';
@@ -15,12 +15,7 @@ import {
   withScriptSig,
 } from './raw-transaction.js';
 import { legacySighash, signHash } from './signatures.js';
-import {
-  buildChangeTransaction,
-  buildExpireTransaction,
-  buildPayoutTransaction,
-  buildRevokeTransaction,
-} from './spend-transactions.js';
+import { type RecoverySpend, assertRecoverySigner, recoveryPath } from './spend-transactions.js';
 
 /**
  * Which spend path to sign an unsigned transaction for, with the redeem script and secret it
@@ -28,94 +23,40 @@ import {
  */
 export type UnsignedSpend =
   | { readonly kind: 'commit'; readonly depositScript: Uint8Array }
-  | { readonly kind: 'payout'; readonly commitScript: Uint8Array; readonly spendSecret: Uint8Array }
-  | {
-      readonly kind: 'revoke';
-      readonly commitScript: Uint8Array;
-      readonly revokeSecret: Uint8Array;
-    }
-  | {
-      readonly kind: 'change';
-      readonly depositScript: Uint8Array;
-      readonly spendSecret: Uint8Array;
-    }
-  | { readonly kind: 'expire'; readonly depositScript: Uint8Array };
-
-function redeemOf(spend: UnsignedSpend): Uint8Array {
-  return spend.kind === 'payout' || spend.kind === 'revoke'
-    ? spend.commitScript
-    : spend.depositScript;
-}
-
-function unlockingFor(spend: UnsignedSpend, signature: Uint8Array): UnlockingScript {
-  switch (spend.kind) {
-    case 'commit':
-      return {
-        kind: 'commit',
-        payerSignature: signature,
-        payeeSignature: PAYEE_SIGNATURE_PLACEHOLDER,
-        depositScript: spend.depositScript,
-      };
-    case 'payout':
-      return {
-        kind: 'payout',
-        payeeSignature: signature,
-        spendSecret: spend.spendSecret,
-        commitScript: spend.commitScript,
-      };
-    case 'revoke':
-      return {
-        kind: 'revoke',
-        payerSignature: signature,
-        revokeSecret: spend.revokeSecret,
-        commitScript: spend.commitScript,
-      };
-    case 'change':
-      return {
-        kind: 'change',
-        payerSignature: signature,
-        spendSecret: spend.spendSecret,
-        depositScript: spend.depositScript,
-      };
-    case 'expire':
-      return { kind: 'expire', payerSignature: signature, depositScript: spend.depositScript };
-  }
-}
+  | RecoverySpend;
 
 /**
- * Runs the same key, secret and script checks as the builders by sizing a throw-away spend, so that
- * signing a given transaction refuses exactly what building one would.
+ * The redeem script and unlocking layout of a spend, after the same script, key and secret checks
+ * the builders make, so that signing a given transaction refuses exactly what building one would.
  */
-function checkPath(spend: UnsignedSpend, privateKey: Uint8Array): void {
-  const probe = {
-    outpoint: { txid: '00'.repeat(32), vout: 0 },
-    value: 2_100_000_000_000_000n,
-    // Any standard script: the redeem script is checked by the builder, not hashed here.
-    destinationScript: Uint8Array.of(0x6a),
-    feeRate: 0,
-    privateKey,
-  };
-  switch (spend.kind) {
-    case 'commit':
-      try {
-        parseDepositScript(spend.depositScript);
-      } catch (cause) {
-        throw new TransactionError('TX_BAD_SCRIPT', `deposit script: ${(cause as Error).message}`);
-      }
-      return;
-    case 'payout':
-      buildPayoutTransaction({ ...probe, ...spend });
-      return;
-    case 'revoke':
-      buildRevokeTransaction({ ...probe, ...spend });
-      return;
-    case 'change':
-      buildChangeTransaction({ ...probe, ...spend });
-      return;
-    case 'expire':
-      buildExpireTransaction({ ...probe, ...spend });
-      return;
+function signingPath(
+  spend: UnsignedSpend,
+  privateKey: Uint8Array,
+): { redeemScript: Uint8Array; unlocking: (signature: Uint8Array) => UnlockingScript } {
+  if (spend.kind !== 'commit') {
+    const path = recoveryPath(spend);
+    assertRecoverySigner(path, privateKey);
+    return path;
   }
+  let payerPubkey: Uint8Array;
+  try {
+    payerPubkey = parseDepositScript(spend.depositScript).payerPubkey;
+  } catch (cause) {
+    throw new TransactionError('TX_BAD_SCRIPT', `deposit script: ${(cause as Error).message}`);
+  }
+  // The payer signs first; the payee's slot keeps the reference placeholder.
+  if (!equalBytes(payerPubkey, publicKeyOf(privateKey))) {
+    throw new TransactionError('TX_WRONG_KEY', 'a commit is signed first by the payer');
+  }
+  return {
+    redeemScript: spend.depositScript,
+    unlocking: (payerSignature) => ({
+      kind: 'commit',
+      payerSignature,
+      payeeSignature: PAYEE_SIGNATURE_PLACEHOLDER,
+      depositScript: spend.depositScript,
+    }),
+  };
 }
 
 /**
@@ -131,14 +72,7 @@ export function signUnsignedTransaction(
   spend: UnsignedSpend,
   privateKey: Uint8Array,
 ): Uint8Array {
-  const redeemScript = redeemOf(spend);
-  checkPath(spend, privateKey);
-  if (spend.kind === 'commit') {
-    // The payer signs first; refuse a key that is not the deposit's payer key.
-    if (!equalBytes(parseDepositScript(redeemScript).payerPubkey, publicKeyOf(privateKey))) {
-      throw new TransactionError('TX_WRONG_KEY', 'a commit is signed first by the payer');
-    }
-  }
+  const { redeemScript, unlocking } = signingPath(spend, privateKey);
   // Every input is a legacy P2SH spend, which must carry no witness data.
   let tx: TxData = { ...decodeTransaction(rawTx), witnesses: undefined };
   const placeholder = p2shOutputScript(redeemScript);
@@ -152,7 +86,7 @@ export function signUnsignedTransaction(
   });
   for (let i = 0; i < tx.inputs.length; i++) {
     const signature = signP2shInput(tx, i, redeemScript, privateKey);
-    tx = withScriptSig(tx, i, buildUnlockingScript(unlockingFor(spend, signature)));
+    tx = withScriptSig(tx, i, buildUnlockingScript(unlocking(signature)));
   }
   return encodeTransaction(tx);
 }
@@ -168,11 +102,7 @@ export function signUnsignedP2pkhTransaction(
   privateKey: Uint8Array,
 ): Uint8Array {
   const publicKey = publicKeyOf(privateKey);
-  const outputScript = concatBytes(
-    Uint8Array.of(0x76, 0xa9, 0x14),
-    hash160(publicKey),
-    Uint8Array.of(0x88, 0xac),
-  );
+  const outputScript = p2pkhOutputScript(publicKey);
   let tx = decodeTransaction(rawTx);
   tx.inputs.forEach((input, i) => {
     if (!equalBytes(input.scriptSig, outputScript)) {

@@ -1,6 +1,6 @@
-import { equalBytes } from '../bytes.js';
-import { type CommitScriptFields, parseCommitScript } from '../scripts/commit-script.js';
-import { type DepositScriptFields, parseDepositScript } from '../scripts/deposit-script.js';
+import { equalBytes, hexToBytes } from '../bytes.js';
+import { parseCommitScript } from '../scripts/commit-script.js';
+import { parseDepositScript } from '../scripts/deposit-script.js';
 import { hash160 } from '../scripts/hash.js';
 import { type UnlockingScript, buildUnlockingScript } from '../scripts/unlocking-scripts.js';
 import { TRANSACTION_VERSION } from './commit-transaction.js';
@@ -17,7 +17,6 @@ import {
   virtualSizeOf,
   withScriptSig,
 } from './raw-transaction.js';
-import { hexToBytes } from '../bytes.js';
 
 /** The four spends that close or recover a channel. */
 export type RecoverySpendKind = 'payout' | 'revoke' | 'change' | 'expire';
@@ -57,7 +56,27 @@ export function spendSequence(kind: RecoverySpendKind, redeemScript: Uint8Array)
   }
 }
 
-interface PathSpec {
+/**
+ * One of the four recovery spends with the redeem script and secret it needs — what
+ * {@link recoveryPath} and the reference-style signing of a given transaction work from.
+ */
+export type RecoverySpend =
+  | { readonly kind: 'payout'; readonly commitScript: Uint8Array; readonly spendSecret: Uint8Array }
+  | {
+      readonly kind: 'revoke';
+      readonly commitScript: Uint8Array;
+      readonly revokeSecret: Uint8Array;
+    }
+  | {
+      readonly kind: 'change';
+      readonly depositScript: Uint8Array;
+      readonly spendSecret: Uint8Array;
+    }
+  | { readonly kind: 'expire'; readonly depositScript: Uint8Array };
+
+/** A recovery spend resolved against its redeem script: who signs, which secret, how it unlocks. */
+export interface RecoveryPath {
+  readonly kind: RecoverySpendKind;
   readonly redeemScript: Uint8Array;
   readonly signerPubkey: Uint8Array;
   readonly role: 'payer' | 'payee';
@@ -77,19 +96,99 @@ function parseRedeem<T>(parse: (s: Uint8Array) => T, script: Uint8Array, name: s
   }
 }
 
-function buildSpend(
-  kind: RecoverySpendKind,
-  params: SpendParams,
-  path: PathSpec,
-): SpendTransaction {
-  assertAmount(params.value, 'spent value');
-  assertFeeRate(params.feeRate);
-  if (!equalBytes(publicKeyOf(params.privateKey), path.signerPubkey)) {
-    throw new TransactionError('TX_WRONG_KEY', `a ${kind} must be signed by the ${path.role}`);
+/**
+ * Resolves a recovery spend: parses its redeem script and names the signer, the secret to
+ * check and the unlocking script of PROTOCOL.md §4.
+ *
+ * @throws {@link TransactionError} `TX_BAD_SCRIPT` when the redeem script does not parse.
+ */
+export function recoveryPath(spend: RecoverySpend): RecoveryPath {
+  switch (spend.kind) {
+    case 'payout': {
+      const f = parseRedeem(parseCommitScript, spend.commitScript, 'commit script');
+      return {
+        kind: 'payout',
+        redeemScript: spend.commitScript,
+        signerPubkey: f.payeePubkey,
+        role: 'payee',
+        secret: { value: spend.spendSecret, hash: f.spendSecretHash, name: 'spend secret' },
+        unlocking: (payeeSignature) => ({
+          kind: 'payout',
+          payeeSignature,
+          spendSecret: spend.spendSecret,
+          commitScript: spend.commitScript,
+        }),
+      };
+    }
+    case 'revoke': {
+      const f = parseRedeem(parseCommitScript, spend.commitScript, 'commit script');
+      return {
+        kind: 'revoke',
+        redeemScript: spend.commitScript,
+        signerPubkey: f.payerPubkey,
+        role: 'payer',
+        secret: { value: spend.revokeSecret, hash: f.revokeSecretHash, name: 'revoke secret' },
+        unlocking: (payerSignature) => ({
+          kind: 'revoke',
+          payerSignature,
+          revokeSecret: spend.revokeSecret,
+          commitScript: spend.commitScript,
+        }),
+      };
+    }
+    case 'change': {
+      const f = parseRedeem(parseDepositScript, spend.depositScript, 'deposit script');
+      return {
+        kind: 'change',
+        redeemScript: spend.depositScript,
+        signerPubkey: f.payerPubkey,
+        role: 'payer',
+        secret: { value: spend.spendSecret, hash: f.spendSecretHash, name: 'spend secret' },
+        unlocking: (payerSignature) => ({
+          kind: 'change',
+          payerSignature,
+          spendSecret: spend.spendSecret,
+          depositScript: spend.depositScript,
+        }),
+      };
+    }
+    case 'expire': {
+      const f = parseRedeem(parseDepositScript, spend.depositScript, 'deposit script');
+      return {
+        kind: 'expire',
+        redeemScript: spend.depositScript,
+        signerPubkey: f.payerPubkey,
+        role: 'payer',
+        unlocking: (payerSignature) => ({
+          kind: 'expire',
+          payerSignature,
+          depositScript: spend.depositScript,
+        }),
+      };
+    }
+  }
+}
+
+/**
+ * Checks that `privateKey` is the key this path must be signed with and that its secret matches
+ * the script.
+ *
+ * @throws {@link TransactionError} `TX_WRONG_KEY`, `TX_WRONG_SECRET` or `TX_INVALID_KEY`.
+ */
+export function assertRecoverySigner(path: RecoveryPath, privateKey: Uint8Array): void {
+  if (!equalBytes(publicKeyOf(privateKey), path.signerPubkey)) {
+    throw new TransactionError('TX_WRONG_KEY', `a ${path.kind} must be signed by the ${path.role}`);
   }
   if (path.secret && !equalBytes(hash160(path.secret.value), path.secret.hash)) {
     throw new TransactionError('TX_WRONG_SECRET', `${path.secret.name} does not match the script`);
   }
+}
+
+function buildSpend(params: SpendParams, spend: RecoverySpend): SpendTransaction {
+  const path = recoveryPath(spend);
+  assertAmount(params.value, 'spent value');
+  assertFeeRate(params.feeRate);
+  assertRecoverySigner(path, params.privateKey);
   if (
     !/^[0-9a-f]{64}$/.test(params.outpoint.txid) ||
     !Number.isInteger(params.outpoint.vout) ||
@@ -105,7 +204,7 @@ function buildSpend(
         txid: hexToBytes(params.outpoint.txid),
         index: params.outpoint.vout,
         scriptSig: buildUnlockingScript(path.unlocking(MAX_SIZE_SIGNATURE)),
-        sequence: spendSequence(kind, path.redeemScript),
+        sequence: spendSequence(path.kind, path.redeemScript),
       },
     ],
     outputs: [{ value: 0n, script: params.destinationScript }],
@@ -138,22 +237,10 @@ function buildSpend(
 export function buildPayoutTransaction(
   params: SpendParams & { commitScript: Uint8Array; spendSecret: Uint8Array },
 ): SpendTransaction {
-  const fields: CommitScriptFields = parseRedeem(
-    parseCommitScript,
-    params.commitScript,
-    'commit script',
-  );
-  return buildSpend('payout', params, {
-    redeemScript: params.commitScript,
-    signerPubkey: fields.payeePubkey,
-    role: 'payee',
-    secret: { value: params.spendSecret, hash: fields.spendSecretHash, name: 'spend secret' },
-    unlocking: (payeeSignature) => ({
-      kind: 'payout',
-      payeeSignature,
-      spendSecret: params.spendSecret,
-      commitScript: params.commitScript,
-    }),
+  return buildSpend(params, {
+    kind: 'payout',
+    commitScript: params.commitScript,
+    spendSecret: params.spendSecret,
   });
 }
 
@@ -166,22 +253,10 @@ export function buildPayoutTransaction(
 export function buildRevokeTransaction(
   params: SpendParams & { commitScript: Uint8Array; revokeSecret: Uint8Array },
 ): SpendTransaction {
-  const fields: CommitScriptFields = parseRedeem(
-    parseCommitScript,
-    params.commitScript,
-    'commit script',
-  );
-  return buildSpend('revoke', params, {
-    redeemScript: params.commitScript,
-    signerPubkey: fields.payerPubkey,
-    role: 'payer',
-    secret: { value: params.revokeSecret, hash: fields.revokeSecretHash, name: 'revoke secret' },
-    unlocking: (payerSignature) => ({
-      kind: 'revoke',
-      payerSignature,
-      revokeSecret: params.revokeSecret,
-      commitScript: params.commitScript,
-    }),
+  return buildSpend(params, {
+    kind: 'revoke',
+    commitScript: params.commitScript,
+    revokeSecret: params.revokeSecret,
   });
 }
 
@@ -194,22 +269,10 @@ export function buildRevokeTransaction(
 export function buildChangeTransaction(
   params: SpendParams & { depositScript: Uint8Array; spendSecret: Uint8Array },
 ): SpendTransaction {
-  const fields: DepositScriptFields = parseRedeem(
-    parseDepositScript,
-    params.depositScript,
-    'deposit script',
-  );
-  return buildSpend('change', params, {
-    redeemScript: params.depositScript,
-    signerPubkey: fields.payerPubkey,
-    role: 'payer',
-    secret: { value: params.spendSecret, hash: fields.spendSecretHash, name: 'spend secret' },
-    unlocking: (payerSignature) => ({
-      kind: 'change',
-      payerSignature,
-      spendSecret: params.spendSecret,
-      depositScript: params.depositScript,
-    }),
+  return buildSpend(params, {
+    kind: 'change',
+    depositScript: params.depositScript,
+    spendSecret: params.spendSecret,
   });
 }
 
@@ -222,19 +285,5 @@ export function buildChangeTransaction(
 export function buildExpireTransaction(
   params: SpendParams & { depositScript: Uint8Array },
 ): SpendTransaction {
-  const fields: DepositScriptFields = parseRedeem(
-    parseDepositScript,
-    params.depositScript,
-    'deposit script',
-  );
-  return buildSpend('expire', params, {
-    redeemScript: params.depositScript,
-    signerPubkey: fields.payerPubkey,
-    role: 'payer',
-    unlocking: (payerSignature) => ({
-      kind: 'expire',
-      payerSignature,
-      depositScript: params.depositScript,
-    }),
-  });
+  return buildSpend(params, { kind: 'expire', depositScript: params.depositScript });
 }

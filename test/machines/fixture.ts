@@ -1,7 +1,7 @@
 import { type Actor, type AnyStateMachine, createActor } from 'xstate';
 import { bytesToHex, hexToBytes } from '../../src/bytes.js';
 import type { PayeeContext, PayerContext } from '../../src/machines/context.js';
-import { p2wpkhOutputScript } from '../../src/machines/destinations.js';
+import { p2wpkhOutputScript } from '../../src/scripts/key-output-scripts.js';
 import type { Effect } from '../../src/machines/effects.js';
 import {
   MESSAGE_EVENT_TYPES,

@@ -1,5 +1,5 @@
 import { SimulatedChain } from '../../src/chain/simulated-chain.js';
-import { p2wpkhOutputScript } from '../../src/machines/destinations.js';
+import { p2wpkhOutputScript } from '../../src/scripts/key-output-scripts.js';
 import { PayeeChannel, PayerChannel } from '../../src/runtime/channels.js';
 import { MemoryStore } from '../../src/runtime/store.js';
 import { MemoryLink } from '../../src/runtime/transport.js';

@@ -229,16 +229,8 @@ export function outputTotal(tx: TxData): bigint {
   return tx.outputs.reduce((sum, o) => sum + o.value, 0n);
 }
 
-/** P2WPKH output script of a public key. */
-export function p2wpkhScript(publicKey: Uint8Array): Uint8Array {
-  return concatBytes(Uint8Array.of(0x00, 0x14), hash160(publicKey));
-}
-
-/** P2PKH output script of a public key. */
-export function p2pkhScript(publicKey: Uint8Array): Uint8Array {
-  return concatBytes(
-    Uint8Array.of(0x76, 0xa9, 0x14),
-    hash160(publicKey),
-    Uint8Array.of(0x88, 0xac),
-  );
-}
+/** Output scripts of a public key, from the script layer. */
+export {
+  p2pkhOutputScript as p2pkhScript,
+  p2wpkhOutputScript as p2wpkhScript,
+} from '../../src/scripts/key-output-scripts.js';

@@ -4,9 +4,9 @@ import { PayeeChannel, PayerChannel } from '../../src/runtime/channels.js';
 import type { RuntimeEnvironment } from '../../src/runtime/channel-runtime.js';
 import { MemoryStore } from '../../src/runtime/store.js';
 import { MemoryLink } from '../../src/runtime/transport.js';
-import { SingleKeyWallet, walletScriptOf } from '../../src/runtime/wallet.js';
+import { SingleKeyWallet } from '../../src/runtime/wallet.js';
+import { p2wpkhOutputScript } from '../../src/scripts/key-output-scripts.js';
 import { publicKeyOf } from '../../src/transactions/keys.js';
-import { bytesToHex } from '../../src/bytes.js';
 import { bitcoreScriptVerifier } from '../../test/support/bitcore-verifier.js';
 
 /** Parameters of one demo channel. */
@@ -65,7 +65,7 @@ export class ChannelWorld {
     this.payeeKey = demoPrivateKey(params.payeeKeySeed);
     this.wallet = new SingleKeyWallet(this.chain, this.payerKey);
     this.payerScript = this.wallet.outputScript;
-    this.payeeScript = walletScriptOf(bytesToHex(publicKeyOf(this.payeeKey)));
+    this.payeeScript = p2wpkhOutputScript(publicKeyOf(this.payeeKey));
   }
 
   /** Funds the payer's wallet and creates both channel ends (the payee's offer is queued). */

@@ -5,7 +5,7 @@ import { SimulatedChain } from '../../../src/chain/simulated-chain.js';
 import type { PayeeContext } from '../../../src/machines/context.js';
 import { newPayeeContext } from '../../../src/machines/initial-context.js';
 import { payeeMachine } from '../../../src/machines/payee-machine.js';
-import { p2wpkhOutputScript } from '../../../src/machines/destinations.js';
+import { p2wpkhOutputScript } from '../../../src/scripts/key-output-scripts.js';
 import { parseAmount } from '../../../src/messages/amount.js';
 import { hash160 } from '../../../src/scripts/hash.js';
 import { ChannelRuntime, type Rejection } from '../../../src/runtime/channel-runtime.js';

@@ -1,5 +1,5 @@
 import { concatBytes } from '../bytes.js';
-import { hash160 } from '../scripts/hash.js';
+import { hash160 } from './hash.js';
 
 /** `OP_0 <HASH160(pubkey)>`: the P2WPKH output script of a compressed public key. */
 export function p2wpkhOutputScript(publicKey: Uint8Array): Uint8Array {
