@@ -128,7 +128,11 @@ export function forgeCommit(w: World, kind: Forgery, delta: number): string | nu
       return commitText('another-channel', amount, commitScript, make(amount).rawTx);
     case 'underfunded': {
       const rate = Math.max(0, w.params.payeeMinFeeRate / 2 - 0.25);
-      return commitText(channelId, amount, commitScript, make(amount, rate).rawTx);
+      const commit = make(amount, rate);
+      // Near capacity the remainder would be dust: it goes to the fee, which then meets the
+      // floor after all, so the commit is honest and this forgery does not apply.
+      if (commit.remainder === 0n) return null;
+      return commitText(channelId, amount, commitScript, commit.rawTx);
     }
     case 'decreasing':
     case 'unissued-hash':
