@@ -163,6 +163,14 @@ export function closeDeadlineReached(context: PayeeContext): boolean {
   return left !== null && left < context.clearance;
 }
 
+/**
+ * The payee gives the offer up: `fundingTimeout` blocks passed since it was made and the channel
+ * has not opened. A hub must not keep dead offers forever.
+ */
+export function fundingTimedOut(context: PayeeContext): boolean {
+  return context.height - context.offerHeight >= context.fundingTimeout;
+}
+
 /** The published commit has been confirmed for `delay_time` blocks: the payout can be mined next. */
 export function payoutDelayPassed(context: PayeeContext): boolean {
   return (

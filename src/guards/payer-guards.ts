@@ -20,9 +20,25 @@ export interface AcceptedOffer {
 }
 
 /**
+ * The part of an offered range the payer accepts: the offer's range cut to the payer's own
+ * bounds, or null when nothing is left.
+ */
+function acceptedRange(
+  offered: { min: number; max: number },
+  bounds: { min: number; max: number },
+): { min: number; max: number } | null {
+  const min = Math.max(offered.min, bounds.min);
+  const max = Math.min(offered.max, bounds.max);
+  return min <= max ? { min, max } : null;
+}
+
+/**
  * An offer is acceptable when it is for this channel and network, names a key other than the
- * payer's, and asks a fee floor no higher than the payer's own fee rate. The payer's preferred
- * times are moved into the offered ranges.
+ * payer's, asks a fee floor no higher than the payer's own fee rate, and its time ranges reach
+ * into the payer's bounds: a payout delay of at least `minDelayTime` (so a revoked commit can
+ * always be answered with a revoke) and a deposit expiry of at most `maxExpireTime` (so a
+ * vanished payee cannot lock the deposit for long). The payer's preferred times are moved into
+ * what is left of the ranges.
  */
 export function checkOffer(context: PayerContext, message: OfferMessage): Check<AcceptedOffer> {
   const channel = checkChannelId(context.channelId, message);
@@ -37,10 +53,30 @@ export function checkOffer(context: PayerContext, message: OfferMessage): Check<
       `fee floor ${message.minFeeRate} exceeds the payer's rate ${context.feeRate}`,
     );
   }
-  return pass({
-    expireTime: clamp(context.preferredExpireTime, message.expireTime),
-    delayTime: clamp(context.preferredDelayTime, message.delayTime),
-  });
+  const delay = acceptedRange(message.delayTime, { min: context.minDelayTime, max: 65535 });
+  if (!delay) {
+    return fail(
+      'OFFER_DELAY_TOO_SHORT',
+      `offered delay ${message.delayTime.min}..${message.delayTime.max} is below the payer's minimum of ${context.minDelayTime} blocks`,
+    );
+  }
+  const expire = acceptedRange(message.expireTime, { min: 1, max: context.maxExpireTime });
+  if (!expire) {
+    return fail(
+      'OFFER_EXPIRE_TOO_LONG',
+      `offered expiry ${message.expireTime.min}..${message.expireTime.max} exceeds the payer's maximum of ${context.maxExpireTime} blocks`,
+    );
+  }
+  const delayTime = clamp(context.preferredDelayTime, delay);
+  const expireTime = clamp(context.preferredExpireTime, expire);
+  // The payout delay runs after the commit confirms, which must happen before expiry.
+  if (delayTime >= expireTime) {
+    return fail(
+      'OFFER_UNACCEPTABLE',
+      `the accepted delay ${delayTime} is not below the accepted expiry ${expireTime}`,
+    );
+  }
+  return pass({ expireTime, delayTime });
 }
 
 /** The wallet's deposit transaction must pay the deposit amount to P2SH(deposit script) at `vout`. */

@@ -61,6 +61,7 @@ export interface PublishedCommit {
 /** How a channel ended, from one party's point of view. */
 export type ChannelOutcome =
   | 'aborted'
+  | 'timed-out'
   | 'expired'
   | 'settled'
   | 'paid-out'
@@ -84,6 +85,10 @@ export interface PayerContext {
   /** The payer's preferred times, moved into the payee's accepted ranges. */
   readonly preferredExpireTime: number;
   readonly preferredDelayTime: number;
+  /** The shortest payout delay the payer accepts in an offer. */
+  readonly minDelayTime: number;
+  /** The longest deposit expiry the payer accepts in an offer. */
+  readonly maxExpireTime: number;
   readonly payeePubkey: Hex | null;
   readonly spendSecretHash: Hex | null;
   readonly expireTime: number | null;
@@ -147,6 +152,10 @@ export interface PayeeContext {
   readonly clearance: number;
   /** Where the payout goes. */
   readonly destinationScript: Hex;
+  /** Blocks after `offerHeight` that the payee waits for a confirmed deposit before giving up. */
+  readonly fundingTimeout: number;
+  /** Height at which the offer was made. */
+  readonly offerHeight: number;
   readonly payerPubkey: Hex | null;
   readonly depositScript: Hex | null;
   readonly expireTime: number | null;

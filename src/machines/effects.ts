@@ -38,8 +38,12 @@ export type Effect =
       readonly code: string;
       readonly reason: string;
     }
-  /** The channel reached a final state. */
-  | { readonly type: 'finished'; readonly outcome: string };
+  /** The channel reached a final state; `failure` says why when it ended on an error. */
+  | {
+      readonly type: 'finished';
+      readonly outcome: string;
+      readonly failure?: { readonly code: string; readonly reason: string };
+    };
 
 /** The `type` of every effect. */
 export type EffectType = Effect['type'];

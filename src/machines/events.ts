@@ -53,8 +53,8 @@ export type PayerCommandEvent =
       readonly vout: number;
       readonly rawTx: string;
     }
-  /** The wallet could not fund the deposit. */
-  | { readonly type: 'FUNDING_FAILED'; readonly reason: string }
+  /** The wallet could not fund the deposit: `code` is the wallet's or chain's typed error code. */
+  | { readonly type: 'FUNDING_FAILED'; readonly code: string; readonly reason: string }
   /** Ask the payee to close the channel. */
   | { readonly type: 'CLOSE' };
 

@@ -1,14 +1,13 @@
 import { randomBytes } from '@noble/hashes/utils.js';
-import { bytesToHex, hexToBytes } from '../bytes.js';
+import { bytesToHex } from '../bytes.js';
 import { PicopaymentsError } from '../errors.js';
 import { formatAmount } from '../messages/amount.js';
 import { assertRelativeTime } from '../scripts/script-number.js';
 import { type NetworkName, networkParams } from '../scripts/networks.js';
 import { generateSecret, secretHash } from '../scripts/secrets.js';
 import { assertFeeRate } from '../transactions/fees.js';
-import { generatePrivateKey, publicKeyOf } from '../transactions/keys.js';
+import { publicKeyOf } from '../transactions/keys.js';
 import { NO_WATCHES, type PayeeContext, type PayerContext, type TimeRange } from './context.js';
-import { p2wpkhOutputScript } from '../scripts/key-output-scripts.js';
 
 /** Codes of {@link ChannelConfigError}. */
 export type ChannelConfigErrorCode = 'INVALID_CHANNEL_CONFIG';
@@ -33,21 +32,63 @@ function checkRange(range: TimeRange, name: string): void {
   if (range.min > range.max) throw invalid(`${name}.min exceeds ${name}.max`);
 }
 
-function checkFeeRate(rate: number, name: string): void {
+/**
+ * Bitcoin Core's default minimum relay fee, sat/vB. A transaction paying less is not relayed by
+ * default nodes, so a channel whose commits or recoveries pay less holds nothing it can publish.
+ */
+export const DEFAULT_RELAY_FEE_FLOOR = 1;
+
+/** Blocks a payer may let pass between two looks at the chain plus two to confirm its revoke. */
+export const DEFAULT_MIN_DELAY_TIME = 3;
+
+/** Longest deposit lock (blocks, about 30 days) a payer accepts unless configured otherwise. */
+export const DEFAULT_MAX_EXPIRE_TIME = 4320;
+
+/** Blocks a payee waits for the deposit to be funded and confirmed before giving up the offer. */
+export const DEFAULT_FUNDING_TIMEOUT = 144;
+
+function relayFloorOf(floor: number | undefined): number {
+  const value = floor ?? DEFAULT_RELAY_FEE_FLOOR;
+  try {
+    assertFeeRate(value);
+  } catch {
+    throw invalid('relayFeeFloor must be a fee rate in 0..1000000 sat/vB');
+  }
+  return value;
+}
+
+function checkFeeRate(rate: number, name: string, floor: number): void {
   try {
     assertFeeRate(rate);
   } catch {
     throw invalid(`${name} must be a fee rate in 0..1000000 sat/vB`);
   }
+  // Below the relay floor no default node relays the transaction: refuse rather than hold
+  // commits or recoveries that can never be published.
+  if (rate < floor)
+    throw invalid(`${name} ${rate} is below the relay fee floor of ${floor} sat/vB`);
 }
 
-function keyPair(privateKey?: Uint8Array) {
-  const key = privateKey ?? generatePrivateKey();
+function positiveBlocks(value: number, name: string, max = 65535): number {
+  if (!Number.isInteger(value) || value < 1 || value > max)
+    throw invalid(`${name} must be an integer number of blocks in 1..${max}`);
+  return value;
+}
+
+function keyPair(privateKey: Uint8Array) {
+  // Funds must only ever go to keys the embedder chose: there is no generated default.
+  if (!(privateKey instanceof Uint8Array)) throw invalid('privateKey is required (32 bytes)');
   try {
-    return { privateKey: bytesToHex(key), publicKey: bytesToHex(publicKeyOf(key)) };
+    return { privateKey: bytesToHex(privateKey), publicKey: bytesToHex(publicKeyOf(privateKey)) };
   } catch {
     throw invalid('private key is not a valid secp256k1 scalar');
   }
+}
+
+function destinationOf(script: Uint8Array): string {
+  if (!(script instanceof Uint8Array) || script.length === 0 || script.length > 10_000)
+    throw invalid('destinationScript is required (a non-empty output script)');
+  return bytesToHex(script);
 }
 
 /** What a payee chooses when opening a channel. */
@@ -58,16 +99,20 @@ export interface PayeeChannelConfig {
   readonly expireTimeRange: TimeRange;
   /** Accepted payout delay (blocks after a commit confirms). */
   readonly delayTimeRange: TimeRange;
-  /** Fee-rate floor for commits, sat/vB. */
+  /** Fee-rate floor for commits, sat/vB; at least the relay floor. */
   readonly minFeeRate: number;
-  /** Fee rate for the payout, sat/vB. */
+  /** Fee rate for the payout, sat/vB; at least the relay floor. */
   readonly feeRate: number;
   /** Close when fewer than this many blocks are left before expiry; at least 3. */
   readonly clearance: number;
-  /** Payee key; a fresh one from the CSPRNG when omitted. */
-  readonly privateKey?: Uint8Array;
-  /** Where the payout goes; P2WPKH of the payee key when omitted. */
-  readonly destinationScript?: Uint8Array;
+  /** The payee's channel key (32 bytes), chosen by the embedder. */
+  readonly privateKey: Uint8Array;
+  /** Where the payout goes, chosen by the embedder. */
+  readonly destinationScript: Uint8Array;
+  /** Minimum relay fee rate, sat/vB ({@link DEFAULT_RELAY_FEE_FLOOR} unless the chain says otherwise). */
+  readonly relayFeeFloor?: number;
+  /** Blocks to wait for the deposit to be funded and confirmed before giving up ({@link DEFAULT_FUNDING_TIMEOUT}). */
+  readonly fundingTimeout?: number;
   /** Current chain height. */
   readonly height: number;
 }
@@ -83,8 +128,17 @@ export function newPayeeContext(config: PayeeChannelConfig): PayeeContext {
   networkParams(config.network);
   checkRange(config.expireTimeRange, 'expireTimeRange');
   checkRange(config.delayTimeRange, 'delayTimeRange');
-  checkFeeRate(config.minFeeRate, 'minFeeRate');
-  checkFeeRate(config.feeRate, 'feeRate');
+  // A delay of 0 lets a revoked commit and its payout enter the same block: the payer could
+  // never answer with its revoke.
+  if (config.delayTimeRange.min < 1) throw invalid('delayTimeRange.min must be at least 1 block');
+  const floor = relayFloorOf(config.relayFeeFloor);
+  checkFeeRate(config.minFeeRate, 'minFeeRate', floor);
+  checkFeeRate(config.feeRate, 'feeRate', floor);
+  const fundingTimeout = positiveBlocks(
+    config.fundingTimeout ?? DEFAULT_FUNDING_TIMEOUT,
+    'fundingTimeout',
+    1_000_000,
+  );
   if (
     !Number.isInteger(config.clearance) ||
     config.clearance < 3 ||
@@ -113,9 +167,9 @@ export function newPayeeContext(config: PayeeChannelConfig): PayeeContext {
     minFeeRate: config.minFeeRate,
     feeRate: config.feeRate,
     clearance: config.clearance,
-    destinationScript: bytesToHex(
-      config.destinationScript ?? p2wpkhOutputScript(hexToBytes(keys.publicKey)),
-    ),
+    destinationScript: destinationOf(config.destinationScript),
+    fundingTimeout,
+    offerHeight: config.height,
     payerPubkey: null,
     depositScript: null,
     expireTime: null,
@@ -138,16 +192,25 @@ export interface PayerChannelConfig {
   readonly network: NetworkName;
   /** Value to lock in the deposit, satoshis. */
   readonly depositAmount: bigint;
-  /** Fee rate of commits and recoveries; also the highest fee floor accepted. */
+  /** Fee rate of commits and recoveries; also the highest fee floor accepted. At least the relay floor. */
   readonly feeRate: number;
-  /** Preferred deposit expiry; moved into the payee's range. */
+  /** Preferred deposit expiry; moved into the payee's range, never above `maxExpireTime`. */
   readonly expireTime: number;
-  /** Preferred payout delay; moved into the payee's range. Keep it above how often the payer watches the chain. */
+  /** Preferred payout delay; moved into the payee's range, never below `minDelayTime`. */
   readonly delayTime: number;
-  /** Payer key; a fresh one from the CSPRNG when omitted. */
-  readonly privateKey?: Uint8Array;
-  /** Where recovered funds go; P2WPKH of the payer key when omitted. */
-  readonly destinationScript?: Uint8Array;
+  /**
+   * Shortest payout delay accepted ({@link DEFAULT_MIN_DELAY_TIME}): it must cover the blocks
+   * between two looks at the chain plus the blocks a revoke needs to confirm.
+   */
+  readonly minDelayTime?: number;
+  /** Longest deposit expiry accepted ({@link DEFAULT_MAX_EXPIRE_TIME}): how long funds may be locked if the payee vanishes. */
+  readonly maxExpireTime?: number;
+  /** The payer's channel key (32 bytes), chosen by the embedder. */
+  readonly privateKey: Uint8Array;
+  /** Where recovered funds go, chosen by the embedder. */
+  readonly destinationScript: Uint8Array;
+  /** Minimum relay fee rate, sat/vB ({@link DEFAULT_RELAY_FEE_FLOOR} unless the chain says otherwise). */
+  readonly relayFeeFloor?: number;
   readonly height: number;
 }
 
@@ -159,9 +222,22 @@ export interface PayerChannelConfig {
 export function newPayerContext(config: PayerChannelConfig): PayerContext {
   checkChannelId(config.channelId);
   networkParams(config.network);
-  checkFeeRate(config.feeRate, 'feeRate');
+  checkFeeRate(config.feeRate, 'feeRate', relayFloorOf(config.relayFeeFloor));
   checkRange({ min: config.expireTime, max: config.expireTime }, 'expireTime');
   checkRange({ min: config.delayTime, max: config.delayTime }, 'delayTime');
+  const minDelayTime = positiveBlocks(
+    config.minDelayTime ?? DEFAULT_MIN_DELAY_TIME,
+    'minDelayTime',
+  );
+  const maxExpireTime = positiveBlocks(
+    config.maxExpireTime ?? DEFAULT_MAX_EXPIRE_TIME,
+    'maxExpireTime',
+  );
+  if (config.delayTime < minDelayTime)
+    throw invalid(`delayTime ${config.delayTime} is below minDelayTime ${minDelayTime}`);
+  if (config.expireTime > maxExpireTime)
+    throw invalid(`expireTime ${config.expireTime} exceeds maxExpireTime ${maxExpireTime}`);
+  if (minDelayTime >= maxExpireTime) throw invalid('minDelayTime must be below maxExpireTime');
   if (
     typeof config.depositAmount !== 'bigint' ||
     config.depositAmount <= 0n ||
@@ -180,11 +256,11 @@ export function newPayerContext(config: PayerChannelConfig): PayerContext {
     payerPubkey: keys.publicKey,
     depositAmount: formatAmount(config.depositAmount),
     feeRate: config.feeRate,
-    destinationScript: bytesToHex(
-      config.destinationScript ?? p2wpkhOutputScript(hexToBytes(keys.publicKey)),
-    ),
+    destinationScript: destinationOf(config.destinationScript),
     preferredExpireTime: config.expireTime,
     preferredDelayTime: config.delayTime,
+    minDelayTime,
+    maxExpireTime,
     payeePubkey: null,
     spendSecretHash: null,
     expireTime: null,

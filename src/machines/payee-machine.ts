@@ -7,6 +7,7 @@ import {
   checkDepositFunded,
   checkRevokeUntil,
   closeDeadlineReached,
+  fundingTimedOut,
   payoutDelayPassed,
 } from '../guards/payee-guards.js';
 import { sameOutpoint } from '../guards/channel-guards.js';
@@ -111,6 +112,8 @@ export const payeeMachine = setup({
     commitAcceptable: ({ context, event }) => checkEvent(context, event).ok,
     /** Revoke-until names an amount below the transferred amount. */
     revokeUntilAcceptable: ({ context, event }) => checkEvent(context, event).ok,
+    /** `fundingTimeout` blocks passed since the offer and the channel has not opened. */
+    fundingTimedOut: ({ context }) => fundingTimedOut(context),
     /** Fewer than `clearance` blocks are left before the payer may expire the deposit. */
     closeDeadlineReached: ({ context }) => closeDeadlineReached(context),
     /** The payer repeats the deposit script already agreed (a resend): nothing to do. */
@@ -365,6 +368,17 @@ export const payeeMachine = setup({
         });
       }
     }),
+    /** Tells the payer that the offer is given up (it may expire a deposit it funded late). */
+    sendGiveUp: enqueueActions(({ context, enqueue }) => {
+      enqueue.emit({
+        type: 'send',
+        message: {
+          ...header(context),
+          type: 'close',
+          reason: `no confirmed deposit within ${context.fundingTimeout} blocks of the offer`,
+        },
+      });
+    }),
     /** Records the outcome, persists, and reports that the channel is finished. */
     finish: enqueueActions(({ enqueue }, params: { outcome: ChannelOutcome }) => {
       enqueue.assign({ outcome: params.outcome });
@@ -394,6 +408,7 @@ export const payeeMachine = setup({
       description:
         "The offer (payee key, spend secret hash, accepted times, fee floor) is sent; waiting for the payer's deposit script.",
       entry: 'sendOffer',
+      always: { guard: 'fundingTimedOut', target: 'timedOut' },
       on: {
         DEPOSIT: [
           { guard: 'depositAcceptable', target: 'awaitingFunding', actions: 'recordDeposit' },
@@ -405,6 +420,7 @@ export const payeeMachine = setup({
     awaitingFunding: {
       description:
         'The deposit script is agreed; waiting for the payer to announce the funded outpoint.',
+      always: { guard: 'fundingTimedOut', target: 'timedOut' },
       on: {
         DEPOSIT_FUNDED: [
           { guard: 'fundingAcceptable', target: 'awaitingConfirmation', actions: 'recordFunding' },
@@ -415,6 +431,7 @@ export const payeeMachine = setup({
     },
     awaitingConfirmation: {
       description: 'Waiting for the deposit transaction to confirm with the announced output.',
+      always: { guard: 'fundingTimedOut', target: 'timedOut' },
       on: {
         TX_CONFIRMED: [
           { guard: 'depositConfirmedAsAnnounced', target: 'open', actions: 'openChannel' },
@@ -505,6 +522,12 @@ export const payeeMachine = setup({
       type: 'final',
       description: "The payer expired the deposit before the payee's commit confirmed.",
       entry: { type: 'finish', params: { outcome: 'expired-by-payer' } },
+    },
+    timedOut: {
+      type: 'final',
+      description:
+        'No confirmed deposit arrived within `fundingTimeout` blocks of the offer: the offer is given up and the payer told.',
+      entry: ['sendGiveUp', { type: 'finish', params: { outcome: 'timed-out' } }],
     },
     aborted: {
       type: 'final',

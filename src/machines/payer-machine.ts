@@ -522,10 +522,19 @@ export const payerMachine = setup({
       }
     }),
     /** Records the outcome, persists, and reports that the channel is finished. */
-    finish: enqueueActions(({ enqueue }, params: { outcome: ChannelOutcome }) => {
+    finish: enqueueActions(({ enqueue, event }, params: { outcome: ChannelOutcome }) => {
       enqueue.assign({ outcome: params.outcome });
       enqueue.emit({ type: 'persist' });
-      enqueue.emit({ type: 'finished', outcome: params.outcome });
+      // A failed funding ends the channel: say why, with the wallet's typed code.
+      enqueue.emit(
+        event.type === 'FUNDING_FAILED'
+          ? {
+              type: 'finished',
+              outcome: params.outcome,
+              failure: { code: event.code, reason: event.reason },
+            }
+          : { type: 'finished', outcome: params.outcome },
+      );
     }),
     /** Reports a refused event with its typed code; the state is left unchanged. */
     reject: enqueueActions(({ context, event, enqueue }) => {

@@ -7,6 +7,7 @@ import type { Effect } from '../machines/effects.js';
 import { MESSAGE_EVENT_TYPES } from '../machines/events.js';
 import { parseAmount } from '../messages/amount.js';
 import { decodeMessage, encodeMessage } from '../messages/codec.js';
+import { ChannelFaultError, ChannelIoError, describeError } from './runtime-errors.js';
 import type { Store } from './store.js';
 import type { Transport } from './transport.js';
 import type { Wallet } from './wallet.js';
@@ -51,22 +52,41 @@ export class ChannelRuntime {
   readonly rejections: Rejection[] = [];
   /** Broadcasts the chain refused, oldest first. */
   readonly broadcastFailures: BroadcastFailure[] = [];
-  private readonly actor: Actor<AnyStateMachine>;
+  private actor!: Actor<AnyStateMachine>;
   private readonly pending: Effect[] = [];
   private queue: Promise<void> = Promise.resolve();
   private readonly reported = new Map<string, string>();
   private lastHeight = -1;
+  /** The persisted snapshot of the last successful save: where a failed step falls back to. */
+  private durable: unknown = null;
+  /** Set by the actor's error observer: XState would otherwise rethrow it from a timer. */
+  private fault: { error: unknown } | null = null;
+  /** Whether the step being carried out has saved its new state. */
+  private stepRecorded = false;
+  /** The persisted snapshot just before the step being carried out. */
+  private beforeStep: unknown = null;
 
   private constructor(
-    machine: AnyStateMachine,
+    private readonly machine: AnyStateMachine,
     private readonly env: RuntimeEnvironment,
     start: { input: ChannelContext } | { snapshot: unknown },
   ) {
+    if ('snapshot' in start) this.durable = start.snapshot;
+    this.spawn(start);
+  }
+
+  /** Creates the actor, with an error observer so that no machine error escapes asynchronously. */
+  private spawn(start: { input: ChannelContext } | { snapshot: unknown }): void {
     this.actor =
       'input' in start
-        ? createActor(machine, { input: start.input })
-        : createActor(machine, { snapshot: start.snapshot as never });
+        ? createActor(this.machine, { input: start.input })
+        : createActor(this.machine, { snapshot: start.snapshot as never });
     this.actor.on('*', (effect) => this.pending.push(effect as Effect));
+    this.actor.subscribe({
+      error: (error) => {
+        this.fault = { error };
+      },
+    });
   }
 
   /** Starts a new channel machine from its initial context and carries out its entry effects. */
@@ -78,6 +98,7 @@ export class ChannelRuntime {
     const runtime = new ChannelRuntime(machine, env, { input });
     await runtime.enqueue(async () => {
       runtime.actor.start();
+      runtime.throwIfFaulted();
       await runtime.carryOut();
     });
     return runtime;
@@ -91,6 +112,8 @@ export class ChannelRuntime {
   ): Promise<ChannelRuntime> {
     const runtime = new ChannelRuntime(machine, env, { snapshot: JSON.parse(snapshotText) });
     runtime.actor.start();
+    runtime.throwIfFaulted();
+    runtime.beforeStep = runtime.durable;
     return runtime;
   }
 
@@ -152,7 +175,9 @@ export class ChannelRuntime {
   private async reportChain(): Promise<void> {
     const { chain } = this.env;
     for (const watch of this.context.watches.txids) {
-      const tx = await chain.getTransaction(watch.txid);
+      const tx = await io('CHAIN_FAILED', 'reading a transaction', () =>
+        chain.getTransaction(watch.txid),
+      );
       if (!tx || tx.blockHeight === null) continue;
       if (this.changed(`tx:${watch.txid}`, String(tx.blockHeight))) {
         await this.step({
@@ -164,7 +189,9 @@ export class ChannelRuntime {
       }
     }
     for (const watch of this.context.watches.outpoints) {
-      const spender = await chain.getSpender(watch.outpoint);
+      const spender = await io('CHAIN_FAILED', 'reading a spend', () =>
+        chain.getSpender(watch.outpoint),
+      );
       if (!spender) continue;
       if (
         this.changed(
@@ -181,7 +208,7 @@ export class ChannelRuntime {
         });
       }
     }
-    const height = await chain.getHeight();
+    const height = await io('CHAIN_FAILED', 'reading the height', () => chain.getHeight());
     if (height !== this.lastHeight) {
       this.lastHeight = height;
       await this.step({ type: 'BLOCK', height });
@@ -205,16 +232,52 @@ export class ChannelRuntime {
 
   private async step(event: MachineEvent): Promise<Rejection[]> {
     if (this.done) return [];
+    this.stepRecorded = false;
+    this.beforeStep = this.actor.getPersistedSnapshot();
     this.actor.send(event as never);
+    this.throwIfFaulted();
     return this.carryOut();
   }
 
-  /** Carries out the buffered effects in emission order. */
+  /**
+   * Undoes a step that failed: back to the state before it when nothing of it was saved, else
+   * to what was saved. Pending effects are dropped and chain observations are reported again.
+   */
+  private fallBack(): void {
+    const target = this.stepRecorded ? this.durable : (this.beforeStep ?? this.durable);
+    this.pending.length = 0;
+    this.reported.clear();
+    this.lastHeight = -1;
+    this.fault = null;
+    this.actor.stop();
+    if (target === null) return; // Nothing was ever saved: the channel does not exist.
+    this.spawn({ snapshot: target });
+    this.actor.start();
+  }
+
+  /** Turns a machine error into a typed one, after undoing the event that caused it. */
+  private throwIfFaulted(): void {
+    if (!this.fault && this.actor.getSnapshot().status !== 'error') return;
+    const error = this.fault?.error ?? this.actor.getSnapshot().error;
+    this.fallBack();
+    throw new ChannelFaultError(`the machine failed: ${describeError(error)}`, error);
+  }
+
+  /** Carries out the buffered effects in emission order; an adapter failure stops the step. */
   private async carryOut(): Promise<Rejection[]> {
     const rejections: Rejection[] = [];
     while (this.pending.length > 0) {
       const effect = this.pending.shift()!;
-      await this.perform(effect, rejections);
+      try {
+        await this.perform(effect, rejections);
+      } catch (error) {
+        if (!(error instanceof ChannelIoError)) throw error;
+        // Nothing queued behind the failed effect goes out: it may depend on it.
+        const recorded = this.stepRecorded;
+        this.fallBack();
+        throw new ChannelIoError(error.code, error.message, recorded, error.cause);
+      }
+      this.throwIfFaulted();
       this.env.onEffect?.(effect);
     }
     return rejections;
@@ -223,17 +286,32 @@ export class ChannelRuntime {
   private async perform(effect: Effect, rejections: Rejection[]): Promise<void> {
     const { chain, transport, store, storeKey } = this.env;
     switch (effect.type) {
-      case 'persist':
-        await store.save(storeKey, this.snapshotText());
+      case 'persist': {
+        const persisted = this.actor.getPersistedSnapshot();
+        const text = JSON.stringify(persisted);
+        await io('STORE_FAILED', 'saving the channel', () => store.save(storeKey, text));
+        this.durable = JSON.parse(text);
+        this.stepRecorded = true;
         return;
+      }
       case 'send':
-        await transport.send(encodeMessage(effect.message));
+        await io('TRANSPORT_FAILED', 'sending a message', () =>
+          transport.send(encodeMessage(effect.message)),
+        );
         return;
       case 'broadcast':
         try {
           await chain.broadcast(hexToBytes(effect.rawTx));
         } catch (error) {
-          if (!(error instanceof PicopaymentsError)) throw error;
+          // The chain refusing a transaction is an answer, not a failure: it is recorded and
+          // the machine decides (rebroadcast, another path). Anything else is an I/O failure.
+          if (!isTransactionRefusal(error))
+            throw new ChannelIoError(
+              'CHAIN_FAILED',
+              `broadcasting the ${effect.label}: ${describeError(error)}`,
+              false,
+              error,
+            );
           if (error.code !== 'TX_ALREADY_KNOWN')
             this.broadcastFailures.push({
               label: effect.label,
@@ -242,10 +320,21 @@ export class ChannelRuntime {
             });
         }
         return;
-      case 'fund-deposit':
+      case 'fund-deposit': {
         // The wallet's answer is one more event; its effects join the queue being carried out.
-        this.actor.send((await this.fundDeposit(effect)) as never);
+        const answer = await this.fundDeposit(effect);
+        if (answer.type === 'FUNDING_FAILED') {
+          const rejection = {
+            event: 'FUNDING_FAILED',
+            code: String(answer.code),
+            reason: String(answer.reason),
+          };
+          this.rejections.push(rejection);
+          rejections.push(rejection);
+        }
+        this.actor.send(answer as never);
         return;
+      }
       case 'rejected': {
         const rejection = { event: effect.event, code: effect.code, reason: effect.reason };
         this.rejections.push(rejection);
@@ -260,7 +349,12 @@ export class ChannelRuntime {
   /** Asks the wallet to fund the deposit; the outcome is the event to hand back to the machine. */
   private async fundDeposit(effect: Effect & { type: 'fund-deposit' }): Promise<MachineEvent> {
     const { wallet } = this.env;
-    if (!wallet) return { type: 'FUNDING_FAILED', reason: 'no wallet' };
+    if (!wallet)
+      return {
+        type: 'FUNDING_FAILED',
+        code: 'NO_WALLET',
+        reason: 'the payer runtime has no wallet',
+      };
     try {
       const feeRate = (this.context as PayerContext).feeRate;
       const funded = await wallet.fundDeposit(
@@ -275,8 +369,32 @@ export class ChannelRuntime {
         rawTx: bytesToHex(funded.rawTx),
       };
     } catch (error) {
-      if (!(error instanceof PicopaymentsError)) throw error;
-      return { type: 'FUNDING_FAILED', reason: error.message };
+      if (!(error instanceof PicopaymentsError))
+        throw new ChannelIoError(
+          'WALLET_FAILED',
+          `funding the deposit: ${describeError(error)}`,
+          false,
+          error,
+        );
+      return { type: 'FUNDING_FAILED', code: error.code, reason: error.message };
     }
   }
+}
+
+/** Runs an adapter call; any failure becomes a {@link ChannelIoError} with `code`. */
+async function io<T>(
+  code: ChannelIoError['code'],
+  what: string,
+  call: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw new ChannelIoError(code, `${what}: ${describeError(error)}`, false, error);
+  }
+}
+
+/** True when the chain refused a transaction (a typed `TX_*` answer), as opposed to failing. */
+function isTransactionRefusal(error: unknown): error is PicopaymentsError {
+  return error instanceof PicopaymentsError && error.code.startsWith('TX_');
 }

@@ -9,3 +9,4 @@ export * from './transport.js';
 export * from './wallet.js';
 export * from './channel-runtime.js';
 export * from './channels.js';
+export * from './runtime-errors.js';

@@ -36,6 +36,7 @@ export function payeeInput(overrides: Partial<PayeeContext> = {}): PayeeContext 
     feeRate: 2,
     clearance: 6,
     privateKey: PAYEE_KEY,
+    destinationScript: p2wpkhOutputScript(publicKeyOf(PAYEE_KEY)),
     height: START_HEIGHT,
   });
   return {
@@ -58,6 +59,7 @@ export function payerInput(overrides: Partial<PayerContext> = {}): PayerContext 
       expireTime: 40,
       delayTime: 5,
       privateKey: PAYER_KEY,
+      destinationScript: p2wpkhOutputScript(publicKeyOf(PAYER_KEY)),
       height: START_HEIGHT,
     }),
     ...overrides,

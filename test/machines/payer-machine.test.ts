@@ -126,7 +126,7 @@ describe('payer machine: opening', () => {
 
   test('funding + FUNDING_FAILED or CLOSE → aborted', () => {
     for (const event of [
-      { type: 'FUNDING_FAILED', reason: 'no coins' } as const,
+      { type: 'FUNDING_FAILED', code: 'INSUFFICIENT_FUNDS', reason: 'no coins' } as const,
       { type: 'CLOSE' } as const,
     ]) {
       const { payer } = funding();

@@ -6,7 +6,13 @@ import {
 } from '../../src/machines/initial-context.js';
 import type { PayeeChannelConfig, PayerChannelConfig } from '../../src/machines/initial-context.js';
 import { ChannelCommandError } from '../../src/runtime/channels.js';
-import { mine, openTestChannel, settle } from '../support/channel-harness.js';
+import {
+  destinationOf,
+  mine,
+  openTestChannel,
+  settle,
+  testPrivateKey,
+} from '../support/channel-harness.js';
 
 // Commands and message texts are refused before any transaction exists, so bitcore is not needed.
 const fast = { verify: false } as const;
@@ -19,6 +25,8 @@ const payeeConfig: PayeeChannelConfig = {
   minFeeRate: 1,
   feeRate: 2,
   clearance: 6,
+  privateKey: testPrivateKey(201),
+  destinationScript: destinationOf(testPrivateKey(201)),
   height: 0,
 };
 const payerConfig: PayerChannelConfig = {
@@ -28,6 +36,8 @@ const payerConfig: PayerChannelConfig = {
   feeRate: 2,
   expireTime: 40,
   delayTime: 5,
+  privateKey: testPrivateKey(202),
+  destinationScript: destinationOf(testPrivateKey(202)),
   height: 0,
 };
 
@@ -38,6 +48,20 @@ describe('channel configuration', () => {
     expect(a.spendSecret).not.toBe(b.spendSecret);
     expect(a.revokeSeed).not.toBe(b.revokeSeed);
     expect(newPayerContext(payerConfig).depositAmount).toBe('100000');
+  });
+
+  test('a relay floor below 1 sat/vB may be configured (a chain whose policy allows it)', () => {
+    expect(
+      newPayeeContext({ ...payeeConfig, minFeeRate: 0.5, relayFeeFloor: 0.5 }).minFeeRate,
+    ).toBe(0.5);
+    expect(newPayerContext({ ...payerConfig, feeRate: 0.5, relayFeeFloor: 0.5 }).feeRate).toBe(0.5);
+  });
+
+  test('the payer keeps its offer bounds, with safe defaults', () => {
+    const ctx = newPayerContext(payerConfig);
+    expect([ctx.minDelayTime, ctx.maxExpireTime]).toEqual([3, 4320]);
+    const set = newPayerContext({ ...payerConfig, minDelayTime: 4, maxExpireTime: 50 });
+    expect([set.minDelayTime, set.maxExpireTime]).toEqual([4, 50]);
   });
 
   test.each([
@@ -53,6 +77,19 @@ describe('channel configuration', () => {
     ['clearance fractional', { clearance: 6.5 }],
     ['height', { height: -1 }],
     ['private key', { privateKey: new Uint8Array(32) }],
+    ['no private key (no generated default)', { privateKey: undefined }],
+    [
+      'no destination (no default to a key the embedder did not choose)',
+      { destinationScript: undefined },
+    ],
+    ['empty destination', { destinationScript: new Uint8Array(0) }],
+    ['delay range starting at 0 blocks', { delayTimeRange: { min: 0, max: 10 } }],
+    ['fee floor below the 1 sat/vB relay floor', { minFeeRate: 0.5 }],
+    ['payout fee rate below the relay floor', { feeRate: 0 }],
+    ['fee floor below a configured relay floor', { minFeeRate: 2, relayFeeFloor: 3 }],
+    ['relay floor not a rate', { relayFeeFloor: -1 }],
+    ['funding timeout of 0 blocks', { fundingTimeout: 0 }],
+    ['fractional funding timeout', { fundingTimeout: 2.5 }],
   ] as const)('payee: %s', (_name, change) => {
     expect(() => newPayeeContext({ ...payeeConfig, ...change } as PayeeChannelConfig)).toThrow(
       expect.objectContaining({ code: 'INVALID_CHANNEL_CONFIG' }),
@@ -73,6 +110,14 @@ describe('channel configuration', () => {
     ['channel id', { channelId: 'x'.repeat(65) }],
     ['height', { height: 0.5 }],
     ['private key', { privateKey: new Uint8Array(32).fill(0xff) }],
+    ['no private key (no generated default)', { privateKey: undefined }],
+    ['no destination', { destinationScript: undefined }],
+    ['fee rate below the 1 sat/vB relay floor', { feeRate: 0.5 }],
+    ['fee rate below a configured relay floor', { relayFeeFloor: 5 }],
+    ['minimum delay of 0 blocks', { minDelayTime: 0, delayTime: 5 }],
+    ['preferred delay below the minimum delay', { minDelayTime: 6, delayTime: 5 }],
+    ['preferred expiry above the maximum expiry', { maxExpireTime: 30, expireTime: 40 }],
+    ['maximum expiry above 65535', { maxExpireTime: 65536 }],
   ] as const)('payer: %s', (_name, change) => {
     let thrown: unknown;
     try {

@@ -171,8 +171,28 @@ export const paramsArb: fc.Arbitrary<ChannelParams> = fc
     revokeSeed: fc.uint8Array({ minLength: 32, maxLength: 32 }),
     closeMode: fc.constantFrom('command' as const, 'deadline' as const),
     cheatAtClose: fc.boolean(),
+    // 2 is the tight bound for a payer that syncs after every block (see the suite's comment).
+    minDelayTime: fc.integer({ min: 2, max: 10 }),
+    maxExpireTime: fc.integer({ min: 20, max: 200 }),
+    offerCheat: fc.constantFrom(
+      'none' as const,
+      'delay-below' as const,
+      'expire-above' as const,
+      'at-bounds' as const,
+    ),
   })
-  .map((p) => ({ ...p, payeeMinFeeRate: Math.min(p.payeeMinFeeRate, p.payerFeeRate) }));
+  .map((p) => {
+    const minDelayTime = Math.min(p.minDelayTime, p.delayTime);
+    const maxExpireTime = Math.max(p.maxExpireTime, p.expireTime);
+    // At the bounds the payee offers exactly the payer's bounds, which then are the times used.
+    const atBounds = p.offerCheat === 'at-bounds';
+    return {
+      ...p,
+      payeeMinFeeRate: Math.min(p.payeeMinFeeRate, p.payerFeeRate),
+      minDelayTime: atBounds ? p.delayTime : minDelayTime,
+      maxExpireTime: atBounds ? p.expireTime : maxExpireTime,
+    };
+  });
 
 function payAmount(w: World, action: Extract<Action, { kind: 'pay' }>): bigint {
   const deposit = w.params.depositAmount;

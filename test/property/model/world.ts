@@ -7,6 +7,8 @@ import { newPayeeContext } from '../../../src/machines/initial-context.js';
 import { payeeMachine } from '../../../src/machines/payee-machine.js';
 import { p2wpkhOutputScript } from '../../../src/scripts/key-output-scripts.js';
 import { parseAmount } from '../../../src/messages/amount.js';
+import { encodeMessage } from '../../../src/messages/codec.js';
+import { MESSAGE_PROTOCOL } from '../../../src/messages/schema.js';
 import { hash160 } from '../../../src/scripts/hash.js';
 import { ChannelRuntime, type Rejection } from '../../../src/runtime/channel-runtime.js';
 import { ChannelCommandError, PayeeChannel, PayerChannel } from '../../../src/runtime/channels.js';
@@ -44,6 +46,14 @@ export interface ChannelParams {
   readonly closeMode: 'command' | 'deadline';
   /** A dishonest payee publishes a revoked commit when recovery starts (if it holds one). */
   readonly cheatAtClose: boolean;
+  /** The payer's bounds on offers (PROTOCOL.md §2): shortest delay and longest expiry it accepts. */
+  readonly minDelayTime: number;
+  readonly maxExpireTime: number;
+  /**
+   * A dishonest payee's opening move: first an offer beyond the payer's bounds (which must be
+   * refused with the state unchanged), or its real offer exactly at the bounds.
+   */
+  readonly offerCheat: 'none' | 'delay-below' | 'expire-above' | 'at-bounds';
 }
 
 const CHANNEL_ID = 'model-channel';
@@ -148,16 +158,22 @@ export class World {
     const funding = params.depositAmount + 100_000n;
     w.wallet.addCoin(w.chain.fund(w.wallet.outputScript, funding), funding);
     w.fundingHeight = w.chain.height;
+    const atBounds = dishonest === 'payee' && params.offerCheat === 'at-bounds';
     const payeeInput: PayeeContext = {
       ...newPayeeContext({
         channelId: CHANNEL_ID,
         network: 'regtest',
-        expireTimeRange: { min: 10, max: 1000 },
-        delayTimeRange: { min: 1, max: 100 },
+        expireTimeRange: atBounds
+          ? { min: params.maxExpireTime, max: params.maxExpireTime }
+          : { min: 10, max: 1000 },
+        delayTimeRange: atBounds
+          ? { min: params.minDelayTime, max: params.minDelayTime }
+          : { min: 1, max: 100 },
         minFeeRate: params.payeeMinFeeRate,
         feeRate: params.payeeFeeRate,
         clearance: params.clearance,
         privateKey: PAYEE_KEY,
+        destinationScript: PAYEE_DESTINATION,
         height: w.chain.height,
       }),
       spendSecret: bytesToHex(params.spendSecret),
@@ -172,11 +188,15 @@ export class World {
         feeRate: params.payerFeeRate,
         expireTime: params.expireTime,
         delayTime: params.delayTime,
+        minDelayTime: params.minDelayTime,
+        maxExpireTime: params.maxExpireTime,
         privateKey: PAYER_KEY,
+        destinationScript: PAYER_DESTINATION,
         height: w.chain.height,
       },
       w.env('payer'),
     );
+    if (dishonest === 'payee') await w.offerBeyondBounds(payeeInput);
     // The payee starts from a context with seeded secrets; the channel API then restores it.
     const started = await ChannelRuntime.start(payeeMachine, payeeInput, w.env('payee'));
     w.payee = await PayeeChannel.restore(started.snapshotText(), w.env('payee'));
@@ -190,6 +210,35 @@ export class World {
     w.depositScript = payer.depositScript!;
     w.depositOutpoint = { txid: payer.deposit!.txid, vout: payer.deposit!.vout };
     return w;
+  }
+
+  /**
+   * The dishonest payee's first move: an offer whose delay range lies below the payer's minimum
+   * (the {0,0} of a revoked commit paid out in the same block as its revoke) or whose expiry
+   * range lies above the payer's maximum. The payer must refuse it and stay unchanged.
+   */
+  private async offerBeyondBounds(payee: PayeeContext): Promise<void> {
+    const { offerCheat, minDelayTime, maxExpireTime } = this.params;
+    if (offerCheat !== 'delay-below' && offerCheat !== 'expire-above') return;
+    const below = offerCheat === 'delay-below';
+    const offer = encodeMessage({
+      protocol: MESSAGE_PROTOCOL,
+      type: 'offer',
+      channelId: CHANNEL_ID,
+      payeePubkey: payee.payeePubkey,
+      spendSecretHash: payee.spendSecretHash,
+      expireTime: below ? { min: 10, max: 1000 } : { min: maxExpireTime + 1, max: 65535 },
+      delayTime: below ? { min: 0, max: minDelayTime - 1 } : { min: 1, max: 100 },
+      minFeeRate: payee.minFeeRate,
+      network: 'regtest',
+    });
+    const before = this.payer!.snapshot();
+    const rejections = await this.payer!.receive(offer);
+    this.note(`hostile offer (${offerCheat}): ${rejections.map((r) => r.code).join(',')}`);
+    expect(rejections.map((r) => r.code)).toEqual([
+      below ? 'OFFER_DELAY_TOO_SHORT' : 'OFFER_EXPIRE_TOO_LONG',
+    ]);
+    expect(this.payer!.snapshot()).toBe(before);
   }
 
   env(side: Side) {
