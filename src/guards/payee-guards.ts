@@ -6,6 +6,8 @@ import type { CommitMessage, DepositFundedMessage, DepositMessage } from '../mes
 import { parseDepositScript } from '../scripts/deposit-script.js';
 import { p2shOutputScript } from '../scripts/p2sh.js';
 import { verifyPayerCommit, type VerifiedCommit } from '../transactions/commit-transaction.js';
+import { extractSpendSecret } from '../scripts/secret-extraction.js';
+import { decodeTransaction } from '../transactions/raw-transaction.js';
 import { type Check, attempt, fail, pass } from './check.js';
 import {
   blocksUntilUnlocked,
@@ -177,5 +179,37 @@ export function payoutDelayPassed(context: PayeeContext): boolean {
     context.published !== null &&
     context.delayTime !== null &&
     relativeLockPassed(context.published.confirmedHeight, context.delayTime, context.height)
+  );
+}
+
+/** One of the payee's commits, as found on chain. */
+export interface OwnCommitOnChain {
+  readonly commitScript: string;
+  readonly amount: string;
+}
+
+/**
+ * The payee's own commit that `rawTx` publishes, recognised by what it pays: its first output
+ * pays P2SH of the commit script of the published commit or of an active one. Never by txid: a
+ * miner may include a copy whose signature encoding (and so txid) differs.
+ */
+export function ownCommitPublished(context: PayeeContext, rawTx: string): OwnCommitOnChain | null {
+  const decoded = attempt(() => decodeTransaction(hexToBytes(rawTx)));
+  const first = decoded.ok ? decoded.value.outputs[0] : undefined;
+  if (!first) return null;
+  const known = context.published ? [context.published, ...context.activeCommits] : context.activeCommits;
+  const commit = known.find((c) => equalBytes(first.script, p2shOutputScript(hexToBytes(c.commitScript))));
+  return commit ? { commitScript: commit.commitScript, amount: commit.amount } : null;
+}
+
+/**
+ * True when `rawTx` is the payee's payout of the published commit, recognised by its spend path
+ * (the payout spend that reveals the spend secret), whatever its txid.
+ */
+export function isOwnPayout(context: PayeeContext, rawTx: string): boolean {
+  if (!context.published) return false;
+  const decoded = attempt(() => hexToBytes(rawTx));
+  return (
+    decoded.ok && extractSpendSecret(decoded.value, hexToBytes(context.published.commitScript)) !== null
   );
 }

@@ -8,6 +8,8 @@ import {
   checkRevokeUntil,
   closeDeadlineReached,
   fundingTimedOut,
+  isOwnPayout,
+  ownCommitPublished,
   payoutDelayPassed,
 } from '../guards/payee-guards.js';
 import { sameOutpoint } from '../guards/channel-guards.js';
@@ -17,6 +19,7 @@ import { MESSAGE_PROTOCOL } from '../messages/schema.js';
 import { parseCommitScript } from '../scripts/commit-script.js';
 import { completeCommit } from '../transactions/commit-transaction.js';
 import { decodeTransaction, rawTransactionId } from '../transactions/raw-transaction.js';
+import { TransactionError } from '../transactions/errors.js';
 import { buildPayoutTransaction } from '../transactions/spend-transactions.js';
 import { revokeUntil, sortByAmount } from './bookkeeping.js';
 import type { ChannelOutcome, PayeeContext } from './context.js';
@@ -133,32 +136,32 @@ export const payeeMachine = setup({
     /** No commit has been accepted (or all were given back): nothing to publish. */
     noActiveCommit: ({ context }) =>
       context.activeCommits.length === 0 && context.published === null,
-    /** Our published commit confirmed (the deposit is spent by it in a block). */
+    /** One of our commits confirmed: the deposit is spent in a block by a transaction that pays a commit of ours (whatever its txid). */
     ourCommitConfirmed: ({ context, event }) =>
       spendsDeposit(context, event) &&
       event.type === 'OUTPOINT_SPENT' &&
-      event.txid === context.published?.txid &&
-      event.blockHeight !== null,
-    /** The deposit was spent by something other than our commit (the payer's expire). */
+      event.blockHeight !== null &&
+      ownCommitPublished(context, event.rawTx) !== null,
+    /** The deposit was spent in a block by something that pays no commit of ours: the payer's expire. */
     depositTakenByPayer: ({ context, event }) =>
       spendsDeposit(context, event) &&
       event.type === 'OUTPOINT_SPENT' &&
-      event.txid !== context.published?.txid &&
-      event.blockHeight !== null,
+      event.blockHeight !== null &&
+      ownCommitPublished(context, event.rawTx) === null,
     /** The published commit has `delay_time` confirmations. */
     payoutDelayPassed: ({ context }) => payoutDelayPassed(context),
-    /** Our payout confirmed. */
+    /** Our payout confirmed: the commit output is spent in a block by the path that reveals the spend secret. */
     payoutConfirmed: ({ context, event }) =>
       spendsCommitOutput(context, event) &&
       event.type === 'OUTPOINT_SPENT' &&
-      event.txid === context.payout?.txid &&
-      event.blockHeight !== null,
-    /** The payer took the commit output with a revoke secret. */
+      event.blockHeight !== null &&
+      isOwnPayout(context, event.rawTx),
+    /** The payer took the commit output with a revoke secret (any other spend of it). */
     commitOutputTakenByPayer: ({ context, event }) =>
       spendsCommitOutput(context, event) &&
       event.type === 'OUTPOINT_SPENT' &&
-      event.txid !== context.payout?.txid &&
-      event.blockHeight !== null,
+      event.blockHeight !== null &&
+      !isOwnPayout(context, event.rawTx),
     /** The payout cannot be built: the commit output does not cover fee plus a non-dust output. */
     payoutUneconomic: ({ context }) => context.payout === null,
   },
@@ -313,16 +316,58 @@ export const payeeMachine = setup({
       enqueue.emit({ type: 'broadcast', label: 'commit', txid, rawTx });
       enqueue.emit({ type: 'watch-outpoint', label: 'commit-output', outpoint });
     }),
-    /** Records the height at which the published commit confirmed (or that it is back in the mempool). */
+    /**
+     * Records which of our commits spent the deposit and at what height. A confirmed commit is
+     * adopted as the published one even when its txid differs (a malleated copy, or a commit
+     * published before a restart from an older snapshot), and its output is watched.
+     */
     recordCommitConfirmation: enqueueActions(({ context, event, enqueue }) => {
-      if (
-        event.type !== 'OUTPOINT_SPENT' ||
-        !context.published ||
-        event.txid !== context.published.txid
-      )
+      if (event.type !== 'OUTPOINT_SPENT' || !spendsDeposit(context, event)) return;
+      const published = context.published;
+      if (event.blockHeight === null) {
+        // Back in the mempool after a reorg: only our own broadcast is tracked there.
+        if (published && event.txid === published.txid) {
+          enqueue.assign({ published: { ...published, confirmedHeight: null } });
+          enqueue.emit({ type: 'persist' });
+        }
         return;
-      enqueue.assign({ published: { ...context.published, confirmedHeight: event.blockHeight } });
+      }
+      const commit = ownCommitPublished(context, event.rawTx);
+      if (!commit) return;
+      enqueue.assign({
+        published: {
+          txid: event.txid,
+          rawTx: event.rawTx,
+          confirmedHeight: event.blockHeight,
+          commitScript: commit.commitScript,
+          amount: commit.amount,
+        },
+      });
+      if (published?.txid !== event.txid) {
+        const outpoint = { txid: event.txid, vout: 0 };
+        enqueue.assign({
+          watches: {
+            ...context.watches,
+            outpoints: [
+              ...context.watches.outpoints.filter((w) => w.label !== 'commit-output'),
+              { label: 'commit-output', outpoint },
+            ],
+          },
+          // A payout built for another txid spends nothing: build it again for this one.
+          payout: null,
+        });
+        enqueue.emit({ type: 'persist' });
+        enqueue.emit({ type: 'watch-outpoint', label: 'commit-output', outpoint });
+        return;
+      }
       enqueue.emit({ type: 'persist' });
+    }),
+    /** Records our payout as it was confirmed (its txid may differ from the one we built). */
+    recordPayout: enqueueActions(({ event, enqueue }) => {
+      if (event.type !== 'OUTPOINT_SPENT' || event.blockHeight === null) return;
+      enqueue.assign({
+        payout: { txid: event.txid, rawTx: event.rawTx, confirmedHeight: event.blockHeight },
+      });
     }),
     /** Builds the payout (revealing the spend secret), persists it and broadcasts it. */
     buildPayout: enqueueActions(({ context, enqueue }) => {
@@ -339,8 +384,11 @@ export const payeeMachine = setup({
           commitScript: hexToBytes(published.commitScript),
           spendSecret: hexToBytes(context.spendSecret),
         });
-      } catch {
-        return; // Left null: the payoutUneconomic guard ends the channel.
+      } catch (error) {
+        // Only a commit output too small to pay the fee plus a non-dust output ends the channel
+        // with nothing to claim; any other failure is a fault the runtime reports.
+        if (error instanceof TransactionError && error.code === 'TX_INSUFFICIENT_FUNDS') return;
+        throw error;
       }
       const rawTx = bytesToHex(payout.rawTx);
       enqueue.assign({ payout: { txid: payout.txid, rawTx, confirmedHeight: null } });
@@ -452,7 +500,15 @@ export const payeeMachine = setup({
         ],
         // A payee that missed the clearance window (offline) must still learn that the payer
         // expired the deposit; otherwise it would wait for it forever.
-        OUTPOINT_SPENT: [{ guard: 'depositTakenByPayer', target: 'expiredByPayer' }],
+        OUTPOINT_SPENT: [
+          // Published before a restart from an older snapshot: follow it to its payout.
+          {
+            guard: 'ourCommitConfirmed',
+            target: 'awaitingDelay',
+            actions: 'recordCommitConfirmation',
+          },
+          { guard: 'depositTakenByPayer', target: 'expiredByPayer' },
+        ],
         TX_CONFIRMED: { actions: 'updateDepositConfirmation' },
         BLOCK: { actions: ['recordHeight', 'resendRevokeHash'] },
         CLOSE: { target: 'closing' },
@@ -482,6 +538,8 @@ export const payeeMachine = setup({
       always: { guard: 'payoutDelayPassed', target: 'payingOut' },
       on: {
         OUTPOINT_SPENT: [
+          // A payout built before a restart from an older snapshot is still ours.
+          { guard: 'payoutConfirmed', target: 'paidOut', actions: 'recordPayout' },
           { guard: 'commitOutputTakenByPayer', target: 'revokedByPayer' },
           { guard: 'depositTakenByPayer', target: 'expiredByPayer' },
           { actions: 'recordCommitConfirmation' },
@@ -496,7 +554,7 @@ export const payeeMachine = setup({
       always: { guard: 'payoutUneconomic', target: 'nothingToClaim' },
       on: {
         OUTPOINT_SPENT: [
-          { guard: 'payoutConfirmed', target: 'paidOut' },
+          { guard: 'payoutConfirmed', target: 'paidOut', actions: 'recordPayout' },
           { guard: 'commitOutputTakenByPayer', target: 'revokedByPayer' },
           { actions: 'recordCommitConfirmation' },
         ],

@@ -18,6 +18,8 @@ import { formatAmount, parseAmount } from '../messages/amount.js';
 import { MESSAGE_PROTOCOL } from '../messages/schema.js';
 import { buildDepositScript } from '../scripts/deposit-script.js';
 import { extractSpendSecret } from '../scripts/secret-extraction.js';
+import { parseUnlockingScript } from '../scripts/unlocking-scripts.js';
+import { decodeTransaction } from '../transactions/raw-transaction.js';
 import { createCommit } from '../transactions/commit-transaction.js';
 import {
   type SpendTransaction,
@@ -71,17 +73,45 @@ function spendOf(event: PayerEvent, outpoint: OutpointRef | null) {
   return event.type === 'OUTPOINT_SPENT' && isOutpoint(event.outpoint, outpoint) ? event : null;
 }
 
-/** True when `label`'s broadcast is the confirmed spender reported by the event. */
-function ourSpendConfirmed(
-  context: PayerContext,
-  event: PayerEvent,
-  outpoint: OutpointRef | null,
-  label: TransactionLabel,
-): boolean {
+/**
+ * The confirmed spend of `outpoint` reported by the event, if it is one. The payer recognises
+ * its own spends by the output they spend and the path they take, never by txid: a miner may
+ * include a copy of its transaction with the signature re-encoded.
+ */
+function confirmedSpendOf(event: PayerEvent, outpoint: OutpointRef | null) {
   const spend = spendOf(event, outpoint);
+  return spend !== null && spend.blockHeight !== null ? spend : null;
+}
+
+/** True when the spend of the commit output is the payee's payout (it reveals the spend secret). */
+function isPayout(context: PayerContext, rawTx: string): boolean {
   return (
-    spend !== null && spend.blockHeight !== null && spend.txid === context.broadcasts[label]?.txid
+    context.published !== null &&
+    extractSpendSecret(hexToBytes(rawTx), hexToBytes(context.published.commitScript)) !== null
   );
+}
+
+/**
+ * Which of the payer's recoveries `rawTx` is, by the spend path of its input that spends
+ * `outpoint` (read as consensus reads it), or null when it is none of them.
+ */
+function ownRecoveryLabel(rawTx: string, outpoint: OutpointRef): TransactionLabel | null {
+  let inputs: ReturnType<typeof decodeTransaction>['inputs'];
+  try {
+    inputs = decodeTransaction(hexToBytes(rawTx)).inputs;
+  } catch {
+    return null;
+  }
+  const input = inputs.find(
+    (i) => bytesToHex(i.txid) === outpoint.txid && i.index === outpoint.vout,
+  );
+  if (!input) return null;
+  try {
+    const kind = parseUnlockingScript(input.scriptSig, { canonical: false }).kind;
+    return kind === 'change' || kind === 'expire' || kind === 'revoke' ? kind : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Common fields of the payer's recovery spends. */
@@ -215,9 +245,14 @@ export const payerMachine = setup({
         identifyPublishedCommit(context, spend.txid, spend.rawTx, spend.blockHeight).ok
       );
     },
-    /** Our expire of the deposit confirmed. */
-    depositExpireConfirmed: ({ context, event }) =>
-      ourSpendConfirmed(context, event, depositOutpoint(context), 'expire'),
+    /** Our expire of the deposit confirmed: the deposit is spent in a block, and not by a commit. */
+    depositExpireConfirmed: ({ context, event }) => {
+      const spend = confirmedSpendOf(event, depositOutpoint(context));
+      return (
+        spend !== null &&
+        !identifyPublishedCommit(context, spend.txid, spend.rawTx, spend.blockHeight).ok
+      );
+    },
     /** The deposit can be expired in the next block. */
     depositExpired: ({ context }) => depositExpired(context),
     /** The published commit is one the payee revoked. */
@@ -231,20 +266,16 @@ export const payerMachine = setup({
     /** The commit output was spent by the payee's payout (revealing the spend secret). */
     commitOutputPaidOut: ({ context, event }) => {
       const spend = spendOf(event, commitOutpoint(context));
-      return (
-        spend !== null &&
-        context.published !== null &&
-        extractSpendSecret(hexToBytes(spend.rawTx), hexToBytes(context.published.commitScript)) !==
-          null
-      );
+      return spend !== null && isPayout(context, spend.rawTx);
     },
-    /** Our revoke of the commit output confirmed. */
-    revokeConfirmed: ({ context, event }) =>
-      ourSpendConfirmed(context, event, commitOutpoint(context), 'revoke'),
-    /** Our change or expire of the remainder confirmed. */
+    /** Our revoke of the commit output confirmed: spent in a block by a path other than the payout. */
+    revokeConfirmed: ({ context, event }) => {
+      const spend = confirmedSpendOf(event, commitOutpoint(context));
+      return spend !== null && !isPayout(context, spend.rawTx);
+    },
+    /** Our change or expire of the remainder confirmed: only the payer can spend the remainder. */
     remainderRecovered: ({ context, event }) =>
-      ourSpendConfirmed(context, event, remainderOutpoint(context), 'change') ||
-      ourSpendConfirmed(context, event, remainderOutpoint(context), 'expire'),
+      confirmedSpendOf(event, remainderOutpoint(context)) !== null,
     /** The remainder region is done, so a payout no longer matters to the payer. */
     remainderSettled: ({ context }) =>
       context.spendSecret !== null ||
@@ -500,11 +531,24 @@ export const payerMachine = setup({
         return;
       }
       const entry = Object.entries(context.broadcasts).find(([, b]) => b.txid === event.txid);
-      if (entry)
+      if (entry) {
         enqueue.assign({
           broadcasts: {
             ...context.broadcasts,
             [entry[0]]: { ...entry[1], confirmedHeight: event.blockHeight },
+          },
+        });
+        return;
+      }
+      // A confirmed copy of our own recovery with another txid (re-encoded by a miner): it is
+      // recorded as the broadcast it stands for, so that nothing waits for the original.
+      const label =
+        event.blockHeight === null ? null : ownRecoveryLabel(event.rawTx, event.outpoint);
+      if (label)
+        enqueue.assign({
+          broadcasts: {
+            ...context.broadcasts,
+            [label]: { txid: event.txid, rawTx: event.rawTx, confirmedHeight: event.blockHeight },
           },
         });
     }),

@@ -14,7 +14,8 @@ function inputSpends(rawTx: Uint8Array): UnlockingScript[] {
   const spends: UnlockingScript[] = [];
   for (const scriptSig of scriptSigs) {
     try {
-      spends.push(parseUnlockingScript(scriptSig));
+      // Read as consensus does: a third party may have re-encoded the pushes.
+      spends.push(parseUnlockingScript(scriptSig, { canonical: false }));
     } catch {
       // Inputs that are not one of our spend paths are simply not of interest here.
     }

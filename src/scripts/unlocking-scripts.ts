@@ -140,15 +140,19 @@ function isOp(token: ScriptToken | undefined, opcode: number): boolean {
   return token?.kind === 'op' && token.opcode === opcode;
 }
 
-function pushData(token: ScriptToken | undefined, what: string): Uint8Array {
+function pushData(token: ScriptToken | undefined, what: string, canonical = true): Uint8Array {
   if (token?.kind !== 'push') throw mismatch(`expected a push of the ${what}`);
-  if (!isMinimalPush(token))
+  if (canonical && !isMinimalPush(token))
     throw new ScriptError('SCRIPT_NON_MINIMAL_PUSH', `${what} is not pushed minimally`);
   return Uint8Array.from(token.data);
 }
 
-function signatureData(token: ScriptToken | undefined, what: string): Uint8Array {
-  const data = pushData(token, what);
+function signatureDataOf(
+  token: ScriptToken | undefined,
+  what: string,
+  canonical: boolean,
+): Uint8Array {
+  const data = pushData(token, what, canonical);
   if (data.length === 0 || data.length > MAX_SIGNATURE_PUSH) {
     throw new ScriptError(
       'SCRIPT_INVALID_SIGNATURE_PUSH',
@@ -158,8 +162,12 @@ function signatureData(token: ScriptToken | undefined, what: string): Uint8Array
   return data;
 }
 
-function secretData(token: ScriptToken | undefined, what: string): Uint8Array {
-  const data = pushData(token, what);
+function secretDataOf(
+  token: ScriptToken | undefined,
+  what: string,
+  canonical: boolean,
+): Uint8Array {
+  const data = pushData(token, what, canonical);
   assertSecret(data, what);
   return data;
 }
@@ -169,11 +177,23 @@ function secretData(token: ScriptToken | undefined, what: string): Uint8Array {
  * redeem script must then parse as the matching template (deposit or commit). The result
  * round-trips: building it gives back the same bytes.
  *
+ * With `canonical: false` any push encoding is read (as consensus does): a scriptSig of a
+ * transaction found on chain may have been re-encoded by a third party, and the secrets it
+ * reveals must still be read. The redeem script must still be a valid template.
+ *
  * @throws {@link ScriptError} `UNLOCKING_SCRIPT_MISMATCH` (or a more specific code) otherwise.
  */
-export function parseUnlockingScript(scriptSig: Uint8Array): UnlockingScript {
+export function parseUnlockingScript(
+  scriptSig: Uint8Array,
+  options: { readonly canonical?: boolean } = {},
+): UnlockingScript {
+  const canonical = options.canonical ?? true;
   const t = tokenizeScript(scriptSig);
-  const redeem = () => pushData(t[t.length - 1], 'redeem script');
+  const redeem = () => pushData(t[t.length - 1], 'redeem script', canonical);
+  const signatureData = (token: ScriptToken | undefined, what: string) =>
+    signatureDataOf(token, what, canonical);
+  const secretData = (token: ScriptToken | undefined, what: string) =>
+    secretDataOf(token, what, canonical);
   let spend: UnlockingScript;
   if (t.length === 5 && isOp(t[0], OP.OP_0) && isOp(t[3], OP.OP_1)) {
     spend = {
@@ -212,7 +232,8 @@ export function parseUnlockingScript(scriptSig: Uint8Array): UnlockingScript {
   } else {
     throw mismatch('layout matches none of the five spend paths');
   }
-  // Validates the redeem script template and that the encoding is the canonical one.
-  if (!equalBytes(buildUnlockingScript(spend), scriptSig)) throw mismatch('not in canonical form');
+  // Validates the redeem script template and (when asked) that the encoding is the canonical one.
+  const rebuilt = buildUnlockingScript(spend);
+  if (canonical && !equalBytes(rebuilt, scriptSig)) throw mismatch('not in canonical form');
   return spend;
 }

@@ -470,7 +470,8 @@ describe('payee machine: closing, payout and the final states', () => {
     const pair = openPair();
     pay(pair, 10_000n);
     const { spent } = closeAndConfirm(pair, 142);
-    pair.payee.send({ ...spent, txid: '44'.repeat(32) });
+    // Something that pays no commit of ours (here: the deposit transaction's bytes).
+    pair.payee.send({ ...spent, txid: '44'.repeat(32), rawTx: pair.deposit.rawTx });
     expect(pair.payee.value()).toBe('expiredByPayer');
     expect(payeeContext(pair.payee).outcome).toBe('expired-by-payer');
   });

@@ -1,3 +1,4 @@
+import type { ScriptVerifier } from '../../src/chain/chain.js';
 import { SimulatedChain } from '../../src/chain/simulated-chain.js';
 import { p2wpkhOutputScript } from '../../src/scripts/key-output-scripts.js';
 import { PayeeChannel, PayerChannel } from '../../src/runtime/channels.js';
@@ -16,6 +17,8 @@ export interface TestChannelOptions {
   readonly feeRate?: number;
   readonly channelId?: string;
   readonly verify?: boolean;
+  /** The script verifier of the chain (bitcore with the standard flags unless `verify` is false). */
+  readonly verifier?: ScriptVerifier;
 }
 
 /** Deterministic test key from a small number. */
@@ -32,7 +35,7 @@ export function testPrivateKey(n: number): Uint8Array {
  */
 export async function openTestChannel(options: TestChannelOptions = {}) {
   const chain = new SimulatedChain(
-    options.verify === false ? {} : { verifyScript: bitcoreScriptVerifier },
+    options.verify === false ? {} : { verifyScript: options.verifier ?? bitcoreScriptVerifier },
   );
   const link = new MemoryLink();
   const payerStore = new MemoryStore();

@@ -24,6 +24,8 @@ export type Action =
   | { readonly kind: 'round'; readonly step: Action }
   | { readonly kind: 'mine'; readonly blocks: number }
   | { readonly kind: 'reorg'; readonly depth: number }
+  /** A miner includes malleated copies of the next channel broadcasts (any kind). */
+  | { readonly kind: 'malleate'; readonly count: number }
   | { readonly kind: 'deliver'; readonly count: number }
   | { readonly kind: 'deliver-all' }
   | { readonly kind: 'drop' | 'duplicate' | 'reorder' | 'delay'; readonly index: number }
@@ -115,6 +117,10 @@ const common = [
   w(2, fc.record({ kind: fc.constantFrom('crash' as const, 'restart' as const), side })),
   w(1, fc.constantFrom({ kind: 'payee-close' as const }, { kind: 'payer-close' as const })),
   w(1, fc.record({ kind: fc.constant('reorg' as const), depth: fc.integer({ min: 1, max: 2 }) })),
+  w(
+    1,
+    fc.record({ kind: fc.constant('malleate' as const), count: fc.integer({ min: 1, max: 3 }) }),
+  ),
 ];
 
 const payeeCheats = [
@@ -246,6 +252,10 @@ export async function perform(w: World, action: Action): Promise<void> {
       return;
     case 'reorg':
       await w.reorg(action.depth);
+      return;
+    case 'malleate':
+      w.note(`miner malleates the next ${action.count} broadcasts`);
+      w.malleateBroadcasts = action.count;
       return;
     case 'deliver':
       for (let i = 0; i < action.count; i++) await w.deliverAt(0);

@@ -22,7 +22,9 @@ import {
   buildExpireTransaction,
   buildPayoutTransaction,
 } from '../../../src/transactions/spend-transactions.js';
+import type { Chain } from '../../../src/chain/chain.js';
 import { bitcoreScriptVerifier } from '../../support/bitcore-verifier.js';
+import { consensusScriptVerifier, malleate } from '../../support/malleate.js';
 import { testPrivateKey } from '../../support/channel-harness.js';
 import { referenceRevokeUntil } from './reference.js';
 
@@ -119,7 +121,31 @@ interface AdversaryCommit {
  * publish between `clearance` and the expiry.
  */
 export class World {
-  readonly chain = new SimulatedChain({ verifyScript: bitcoreScriptVerifier });
+  /**
+   * Copies a miner re-encoded: judged by consensus rules only, everything else by the
+   * standard (policy) flags.
+   */
+  readonly minerCopies = new Set<string>();
+  readonly chain = new SimulatedChain({
+    verifyScript: (args) =>
+      this.minerCopies.has(rawTransactionId(args.tx))
+        ? consensusScriptVerifier(args)
+        : bitcoreScriptVerifier(args),
+  });
+  /** Channel broadcasts still to reach the chain only as a malleated copy. */
+  malleateBroadcasts = 0;
+  /** What the parties see as their chain: the simulated chain with a miner that may malleate. */
+  readonly partyChain: Chain = {
+    getHeight: () => this.chain.getHeight(),
+    getTransaction: (txid) => this.chain.getTransaction(txid),
+    getSpender: (outpoint) => this.chain.getSpender(outpoint),
+    getOutput: (outpoint) => this.chain.getOutput(outpoint),
+    onBlock: (listener) => this.chain.onBlock(listener),
+    broadcast: async (rawTx) => {
+      if (this.malleateBroadcasts > 0) this.includeMalleatedCopy(rawTx);
+      return this.chain.broadcast(rawTx);
+    },
+  };
   readonly link = new MemoryLink();
   readonly stores: Record<Side, MemoryStore> = {
     payer: new MemoryStore(),
@@ -241,9 +267,33 @@ export class World {
     expect(this.payer!.snapshot()).toBe(before);
   }
 
+  /**
+   * The miner's move: a re-encoded copy of a channel transaction (other txid, same spends and
+   * payments) enters the mempool first, so the original is refused as a conflict.
+   */
+  private includeMalleatedCopy(rawTx: Uint8Array): void {
+    let copy: Uint8Array;
+    try {
+      copy = malleate(rawTx);
+    } catch {
+      return; // Nothing to re-encode (no legacy input).
+    }
+    const txid = rawTransactionId(copy);
+    this.minerCopies.add(txid);
+    try {
+      this.chain.submit(copy);
+      this.malleateBroadcasts--;
+      this.note(
+        `miner: malleated copy ${txid.slice(0, 8)} of ${rawTransactionId(rawTx).slice(0, 8)}`,
+      );
+    } catch {
+      this.minerCopies.delete(txid); // Not valid yet (or already spent): the original goes on.
+    }
+  }
+
   env(side: Side) {
     return {
-      chain: this.chain,
+      chain: this.partyChain,
       transport: this.link.endpoint(side),
       store: this.stores[side],
       storeKey: CHANNEL_ID,
