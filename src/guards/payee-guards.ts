@@ -197,8 +197,12 @@ export function ownCommitPublished(context: PayeeContext, rawTx: string): OwnCom
   const decoded = attempt(() => decodeTransaction(hexToBytes(rawTx)));
   const first = decoded.ok ? decoded.value.outputs[0] : undefined;
   if (!first) return null;
-  const known = context.published ? [context.published, ...context.activeCommits] : context.activeCommits;
-  const commit = known.find((c) => equalBytes(first.script, p2shOutputScript(hexToBytes(c.commitScript))));
+  const known = context.published
+    ? [context.published, ...context.activeCommits]
+    : context.activeCommits;
+  const commit = known.find((c) =>
+    equalBytes(first.script, p2shOutputScript(hexToBytes(c.commitScript))),
+  );
   return commit ? { commitScript: commit.commitScript, amount: commit.amount } : null;
 }
 
@@ -210,6 +214,7 @@ export function isOwnPayout(context: PayeeContext, rawTx: string): boolean {
   if (!context.published) return false;
   const decoded = attempt(() => hexToBytes(rawTx));
   return (
-    decoded.ok && extractSpendSecret(decoded.value, hexToBytes(context.published.commitScript)) !== null
+    decoded.ok &&
+    extractSpendSecret(decoded.value, hexToBytes(context.published.commitScript)) !== null
   );
 }
