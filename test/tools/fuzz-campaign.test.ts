@@ -1,4 +1,4 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +39,7 @@ describe('npm run fuzz', () => {
     const code = await fuzzMain(['--minutes', '0.1', '--suite', 'bookkeeping', '--seed', '7'], {
       root: ROOT,
       failuresDir: failures,
+      progressEveryMs: 700,
       out: (l) => out.push(l),
       err: (l) => out.push(l),
     });
@@ -56,6 +57,8 @@ describe('npm run fuzz', () => {
     expect(rounds[0]).toMatch(
       /rounds 1 \| properties 4 \| runs 1,200 \| [\d.,]+ steps\/s \| failures 0/,
     );
+    // While a round runs, progress is printed from the properties finished so far.
+    expect(out.some((l) => / steps\/s \| failures 0 \(round \d+ running\)$/.test(l))).toBe(true);
     const done = out.at(-1)!;
     expect(done).toMatch(/^fuzz: done: .* runs [\d,]+ \| [\d.,]+ steps\/s \| failures 0$/);
     expect(reports(failures)).toEqual([]);
@@ -64,7 +67,7 @@ describe('npm run fuzz', () => {
   it('writes every failing seed with its shrunk counterexample and a replay command that fails again', async () => {
     const failures = tempDir();
     const out: string[] = [];
-    const code = await fuzzMain(['--minutes', '0.1', '--seed', '11'], {
+    const code = await fuzzMain(['--minutes', '0.1', '--seed', '11', '--suite', 'threshold'], {
       root: ROOT,
       location: FIXTURES,
       failuresDir: failures,
@@ -108,7 +111,7 @@ describe('npm run fuzz', () => {
   it('the fixed --seed/--runs mode still runs once, without timeout, and writes its failures', async () => {
     const failures = tempDir();
     const out: string[] = [];
-    const code = await fuzzMain(['--seed', '5', '--runs', '20'], {
+    const code = await fuzzMain(['--seed', '5', '--runs', '20', '--suite', 'threshold'], {
       root: ROOT,
       location: FIXTURES,
       failuresDir: failures,
@@ -121,9 +124,58 @@ describe('npm run fuzz', () => {
     expect(out[0]).toBe(
       'fuzz: FC_SEED=5 FC_RUNS=20 vitest run test/tools/fixtures/threshold.property.fixture.ts',
     );
+    expect(out[1]).toBe('replay: npm run fuzz -- --seed 5 --runs 20 --suite threshold');
     const [report, ...more] = reports(failures);
     expect(more).toEqual([]);
     expect(report).toMatchObject({ seed: 5, runs: 20, counterexample: '[1000]', campaign: null });
+  });
+
+  it('a round that fails without a property failure stops the campaign with its output', async () => {
+    const out: string[] = [];
+    const started = performance.now();
+    const code = await fuzzMain(['--minutes', '1', '--suite', 'broken'], {
+      root: ROOT,
+      location: FIXTURES,
+      failuresDir: tempDir(),
+      vitestArgs: ['--config', FIXTURE_CONFIG],
+      out: (l) => out.push(l),
+      err: (l) => out.push(l),
+    });
+    expect(code).toBe(1);
+    // It stopped after the first round instead of spending the minute.
+    expect(performance.now() - started).toBeLessThan(30_000);
+    expect(out.filter((l) => l.includes('(round ')).length).toBe(1);
+    expect(out).toContain('fuzz: a round failed without a property failure; its output ends with:');
+    expect(out.join('\n')).toContain('fixture: this suite cannot load');
+  });
+
+  it('Ctrl-C stops the running round and the command exits with 130', async () => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'tools/fuzz.ts', '--minutes', '5', '--suite', 'channel.model'],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    await new Promise<void>((resolve) => {
+      const check = setInterval(() => {
+        if (output.includes('fuzz: campaign seed')) {
+          clearInterval(check);
+          resolve();
+        }
+      }, 50);
+    });
+    // Let vitest start its workers, then interrupt.
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const started = performance.now();
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code).toBe(130);
+    expect(performance.now() - started).toBeLessThan(10_000);
+    expect(output).toMatch(/\(round 1, seed \d+: interrupted\)/);
+    expect(output).toMatch(/fuzz: done: .* rounds 0 /);
   });
 
   it('replay commands survive the shell: odd test names are quoted', () => {

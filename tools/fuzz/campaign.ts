@@ -141,7 +141,7 @@ export async function runCampaign(settings: CampaignSettings): Promise<CampaignS
       failureFiles.push(...reportFailures(settings, records, { seed: settings.seed, round }));
       const propertyFailed = records.some((r) => r.failed);
       settings.write(
-        `${progress()} (round ${round + 1}, seed ${seed}: ${result.stopped ? 'stopped at the budget' : propertyFailed ? 'FAILED' : 'passed'})`,
+        `${progress()} (round ${round + 1}, seed ${seed}: ${result.stopped ? (settings.signal?.aborted ? 'interrupted' : 'stopped at the budget') : propertyFailed ? 'FAILED' : 'passed'})`,
       );
       if (!result.stopped && result.exitCode !== 0 && !propertyFailed) {
         brokenRound = result;

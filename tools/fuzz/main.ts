@@ -19,6 +19,8 @@ export interface FuzzEnvironment {
   readonly signal?: AbortSignal;
   /** `capture` keeps a fixed run's vitest output quiet (tests). */
   readonly vitestOutput?: 'inherit' | 'capture';
+  /** How often a campaign prints progress while a round runs (default 30 s). */
+  readonly progressEveryMs?: number;
 }
 
 /**
@@ -47,7 +49,12 @@ export async function fuzzMain(argv: readonly string[], env: FuzzEnvironment): P
     };
     const seed = options.seed ?? clockSeed();
     if (options.minutes === null) return await runFixed({ ...settings, seed });
-    return (await runCampaign({ ...settings, minutes: options.minutes, seed })).exitCode;
+    const campaign = { ...settings, minutes: options.minutes, seed };
+    return (
+      await runCampaign(
+        env.progressEveryMs ? { ...campaign, progressEveryMs: env.progressEveryMs } : campaign,
+      )
+    ).exitCode;
   } catch (error) {
     if (!(error instanceof FuzzUsageError)) throw error;
     env.err(`fuzz: ${error.message}`);
