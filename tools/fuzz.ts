@@ -1,33 +1,33 @@
 /**
- * Long fuzzing runs of the property suites:
+ * Long fuzzing runs of the property suites (`test/property/*.property.test.ts`):
  *
- *     npm run fuzz -- --seed S --runs N [--no-shrink]
+ *     npm run fuzz -- --minutes M [--seed S] [--runs N] [--suite NAME] [--no-shrink]
+ *     npm run fuzz -- [--seed S] [--runs N] [--suite NAME] [--no-shrink]
  *
- * Sets `FC_SEED` / `FC_RUNS` (read by `test/support/property-config.ts`) and runs
- * `vitest run test/property` with them; exits with vitest's code.
+ * With `--minutes`, rounds with fresh seeds run until the budget is spent, printing progress
+ * (runs and steps/s); without it, one run with the given seed and runs. Neither has a per-test
+ * timeout. Every failing property is written with its seed, shrunk counterexample and replay
+ * command to `fuzz-failures/`. The logic is in `tools/fuzz/`.
  */
-import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { fuzzMain } from './fuzz/main.js';
 
-function option(name: string): string | undefined {
-  const at = process.argv.indexOf(`--${name}`);
-  return at >= 0 ? process.argv[at + 1] : undefined;
-}
+const interrupt = new AbortController();
+process.once('SIGINT', () => interrupt.abort());
+process.once('SIGTERM', () => interrupt.abort());
 
-const seed = option('seed') ?? String(Date.now() % 2_147_483_647);
-const runs = option('runs') ?? '200';
-if (!/^-?\d+$/.test(seed) || !/^\d+$/.test(runs)) {
-  console.error('usage: npm run fuzz -- --seed <integer> --runs <count> [--no-shrink]');
-  process.exit(2);
-}
-
-const env: NodeJS.ProcessEnv = { ...process.env, FC_SEED: seed, FC_RUNS: runs };
-if (process.argv.includes('--no-shrink')) env.FC_NO_SHRINK = '1';
-console.log(`fuzz: FC_SEED=${seed} FC_RUNS=${runs} vitest run test/property`);
-console.log(`replay: npm run fuzz -- --seed ${seed} --runs ${runs}`);
-console.log(`    or: FC_SEED=${seed} FC_RUNS=${runs} npx vitest run test/property`);
-
-const result = spawnSync('npx', ['vitest', 'run', 'test/property'], { stdio: 'inherit', env });
-if (result.status !== 0) {
-  console.log(`\nfailed; replay with: npm run fuzz -- --seed ${seed} --runs ${runs}`);
-}
-process.exit(result.status ?? 1);
+fuzzMain(process.argv.slice(2), {
+  root: resolve(fileURLToPath(new URL('..', import.meta.url))),
+  out: (line) => console.log(line),
+  err: (line) => console.error(line),
+  signal: interrupt.signal,
+}).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  },
+);

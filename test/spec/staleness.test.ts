@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { generateSpecFiles } from '../../tools/spec/spec-files.js';
 import { compareWithDirectory, isFresh } from '../../tools/spec/staleness.js';
 
@@ -17,10 +17,14 @@ afterEach(() => {
 });
 
 describe('generated specification', () => {
-  const files = generateSpecFiles();
+  let files: Map<string, string>;
+  beforeAll(async () => {
+    files = await generateSpecFiles();
+  });
 
-  test('generation is deterministic', () => {
-    expect(generateSpecFiles()).toEqual(files);
+  test('generation is deterministic', async () => {
+    expect(await generateSpecFiles()).toEqual(files);
+    expect([...files.keys()]).toContain('sequence.md');
     for (const content of files.values()) {
       expect(content.endsWith('\n')).toBe(true);
       expect(content).not.toContain('\r');

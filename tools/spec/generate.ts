@@ -1,15 +1,16 @@
 /**
- * `npm run spec` writes `spec/generated/` from the machines, script templates and message
- * schemas; `npm run spec:check` (`--check`) regenerates in memory and exits non-zero, naming
- * every stale, missing or extra file, when the committed documents no longer match the code.
+ * `npm run spec` writes `spec/generated/` from the machines, script templates, message schemas
+ * and a replay of the demo's honest channel; `npm run spec:check` (`--check`) regenerates in
+ * memory and exits non-zero, naming every stale, missing or extra file, when the committed
+ * documents no longer match the code.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GENERATED_DIR, generateSpecFiles } from './spec-files.js';
 import { compareWithDirectory, isFresh } from './staleness.js';
 
-function main(): number {
-  const files = generateSpecFiles();
+async function main(): Promise<number> {
+  const files = await generateSpecFiles();
   const report = compareWithDirectory(files, GENERATED_DIR);
   if (process.argv.includes('--check')) {
     if (isFresh(report)) {
@@ -30,4 +31,12 @@ function main(): number {
   return 0;
 }
 
-process.exitCode = main();
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  },
+);

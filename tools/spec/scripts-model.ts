@@ -46,7 +46,7 @@ export interface SpendPathModel {
   readonly reveals: 'spend secret' | 'revoke secret' | null;
 }
 
-/** Placeholder text of each slot, as PROTOCOL.md §3 writes it. */
+/** Placeholder text of each slot, as spec/PROTOCOL.md §3 writes it. */
 const PLACEHOLDERS: Record<string, string> = {
   payerPubkey: '<payer pubkey>',
   payeePubkey: '<payee pubkey>',
@@ -149,7 +149,7 @@ export function templateModels(): TemplateModel[] {
   ];
 }
 
-/** Each spend path with placeholder values, in the order of PROTOCOL.md §4. */
+/** Each spend path with placeholder values, in the order of spec/PROTOCOL.md §4. */
 const SAMPLE_SPENDS: readonly UnlockingScript[] = [
   {
     kind: 'commit',

@@ -3,7 +3,9 @@ import { payerMachine } from '../../src/machines/payer-machine.js';
 import { machinePage } from './machine-page.js';
 import { type MachineSpec, machineSpec } from './machine-spec.js';
 import { combinedMessageSchema, messageSchemas, messagesPage } from './messages-page.js';
+import { recordHonestChannel } from './demo-recording.js';
 import { scriptsPage } from './scripts-page.js';
+import { sequencePage } from './sequence-page.js';
 import { spendPathModels, templateModels } from './scripts-model.js';
 import { unionMemberDocs } from './tsdoc.js';
 
@@ -41,8 +43,10 @@ function machines(): { payer: MachineSpec; payee: MachineSpec } {
  * Every generated file, keyed by its name inside {@link GENERATED_DIR}, in a fixed order.
  * Source paths are read relative to the working directory, which must be the repository root.
  * The output depends only on the code: no timestamps, stable key order, `\n` line endings.
+ * `sequence.md` comes from a replay of the demo's honest channel, of which only the parts that
+ * are the same in every run are rendered.
  */
-export function generateSpecFiles(): Map<string, string> {
+export async function generateSpecFiles(): Promise<Map<string, string>> {
   const { payer, payee } = machines();
   const effects = unionMemberDocs(EFFECTS_PATH, 'Effect');
   const templates = templateModels();
@@ -61,5 +65,6 @@ export function generateSpecFiles(): Map<string, string> {
     ['messages.md', messagesPage()],
     ['messages.schema.json', jsonText(combinedMessageSchema())],
     ['spec.json', jsonText(spec)],
+    ['sequence.md', sequencePage(await recordHonestChannel())],
   ]);
 }
