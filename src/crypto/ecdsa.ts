@@ -28,6 +28,19 @@ function assertPrivateKeyInput(privateKey: Uint8Array): void {
   }
 }
 
+/**
+ * `hash` reduced modulo n, as RFC 6979 (bits2octets) feeds it to the nonce derivation. ECDSA
+ * itself uses h mod n, so the signature's meaning is unchanged; reducing here makes backends
+ * whose nonce code skips the reduction (the `secp256k1` package's bundled libsecp256k1 does)
+ * give the same bytes as the others for the rare hash at or above n.
+ */
+function reducedHash(hash: Uint8Array): Uint8Array {
+  // Only hashes starting with 15 bytes of ff can reach n.
+  if (hash[0] !== 0xff) return hash;
+  const value = bytesToScalar(hash);
+  return value < CURVE_ORDER ? hash : scalarToBytes(value - CURVE_ORDER);
+}
+
 function hasCompressedShape(key: Uint8Array): boolean {
   return (
     key instanceof Uint8Array &&
@@ -79,7 +92,7 @@ export function isValidPublicKey(key: Uint8Array): boolean {
 
 /**
  * Deterministic (RFC 6979) ECDSA signature of a 32-byte hash by the active backend, as 64
- * bytes r || s with s normalised to the low half.
+ * bytes r || s with s normalised to the low half (and the hash reduced modulo n first).
  *
  * @throws {@link CryptoError} `CRYPTO_INVALID_INPUT` for a bad hash or key,
  * `CRYPTO_BACKEND_FAULT` for a malformed answer of the backend.
@@ -87,7 +100,7 @@ export function isValidPublicKey(key: Uint8Array): boolean {
 export function signDigest(hash: Uint8Array, privateKey: Uint8Array): Uint8Array {
   assertHash(hash);
   assertPrivateKeyInput(privateKey);
-  const compact = activeSecp256k1Backend().sign(hash, privateKey);
+  const compact = activeSecp256k1Backend().sign(reducedHash(hash), privateKey);
   if (!(compact instanceof Uint8Array) || compact.length !== COMPACT_LENGTH) {
     throw new CryptoError('CRYPTO_BACKEND_FAULT', 'the backend signature is not 64 bytes');
   }
@@ -124,5 +137,5 @@ export function verifyDigest(
   const s = bytesToScalar(signature.subarray(SCALAR_LENGTH));
   if (!isNonZeroScalar(r) || !isNonZeroScalar(s) || s > HALF_CURVE_ORDER) return false;
   if (!hasCompressedShape(publicKey)) return false;
-  return activeSecp256k1Backend().verify(signature, hash, publicKey) === true;
+  return activeSecp256k1Backend().verify(signature, reducedHash(hash), publicKey) === true;
 }
