@@ -11,3 +11,5 @@ export * from './private-keys.js';
 export { compactToDer, derToCompact } from './der.js';
 export { CURVE_ORDER, HALF_CURVE_ORDER } from './curve.js';
 export { nobleBackend } from './noble-backend.js';
+export { loadTinySecp256k1Backend } from './tiny-secp256k1-backend.js';
+export { loadNativeSecp256k1Backend, NATIVE_BINDING_SPECIFIER } from './native-backend.js';

@@ -19,15 +19,18 @@ export const NATIVE_BINDING_SPECIFIER = 'secp256k1/bindings.js';
 
 /**
  * Loads the `secp256k1` package's native binding (libsecp256k1 compiled for this platform;
- * the package ships prebuilt binaries).
+ * the package ships prebuilt binaries). `specifier` names the binding module, by default the
+ * installed package's; another copy of the package can be named by its file URL.
  *
  * @throws {@link CryptoError} `CRYPTO_BACKEND_NOT_INSTALLED` when the package is absent, or
  * `CRYPTO_BACKEND_LOAD_FAILED` when the binding cannot be loaded here (the pure-JS fallback is
  * never used).
  */
-export async function loadNativeSecp256k1Backend(): Promise<Secp256k1Backend> {
+export async function loadNativeSecp256k1Backend(
+  specifier: string = NATIVE_BINDING_SPECIFIER,
+): Promise<Secp256k1Backend> {
   const native = moduleExports(
-    await importOptional(NATIVE_BINDING_SPECIFIER, 'secp256k1'),
+    await importOptional(specifier, 'secp256k1'),
   ) as unknown as NativeSecp256k1;
   if (typeof native.ecdsaSign !== 'function' || typeof native.ecdsaVerify !== 'function') {
     throw new CryptoError('CRYPTO_BACKEND_LOAD_FAILED', 'secp256k1 has an unknown API');
