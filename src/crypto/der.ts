@@ -1,5 +1,5 @@
 import { CryptoError } from './errors.js';
-import { SCALAR_LENGTH, bytesToScalar, scalarToBytes } from './curve.js';
+import { SCALAR_LENGTH } from './curve.js';
 
 /** One DER INTEGER body of a non-negative value: minimal, with 00 only before a high bit. */
 function derInteger(value: Uint8Array): Uint8Array {
@@ -32,17 +32,27 @@ export function compactToDer(compact: Uint8Array): Uint8Array {
   return out;
 }
 
+/** Copies a DER INTEGER body into a 32-byte slot of `out`; false when it is wider. */
+function placeInteger(body: Uint8Array, out: Uint8Array, offset: number): boolean {
+  let start = 0;
+  while (start < body.length && body[start] === 0) start++;
+  const digits = body.subarray(start);
+  if (digits.length > SCALAR_LENGTH) return false;
+  out.set(digits, offset + SCALAR_LENGTH - digits.length);
+  return true;
+}
+
 /**
- * The (r, s) integers of a DER signature whose structure has already been checked as strict
- * (see `isStrictDerSignature`); the sighash byte, if any, lies beyond and is ignored.
+ * The compact form r || s of a DER signature whose structure has already been checked as
+ * strict, or null when r or s does not fit 32 bytes. Bytes are copied, no bigint is built.
  */
-export function derIntegers(der: Uint8Array): { r: bigint; s: bigint } {
+export function derToCompactOrNull(der: Uint8Array): Uint8Array | null {
   const lenR = der[3]!;
   const lenS = der[5 + lenR]!;
-  return {
-    r: bytesToScalar(der.subarray(4, 4 + lenR)),
-    s: bytesToScalar(der.subarray(6 + lenR, 6 + lenR + lenS)),
-  };
+  const out = new Uint8Array(2 * SCALAR_LENGTH);
+  if (!placeInteger(der.subarray(4, 4 + lenR), out, 0)) return null;
+  if (!placeInteger(der.subarray(6 + lenR, 6 + lenR + lenS), out, SCALAR_LENGTH)) return null;
+  return out;
 }
 
 /**
@@ -51,13 +61,7 @@ export function derIntegers(der: Uint8Array): { r: bigint; s: bigint } {
  * @throws {@link CryptoError} `CRYPTO_INVALID_INPUT` when r or s does not fit 32 bytes.
  */
 export function derToCompact(der: Uint8Array): Uint8Array {
-  const { r, s } = derIntegers(der);
-  const limit = 1n << 256n;
-  if (r >= limit || s >= limit) {
-    throw new CryptoError('CRYPTO_INVALID_INPUT', 'r or s does not fit 32 bytes');
-  }
-  const out = new Uint8Array(2 * SCALAR_LENGTH);
-  out.set(scalarToBytes(r), 0);
-  out.set(scalarToBytes(s), SCALAR_LENGTH);
-  return out;
+  const compact = derToCompactOrNull(der);
+  if (!compact) throw new CryptoError('CRYPTO_INVALID_INPUT', 'r or s does not fit 32 bytes');
+  return compact;
 }

@@ -2,10 +2,10 @@ import { bytesToHex } from '../bytes.js';
 import type { Secp256k1Backend } from './backend.js';
 import {
   CURVE_ORDER,
-  HALF_CURVE_ORDER,
   SCALAR_LENGTH,
   bytesToScalar,
-  isNonZeroScalar,
+  isLowScalarBytes,
+  isNonZeroScalarBytes,
   scalarToBytes,
 } from './curve.js';
 import { CryptoError } from './errors.js';
@@ -35,10 +35,9 @@ function assertPrivateKeyInput(privateKey: Uint8Array): void {
  * give the same bytes as the others for the rare hash at or above n.
  */
 function reducedHash(hash: Uint8Array): Uint8Array {
-  // Only hashes starting with 15 bytes of ff can reach n.
-  if (hash[0] !== 0xff) return hash;
-  const value = bytesToScalar(hash);
-  return value < CURVE_ORDER ? hash : scalarToBytes(value - CURVE_ORDER);
+  // Cheap exit for all but ~2^-128 of hashes (a hash starting ff is not 0, so this is exact).
+  if (hash[0] !== 0xff || isNonZeroScalarBytes(hash)) return hash;
+  return scalarToBytes(bytesToScalar(hash) - CURVE_ORDER);
 }
 
 function hasCompressedShape(key: Uint8Array): boolean {
@@ -104,15 +103,14 @@ export function signDigest(hash: Uint8Array, privateKey: Uint8Array): Uint8Array
   if (!(compact instanceof Uint8Array) || compact.length !== COMPACT_LENGTH) {
     throw new CryptoError('CRYPTO_BACKEND_FAULT', 'the backend signature is not 64 bytes');
   }
-  const r = bytesToScalar(compact.subarray(0, SCALAR_LENGTH));
-  const s = bytesToScalar(compact.subarray(SCALAR_LENGTH));
-  if (!isNonZeroScalar(r) || !isNonZeroScalar(s)) {
+  const sBytes = compact.subarray(SCALAR_LENGTH);
+  if (!isNonZeroScalarBytes(compact.subarray(0, SCALAR_LENGTH)) || !isNonZeroScalarBytes(sBytes)) {
     throw new CryptoError('CRYPTO_BACKEND_FAULT', 'the backend signature has r or s out of range');
   }
-  if (s <= HALF_CURVE_ORDER) return Uint8Array.from(compact);
+  if (isLowScalarBytes(sBytes)) return Uint8Array.from(compact);
   const low = new Uint8Array(COMPACT_LENGTH);
   low.set(compact.subarray(0, SCALAR_LENGTH), 0);
-  low.set(scalarToBytes(CURVE_ORDER - s), SCALAR_LENGTH);
+  low.set(scalarToBytes(CURVE_ORDER - bytesToScalar(sBytes)), SCALAR_LENGTH);
   return low;
 }
 
@@ -133,9 +131,9 @@ export function verifyDigest(
   if (!(signature instanceof Uint8Array) || signature.length !== COMPACT_LENGTH) {
     throw new CryptoError('CRYPTO_INVALID_INPUT', 'a compact signature is 64 bytes');
   }
-  const r = bytesToScalar(signature.subarray(0, SCALAR_LENGTH));
-  const s = bytesToScalar(signature.subarray(SCALAR_LENGTH));
-  if (!isNonZeroScalar(r) || !isNonZeroScalar(s) || s > HALF_CURVE_ORDER) return false;
+  const s = signature.subarray(SCALAR_LENGTH);
+  const r = signature.subarray(0, SCALAR_LENGTH);
+  if (!isNonZeroScalarBytes(r) || !isNonZeroScalarBytes(s) || !isLowScalarBytes(s)) return false;
   if (!hasCompressedShape(publicKey)) return false;
   return activeSecp256k1Backend().verify(signature, reducedHash(hash), publicKey) === true;
 }

@@ -1,7 +1,7 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes } from '../bytes.js';
-import { CURVE_ORDER, HALF_CURVE_ORDER } from '../crypto/curve.js';
-import { compactToDer, derIntegers, derToCompact } from '../crypto/der.js';
+import { isLowScalarBytes, isNonZeroScalarBytes } from '../crypto/curve.js';
+import { compactToDer, derToCompactOrNull } from '../crypto/der.js';
 import { signDigest, verifyDigest } from '../crypto/ecdsa.js';
 import { TransactionError } from './errors.js';
 import { type TxData, encodeTransaction } from './raw-transaction.js';
@@ -54,17 +54,28 @@ export function isStrictDerSignature(sig: Uint8Array): boolean {
  * @throws {@link TransactionError} `TX_BAD_SIGNATURE_FORMAT` naming the first rule broken.
  */
 export function assertSignatureEncoding(sig: Uint8Array, name = 'signature'): void {
+  checkedCompact(sig, name);
+}
+
+/** {@link assertSignatureEncoding}, returning the signature's r || s for the backend. */
+function checkedCompact(sig: Uint8Array, name: string): Uint8Array {
   if (!isStrictDerSignature(sig))
     throw new TransactionError('TX_BAD_SIGNATURE_FORMAT', `${name} is not strict DER`);
   if (sig[sig.length - 1] !== SIGHASH_ALL) {
     throw new TransactionError('TX_BAD_SIGNATURE_FORMAT', `${name} is not SIGHASH_ALL`);
   }
-  const { r, s } = derIntegers(sig);
-  if (r === 0n || r >= CURVE_ORDER || s === 0n || s >= CURVE_ORDER) {
+  const compact = derToCompactOrNull(sig);
+  if (
+    !compact ||
+    !isNonZeroScalarBytes(compact.subarray(0, 32)) ||
+    !isNonZeroScalarBytes(compact.subarray(32))
+  ) {
     throw new TransactionError('TX_BAD_SIGNATURE_FORMAT', `${name} has r or s out of range`);
   }
-  if (s > HALF_CURVE_ORDER)
+  if (!isLowScalarBytes(compact.subarray(32))) {
     throw new TransactionError('TX_BAD_SIGNATURE_FORMAT', `${name} is not low-S`);
+  }
+  return compact;
 }
 
 /**
@@ -88,8 +99,8 @@ export function assertValidSignature(
   publicKey: Uint8Array,
   name = 'signature',
 ): void {
-  assertSignatureEncoding(sig, name);
+  const compact = checkedCompact(sig, name);
   if (hash.length !== 32) throw new TransactionError('TX_INVALID_PARAMS', 'hash must be 32 bytes');
-  if (!verifyDigest(derToCompact(sig), hash, publicKey))
+  if (!verifyDigest(compact, hash, publicKey))
     throw new TransactionError('TX_BAD_SIGNATURE', `${name} does not verify`);
 }
