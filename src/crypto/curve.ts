@@ -25,11 +25,6 @@ export function scalarToBytes(value: bigint): Uint8Array {
   return out;
 }
 
-/** Whether `value` lies in [1, n-1]. */
-export function isNonZeroScalar(value: bigint): boolean {
-  return value > 0n && value < CURVE_ORDER;
-}
-
 /** n as 32 big-endian bytes. */
 const ORDER_BYTES = scalarToBytes(CURVE_ORDER);
 /** n / 2 as 32 big-endian bytes. */
