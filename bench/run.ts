@@ -83,6 +83,8 @@ console.log(
   ]),
 );
 
+await (await import('./crypto-backends.js')).runCryptoBackendBenchmarks();
+
 console.log(
   section('Run', [
     `elapsed: ${((Date.now() - started) / 1000).toFixed(1)} s`,

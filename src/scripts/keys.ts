@@ -1,5 +1,4 @@
-import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { bytesToHex } from '../bytes.js';
+import { isValidPublicKey } from '../crypto/ecdsa.js';
 import { ScriptError } from './errors.js';
 
 /** Length of a compressed SEC public key. */
@@ -8,14 +7,6 @@ export const PUBKEY_LENGTH = 33;
 export const HASH160_LENGTH = 20;
 /** Length of a spend or revoke secret. */
 export const SECRET_LENGTH = 32;
-
-/**
- * Compressed keys (hex) already found on the curve. Decoding a compressed point costs a square
- * root modulo p, and a channel's few keys are checked on every script parse and build; the
- * answer for given bytes never changes, so it is remembered (bounded: cleared when full).
- */
-const keysOnCurve = new Set<string>();
-const KEYS_ON_CURVE_LIMIT = 1024;
 
 /**
  * Checks that `key` is a 33-byte compressed secp256k1 public key on the curve.
@@ -29,15 +20,10 @@ export function assertCompressedPubkey(key: Uint8Array, name = 'public key'): vo
   if (key[0] !== 0x02 && key[0] !== 0x03) {
     throw new ScriptError('SCRIPT_INVALID_PUBKEY', `${name} must start with 02 or 03`);
   }
-  const hex = bytesToHex(key);
-  if (keysOnCurve.has(hex)) return;
-  try {
-    secp256k1.Point.fromHex(hex).assertValidity();
-  } catch {
+  // The active secp256k1 backend decides, remembering keys already found on the curve.
+  if (!isValidPublicKey(key)) {
     throw new ScriptError('SCRIPT_INVALID_PUBKEY', `${name} is not a point on secp256k1`);
   }
-  if (keysOnCurve.size >= KEYS_ON_CURVE_LIMIT) keysOnCurve.clear();
-  keysOnCurve.add(hex);
 }
 
 /**

@@ -1,5 +1,6 @@
-import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { WIF } from '@scure/btc-signer';
+import { derivePublicKey } from '../crypto/ecdsa.js';
+import { isValidPrivateKey, randomPrivateKey } from '../crypto/private-keys.js';
 import { type NetworkName, networkParams } from '../scripts/networks.js';
 import { TransactionError } from './errors.js';
 
@@ -9,7 +10,7 @@ import { TransactionError } from './errors.js';
  * @throws {@link TransactionError} `TX_INVALID_KEY` otherwise.
  */
 export function assertPrivateKey(key: Uint8Array): void {
-  if (!(key instanceof Uint8Array) || key.length !== 32 || !secp256k1.utils.isValidSecretKey(key)) {
+  if (!isValidPrivateKey(key)) {
     throw new TransactionError(
       'TX_INVALID_KEY',
       'private key must be a valid 32-byte secp256k1 scalar',
@@ -17,15 +18,19 @@ export function assertPrivateKey(key: Uint8Array): void {
   }
 }
 
-/** The 33-byte compressed public key of a private key. @throws {@link TransactionError} `TX_INVALID_KEY`. */
+/**
+ * The 33-byte compressed public key of a private key, derived by the active secp256k1 backend.
+ *
+ * @throws {@link TransactionError} `TX_INVALID_KEY`.
+ */
 export function publicKeyOf(privateKey: Uint8Array): Uint8Array {
   assertPrivateKey(privateKey);
-  return secp256k1.getPublicKey(privateKey, true);
+  return derivePublicKey(privateKey);
 }
 
 /** A fresh private key from the platform CSPRNG. */
 export function generatePrivateKey(): Uint8Array {
-  return secp256k1.utils.randomSecretKey();
+  return randomPrivateKey();
 }
 
 /**

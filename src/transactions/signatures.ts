@@ -1,14 +1,13 @@
-import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes } from '../bytes.js';
+import { isLowScalarBytes, isNonZeroScalarBytes } from '../crypto/curve.js';
+import { compactToDer, derToCompactOrNull } from '../crypto/der.js';
+import { signDigest, verifyDigest } from '../crypto/ecdsa.js';
 import { TransactionError } from './errors.js';
 import { type TxData, encodeTransaction } from './raw-transaction.js';
 
 /** The only sighash type the protocol uses. */
 export const SIGHASH_ALL = 0x01;
-
-const CURVE_ORDER = secp256k1.Point.CURVE().n;
-const HALF_ORDER = CURVE_ORDER >> 1n;
 
 /**
  * The legacy (pre-segwit) signature hash of one input with SIGHASH_ALL: the transaction with
@@ -49,44 +48,48 @@ export function isStrictDerSignature(sig: Uint8Array): boolean {
   return true;
 }
 
-/** The (r, s) integers of a strict-DER signature with sighash byte. */
-function derIntegers(sig: Uint8Array): { r: bigint; s: bigint } {
-  const lenR = sig[3]!;
-  const lenS = sig[5 + lenR]!;
-  const toBig = (bytes: Uint8Array) => bytes.reduce((acc, b) => (acc << 8n) | BigInt(b), 0n);
-  return { r: toBig(sig.subarray(4, 4 + lenR)), s: toBig(sig.subarray(6 + lenR, 6 + lenR + lenS)) };
-}
-
 /**
  * Checks a pushed signature (DER plus sighash byte): strict DER, 0 < r, s < n, low S, SIGHASH_ALL.
  *
  * @throws {@link TransactionError} `TX_BAD_SIGNATURE_FORMAT` naming the first rule broken.
  */
 export function assertSignatureEncoding(sig: Uint8Array, name = 'signature'): void {
+  checkedCompact(sig, name);
+}
+
+/** {@link assertSignatureEncoding}, returning the signature's r || s for the backend. */
+function checkedCompact(sig: Uint8Array, name: string): Uint8Array {
   if (!isStrictDerSignature(sig))
     throw new TransactionError('TX_BAD_SIGNATURE_FORMAT', `${name} is not strict DER`);
   if (sig[sig.length - 1] !== SIGHASH_ALL) {
     throw new TransactionError('TX_BAD_SIGNATURE_FORMAT', `${name} is not SIGHASH_ALL`);
   }
-  const { r, s } = derIntegers(sig);
-  if (r === 0n || r >= CURVE_ORDER || s === 0n || s >= CURVE_ORDER) {
+  const compact = derToCompactOrNull(sig);
+  if (
+    !compact ||
+    !isNonZeroScalarBytes(compact.subarray(0, 32)) ||
+    !isNonZeroScalarBytes(compact.subarray(32))
+  ) {
     throw new TransactionError('TX_BAD_SIGNATURE_FORMAT', `${name} has r or s out of range`);
   }
-  if (s > HALF_ORDER) throw new TransactionError('TX_BAD_SIGNATURE_FORMAT', `${name} is not low-S`);
+  if (!isLowScalarBytes(compact.subarray(32))) {
+    throw new TransactionError('TX_BAD_SIGNATURE_FORMAT', `${name} is not low-S`);
+  }
+  return compact;
 }
 
 /**
  * Deterministic (RFC 6979) low-S ECDSA signature of a 32-byte hash, DER-encoded with the
- * SIGHASH_ALL byte appended — the bytes pushed in a scriptSig.
+ * SIGHASH_ALL byte appended — the bytes pushed in a scriptSig. The active secp256k1 backend
+ * computes r and s; the encoding is ours, so every backend yields the same bytes.
  */
 export function signHash(hash: Uint8Array, privateKey: Uint8Array): Uint8Array {
-  const der = secp256k1.sign(hash, privateKey, { prehash: false, lowS: true, format: 'der' });
-  return concatBytes(der, Uint8Array.of(SIGHASH_ALL));
+  return concatBytes(compactToDer(signDigest(hash, privateKey)), Uint8Array.of(SIGHASH_ALL));
 }
 
 /**
  * Verifies a pushed signature over a 32-byte hash, enforcing the encoding rules of
- * {@link assertSignatureEncoding} first.
+ * {@link assertSignatureEncoding} first; only then is the active secp256k1 backend asked.
  *
  * @throws {@link TransactionError} `TX_BAD_SIGNATURE_FORMAT` or `TX_BAD_SIGNATURE`.
  */
@@ -96,13 +99,8 @@ export function assertValidSignature(
   publicKey: Uint8Array,
   name = 'signature',
 ): void {
-  assertSignatureEncoding(sig, name);
-  const der = sig.subarray(0, sig.length - 1);
-  let valid = false;
-  try {
-    valid = secp256k1.verify(der, hash, publicKey, { prehash: false, lowS: true, format: 'der' });
-  } catch {
-    valid = false;
-  }
-  if (!valid) throw new TransactionError('TX_BAD_SIGNATURE', `${name} does not verify`);
+  const compact = checkedCompact(sig, name);
+  if (hash.length !== 32) throw new TransactionError('TX_INVALID_PARAMS', 'hash must be 32 bytes');
+  if (!verifyDigest(compact, hash, publicKey))
+    throw new TransactionError('TX_BAD_SIGNATURE', `${name} does not verify`);
 }
