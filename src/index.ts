@@ -14,3 +14,4 @@ export * from './guards/index.js';
 export * from './machines/index.js';
 export * from './chain/index.js';
 export * from './runtime/index.js';
+export * from './crypto/index.js';
