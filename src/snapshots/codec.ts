@@ -126,7 +126,7 @@ function checkEnvelope(parsed: unknown, expectedRole: SnapshotRole): { readonly 
     throw new SnapshotError('SNAPSHOT_FORMAT', 'machine must be an object', '/machine');
   }
   const context = machine.context;
-  if (isPlainObject(context) && context.role !== expectedRole) {
+  if (isPlainObject(context) && typeof context.role === 'string' && context.role !== expectedRole) {
     throw new SnapshotError(
       'SNAPSHOT_ROLE',
       `context of a ${String(context.role)}, not of a ${expectedRole}`,

@@ -1,6 +1,8 @@
-import { hexToBytes } from '../bytes.js';
+import { equalBytes, hexToBytes } from '../bytes.js';
 import { checkDepositPublished } from '../guards/payer-guards.js';
 import type { OutpointRef } from '../machines/effects.js';
+import { parseUnlockingScript } from '../scripts/unlocking-scripts.js';
+import { PAYEE_SIGNATURE_PLACEHOLDER } from '../transactions/p2sh-signing.js';
 import { decodeTransaction } from '../transactions/raw-transaction.js';
 import {
   CONTEXT_PATH,
@@ -92,7 +94,7 @@ function checkCommits(context: PayerContext, terms: ChannelTerms | null): void {
     if (commit.revokeSecret !== null) {
       secretMatches(commit.revokeSecret, commit.revokeSecretHash, `${path}/revokeSecret`);
     }
-    commitTransactionValid(
+    const tx = commitTransactionValid(
       terms,
       deposit,
       commit,
@@ -100,6 +102,15 @@ function checkCommits(context: PayerContext, terms: ChannelTerms | null): void {
       NO_FEE_FLOOR,
       `${path}/rawTx`,
     );
+    // The payer built it: the payee's slot, which no signature covers, holds the placeholder.
+    const spend = parseUnlockingScript(tx.inputs[0]!.scriptSig);
+    if (spend.kind !== 'commit' || !equalBytes(spend.payeeSignature, PAYEE_SIGNATURE_PLACEHOLDER)) {
+      refuse(
+        'SNAPSHOT_COMMIT_INVALID',
+        "the payee's slot does not hold the placeholder",
+        `${path}/rawTx`,
+      );
+    }
   });
   if (context.nextRevokeHash !== null && hashes.has(context.nextRevokeHash)) {
     refuse('SNAPSHOT_FIELD_INVALID', 'a commit already carries this hash', at('nextRevokeHash'));

@@ -1,0 +1,177 @@
+import type { PayeeContext } from '../../src/machines/context.js';
+import { PayeeChannel } from '../../src/runtime/channels.js';
+import { encodeChannelSnapshot } from '../../src/snapshots/codec.js';
+import type { SnapshotRole } from '../../src/snapshots/schema.js';
+import { type TestChannel, mine, openTestChannel, settle } from '../support/channel-harness.js';
+
+/** A persisted snapshot of a real channel, in the versioned envelope. */
+export interface RealSnapshot {
+  readonly scenario: string;
+  readonly role: SnapshotRole;
+  /** Flattened state value, e.g. `settling.commitOutput.revoking,remainder.waiting`. */
+  readonly state: string;
+  readonly text: string;
+}
+
+// Context fields the payer's bounds and the payee's funding timeout add; a context written
+// before they exist gets the values its behaviour corresponds to (no bound, no timeout).
+const BOUNDS_DEFAULTS = { minDelayTime: 1, maxExpireTime: 65535 };
+const TIMEOUT_DEFAULTS = { fundingTimeout: 0x7fffffff, offerHeight: 0 };
+
+function withContextFields(persisted: { context: Record<string, unknown> }, role: SnapshotRole) {
+  const defaults: Record<string, unknown> = role === 'payer' ? BOUNDS_DEFAULTS : TIMEOUT_DEFAULTS;
+  const context = { ...persisted.context };
+  for (const [key, value] of Object.entries(defaults)) if (!(key in context)) context[key] = value;
+  return { ...persisted, context };
+}
+
+function stateName(value: unknown): string {
+  if (typeof value === 'string') return value;
+  return Object.entries(value as Record<string, unknown>)
+    .map(([key, inner]) => `${key}.${stateName(inner)}`)
+    .join(',');
+}
+
+/** Wraps a persisted snapshot text of the runtime in the versioned envelope. */
+export function envelope(text: string, role: SnapshotRole): string {
+  return encodeChannelSnapshot(withContextFields(JSON.parse(text), role), role);
+}
+
+class Collector {
+  readonly snapshots: RealSnapshot[] = [];
+  private readonly seen = new Set<string>();
+
+  add(scenario: string, role: SnapshotRole, raw: string): void {
+    if (this.seen.has(raw)) return;
+    this.seen.add(raw);
+    const state = stateName((JSON.parse(raw) as { value: unknown }).value);
+    this.snapshots.push({ scenario, role, state, text: envelope(raw, role) });
+  }
+
+  /** Everything either party ever persisted, plus their current snapshots. */
+  harvest(scenario: string, t: TestChannel): void {
+    for (const text of t.payerStore.versions(t.payerEnv.storeKey))
+      this.add(scenario, 'payer', text);
+    for (const text of t.payeeStore.versions(t.payeeEnv.storeKey))
+      this.add(scenario, 'payee', text);
+    this.add(scenario, 'payer', t.payer.snapshot());
+    this.add(scenario, 'payee', t.payee.snapshot());
+  }
+}
+
+async function opened(): Promise<TestChannel> {
+  // Transactions are judged by bitcore in test/runtime; here only what the machines persist matters.
+  const t = await openTestChannel({ verify: false, expireTime: 30, delayTime: 5 });
+  await settle(t);
+  await mine(t, 1);
+  return t;
+}
+
+async function mineUntilDone(t: TestChannel, c: Collector, name: string): Promise<void> {
+  for (let i = 0; i < 80 && !(t.payer.done && t.payee.done); i++) {
+    await mine(t, 1);
+    c.harvest(name, t);
+  }
+  if (!(t.payer.done && t.payee.done)) throw new Error(`${name}: channel did not finish`);
+}
+
+async function happyPath(c: Collector): Promise<void> {
+  const name = 'happy';
+  const t = await opened();
+  c.harvest(name, t);
+  for (const amount of [15_000n, 15_000n, 20_000n]) {
+    await t.payer.pay(amount);
+    await settle(t);
+    c.harvest(name, t);
+  }
+  await t.payee.revokeUntil(30_000n);
+  await settle(t);
+  c.harvest(name, t);
+  await t.payee.close();
+  await settle(t);
+  c.harvest(name, t);
+  await mineUntilDone(t, c, name);
+}
+
+async function revokedCommitPath(c: Collector): Promise<void> {
+  const name = 'revoked';
+  const t = await opened();
+  for (const amount of [10_000n, 40_000n]) {
+    await t.payer.pay(amount);
+    await settle(t);
+    c.harvest(name, t);
+  }
+  await t.payee.revokeUntil(10_000n);
+  await settle(t);
+  c.harvest(name, t);
+  // The payee restarts from a stale snapshot that still holds the revoked commit, and closes.
+  const stale = [...t.payeeStore.versions(t.payeeEnv.storeKey)]
+    .reverse()
+    .find((text) =>
+      (JSON.parse(text) as { context: PayeeContext }).context.activeCommits.some(
+        (commit) => commit.amount === '50000',
+      ),
+    );
+  if (!stale) throw new Error('no stale snapshot');
+  t.payee = await PayeeChannel.restore(stale, t.payeeEnv);
+  await t.payee.close();
+  await settle(t);
+  c.harvest(name, t);
+  await mineUntilDone(t, c, name);
+}
+
+async function expiredPath(c: Collector): Promise<void> {
+  const name = 'expired';
+  const t = await opened();
+  await t.payer.pay(12_000n);
+  await settle(t);
+  c.harvest(name, t);
+  // The payee vanishes: only the payer follows the chain, until it takes the deposit back.
+  for (let i = 0; i < 60 && !t.payer.done; i++) {
+    t.chain.mine(1);
+    await t.payer.sync();
+    c.harvest(name, t);
+  }
+  if (!t.payer.done) throw new Error('expired: payer did not finish');
+  // Back online, the payee finds the deposit taken.
+  await t.payee.sync();
+  c.harvest(name, t);
+  if (!t.payee.done) throw new Error('expired: payee did not finish');
+}
+
+async function nothingToClaimPath(c: Collector): Promise<void> {
+  const name = 'nothing-to-claim';
+  const t = await opened();
+  await t.payee.close();
+  await settle(t);
+  c.harvest(name, t);
+}
+
+async function abortedPath(c: Collector): Promise<void> {
+  const name = 'aborted';
+  const t = await openTestChannel({ verify: false });
+  c.harvest(name, t);
+  await t.payee.close();
+  await t.payer.close();
+  c.harvest(name, t);
+}
+
+let cached: Promise<RealSnapshot[]> | null = null;
+
+/**
+ * Snapshots of real channels at every stage they persist: a happy path with a give-back and
+ * payout, a revoked commit published by a stale payee and revoked by the payer, a deposit
+ * expired by the payer after the payee vanished, and channels given up before funding.
+ */
+export function realSnapshots(): Promise<RealSnapshot[]> {
+  cached ??= (async () => {
+    const c = new Collector();
+    await happyPath(c);
+    await revokedCommitPath(c);
+    await expiredPath(c);
+    await nothingToClaimPath(c);
+    await abortedPath(c);
+    return c.snapshots;
+  })();
+  return cached;
+}
