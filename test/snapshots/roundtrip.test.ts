@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { createActor } from 'xstate';
+import { type AnyStateMachine, createActor } from 'xstate';
 import { payeeMachine } from '../../src/machines/payee-machine.js';
 import { payerMachine } from '../../src/machines/payer-machine.js';
 import { decodeChannelSnapshot, encodeChannelSnapshot } from '../../src/snapshots/codec.js';
@@ -24,7 +24,7 @@ describe('real snapshots decode back identically', () => {
       const machine = machines[snapshot.role];
       const decoded = decodeChannelSnapshot(snapshot.text, snapshot.role, machine);
       expect(encodeChannelSnapshot(decoded, snapshot.role)).toBe(snapshot.text);
-      const actor = createActor(machine as typeof payerMachine, { snapshot: decoded as never });
+      const actor = createActor(machine as AnyStateMachine, { snapshot: decoded as never });
       actor.start();
       expect(actor.getSnapshot().status).toBe(decoded.status);
       expect(actor.getPersistedSnapshot()).toEqual(decoded);
