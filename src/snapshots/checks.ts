@@ -189,24 +189,38 @@ function sameOutpoint(a: OutpointRef, b: OutpointRef | null): boolean {
   return b !== null && a.txid === b.txid && a.vout === b.vout;
 }
 
-/** Every watch names the output or transaction its label stands for in this context. */
+/**
+ * The watches are exactly those the records call for: each names the output or transaction
+ * its label stands for, once, and none is missing (a party that stopped watching its deposit
+ * or a published commit could not react to a revoked commit or a payout).
+ */
 export function watchesMatch(
   watches: Watches,
   outpoints: WatchTargets,
   depositTxid: string | null,
   path: string,
 ): void {
+  const seen = new Set<string>();
   watches.outpoints.forEach((watch, i) => {
     const target = Object.hasOwn(outpoints, watch.label) ? outpoints[watch.label]! : null;
-    if (!sameOutpoint(watch.outpoint, target)) {
+    if (!sameOutpoint(watch.outpoint, target) || seen.has(watch.label)) {
       refuse('SNAPSHOT_FIELD_INVALID', `not the ${watch.label} output`, `${path}/outpoints/${i}`);
     }
+    seen.add(watch.label);
   });
+  for (const [label, target] of Object.entries(outpoints)) {
+    if (target !== null && !seen.has(label)) {
+      refuse('SNAPSHOT_FIELD_INVALID', `the ${label} output is not watched`, `${path}/outpoints`);
+    }
+  }
   watches.txids.forEach((watch, i) => {
-    if (watch.label !== 'deposit' || watch.txid !== depositTxid) {
+    if (watch.label !== 'deposit' || watch.txid !== depositTxid || i > 0) {
       refuse('SNAPSHOT_FIELD_INVALID', `not the ${watch.label} transaction`, `${path}/txids/${i}`);
     }
   });
+  if (depositTxid !== null && watches.txids.length === 0) {
+    refuse('SNAPSHOT_FIELD_INVALID', 'the deposit transaction is not watched', `${path}/txids`);
+  }
 }
 
 /** Fields that are set together: all null, or none. */

@@ -6,11 +6,22 @@ import type { ChannelPersistedSnapshot } from './schema.js';
 import { resolveStateValue } from './state-value.js';
 
 type Context = ChannelPersistedSnapshot['context'];
+type Value = ChannelPersistedSnapshot['value'];
+
+// The state of one region of the payer's parallel settling state.
+function region(value: Value, name: string): unknown {
+  return typeof value === 'object' ? (value.settling as Record<string, unknown>)?.[name] : null;
+}
+
+const hasBroadcast = (c: Context, label: string) =>
+  c.role === 'payer' && Object.hasOwn(c.broadcasts, label);
 
 // What a top-level state can only be entered with: the records the transitions into it set.
 // States not listed (final ones among them) require nothing beyond the context checks.
 const REQUIREMENTS: {
-  readonly [role: string]: { readonly [state: string]: (c: Context) => string | null };
+  readonly [role: string]: {
+    readonly [state: string]: (c: Context, value: Value) => string | null;
+  };
 } = {
   payer: {
     awaitingOffer: (c) => (c.depositScript === null ? null : 'no terms before the offer'),
@@ -19,7 +30,18 @@ const REQUIREMENTS: {
     awaitingConfirmation: (c) => (c.deposit !== null ? null : 'a deposit'),
     open: (c) => (c.deposit !== null ? null : 'a deposit'),
     expiring: (c) => (c.deposit !== null ? null : 'a deposit'),
-    settling: (c) => (c.published !== null ? null : 'a published commit'),
+    settling: (c, value) => {
+      if (c.published === null) return 'a published commit';
+      // Both are entered together with the broadcast they then wait for.
+      if (region(value, 'commitOutput') === 'revoking' && !hasBroadcast(c, 'revoke')) {
+        return 'its revoke broadcast';
+      }
+      const recovering = region(value, 'remainder') === 'recovering';
+      if (recovering && !hasBroadcast(c, 'change') && !hasBroadcast(c, 'expire')) {
+        return 'its change or expire broadcast';
+      }
+      return null;
+    },
   },
   payee: {
     offering: (c) => (c.depositScript === null ? null : 'no deposit script before the deposit'),
@@ -27,9 +49,11 @@ const REQUIREMENTS: {
       c.depositScript !== null && c.deposit === null ? null : 'a deposit script and no deposit yet',
     awaitingConfirmation: (c) => (c.deposit !== null ? null : 'a deposit'),
     open: (c) => (c.deposit !== null ? null : 'a deposit'),
-    closing: (c) => (c.deposit !== null ? null : 'a deposit'),
+    // Closing without an active commit ends at once; with one, the best is published on entry.
+    closing: (c) => (c.published !== null ? null : 'a published commit'),
     awaitingDelay: (c) => (c.published !== null ? null : 'a published commit'),
-    payingOut: (c) => (c.published !== null ? null : 'a published commit'),
+    // The payout is built on entry; when it cannot be, the machine ends at once.
+    payingOut: (c) => (c.role === 'payee' && c.payout !== null ? null : 'its payout'),
   },
 };
 
@@ -65,7 +89,7 @@ export function checkSnapshotSemantics(
     );
   }
   const requirement = REQUIREMENTS[context.role]?.[state.top];
-  const missing = requirement ? requirement(context) : null;
+  const missing = requirement ? requirement(context, snapshot.value) : null;
   if (missing !== null) {
     throw new SnapshotError(
       'SNAPSHOT_STATE',

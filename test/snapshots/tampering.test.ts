@@ -323,6 +323,39 @@ describe('state value', () => {
       'SNAPSHOT_STATE',
     );
   });
+  test('a waiting state keeps the transaction it waits for', () => {
+    const revoking = find('payer', 'revoked', (_c, v) => v.settling?.commitOutput === 'revoking');
+    expectRefused(
+      tamper(revoking, remove('machine.context.broadcasts.revoke')),
+      'payer',
+      'SNAPSHOT_STATE',
+      '/machine/value',
+    );
+    const recovering = find('payer', 'happy', (_c, v) => v.settling?.remainder === 'recovering');
+    expectRefused(
+      tamper(recovering, (e) => {
+        delete e.machine.context.broadcasts.change;
+        delete e.machine.context.broadcasts.expire;
+      }),
+      'payer',
+      'SNAPSHOT_STATE',
+      '/machine/value',
+    );
+    const payingOut = find('payee', 'happy', (_c, v) => v === 'payingOut');
+    expectRefused(
+      tamper(payingOut, set('machine.context.payout', null)),
+      'payee',
+      'SNAPSHOT_STATE',
+      '/machine/value',
+    );
+    const closing = find('payee', 'happy', (_c, v) => v === 'closing');
+    expectRefused(
+      tamper(closing, set('machine.context.published', null)),
+      'payee',
+      'SNAPSHOT_STATE',
+      '/machine/value',
+    );
+  });
 });
 
 describe('keys', () => {
@@ -712,6 +745,51 @@ describe('records', () => {
     ],
   ])('payer: %s', (_name, change) => {
     expectRefused(tamper(payerOpen(), change), 'payer', 'SNAPSHOT_FIELD_INVALID');
+  });
+
+  test('watches: none missing, none twice', () => {
+    const payer = find('payer', 'happy', (c) => c.published?.remainder);
+    for (const label of ['deposit', 'commit-output', 'remainder']) {
+      expectRefused(
+        tamper(payer, (e) => {
+          const list = e.machine.context.watches.outpoints;
+          list.splice(
+            list.findIndex((w: Json) => w.label === label),
+            1,
+          );
+        }),
+        'payer',
+        'SNAPSHOT_FIELD_INVALID',
+        `${C}/watches/outpoints`,
+      );
+    }
+    expectRefused(
+      tamper(payer, (e) => {
+        e.machine.context.watches.txids = [];
+      }),
+      'payer',
+      'SNAPSHOT_FIELD_INVALID',
+      `${C}/watches/txids`,
+    );
+    const payee = find('payee', 'happy', (c) => c.published !== null);
+    expectRefused(
+      tamper(payee, (e) => {
+        const list = e.machine.context.watches.outpoints;
+        list.push(list[0]);
+      }),
+      'payee',
+      'SNAPSHOT_FIELD_INVALID',
+      `${C}/watches/outpoints/2`,
+    );
+    expectRefused(
+      tamper(payee, (e) => {
+        const list = e.machine.context.watches.outpoints;
+        list.push({ label: 'remainder', outpoint: list[0].outpoint });
+      }),
+      'payee',
+      'SNAPSHOT_FIELD_INVALID',
+      `${C}/watches/outpoints/2`,
+    );
   });
 
   test('payer: a deposit id that is not the broadcast one', () => {
