@@ -175,7 +175,7 @@ describe('restoring a mutated snapshot', () => {
           runs(machines[role], decoded);
         },
       ),
-      propertyConfig('snapshot mutations', 400),
+      propertyConfig('snapshot mutations', 1500),
     );
     process.stdout.write(
       `[property] snapshot mutations: ${outcomes.refused} refused (${[...codes].sort().join(', ')}), ${outcomes.accepted} accepted\n`,
@@ -204,7 +204,7 @@ describe('restoring a mutated snapshot', () => {
           }
         },
       ),
-      propertyConfig('snapshot text garbling', 300),
+      propertyConfig('snapshot text garbling', 500),
     );
   });
 });
