@@ -21,36 +21,12 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 
 type Assert<T extends true> = T;
 
-/**
- * Fields of the payer context that the schema already requires; the context type gains them
- * with the payer's accepted bounds (minimum delay, maximum expire).
- */
-interface PayerBoundsFields {
-  readonly minDelayTime: number;
-  readonly maxExpireTime: number;
-}
-
-/**
- * Fields of the payee context that the schema already requires; the context type gains them
- * with the payee's funding timeout.
- */
-interface PayeeTimeoutFields {
-  readonly fundingTimeout: number;
-  readonly offerHeight: number;
-}
-
 /** `true` exactly when `PayerContextSchema` describes `PayerContext`. */
 export type PayerContextSchemaMatches = Assert<
-  Same<
-    DeepMutable<PayerContext & PayerBoundsFields>,
-    DeepMutable<Static<typeof PayerContextSchema>>
-  >
+  Same<DeepMutable<PayerContext>, DeepMutable<Static<typeof PayerContextSchema>>>
 >;
 
 /** `true` exactly when `PayeeContextSchema` describes `PayeeContext`. */
 export type PayeeContextSchemaMatches = Assert<
-  Same<
-    DeepMutable<PayeeContext & PayeeTimeoutFields>,
-    DeepMutable<Static<typeof PayeeContextSchema>>
-  >
+  Same<DeepMutable<PayeeContext>, DeepMutable<Static<typeof PayeeContextSchema>>>
 >;

@@ -29,6 +29,19 @@ const at = (field: string) => `${CONTEXT_PATH}/${field}`;
 // The payer built its own commits at its fee rate; the floor does not concern it.
 const NO_FEE_FLOOR = 0;
 
+// What newPayerContext accepted: preferred times within the bounds, and a non-empty span.
+function checkBounds(context: PayerContext): void {
+  if (context.minDelayTime >= context.maxExpireTime) {
+    refuse('SNAPSHOT_FIELD_INVALID', 'not below maxExpireTime', at('minDelayTime'));
+  }
+  if (context.preferredDelayTime < context.minDelayTime) {
+    refuse('SNAPSHOT_FIELD_INVALID', 'below minDelayTime', at('preferredDelayTime'));
+  }
+  if (context.preferredExpireTime > context.maxExpireTime) {
+    refuse('SNAPSHOT_FIELD_INVALID', 'above maxExpireTime', at('preferredExpireTime'));
+  }
+}
+
 function termsOf(context: PayerContext, payerPubkey: Uint8Array): ChannelTerms | null {
   const { payeePubkey, spendSecretHash, expireTime, delayTime, depositScript } = context;
   const complete = setTogether(
@@ -200,6 +213,7 @@ export function checkPayerContext(context: PayerContext): void {
     at('payerPrivateKey'),
     at('payerPubkey'),
   );
+  checkBounds(context);
   const terms = termsOf(context, payerPubkey);
   if (context.spendSecret !== null) {
     if (context.spendSecretHash === null) {

@@ -43,6 +43,7 @@ export const TXID_WATCH_LABELS = ['deposit'] as const;
 /** The channel outcomes, as `ChannelOutcome` lists them. */
 export const CHANNEL_OUTCOMES = [
   'aborted',
+  'timed-out',
   'expired',
   'settled',
   'paid-out',
@@ -61,14 +62,9 @@ function hexBytes(bytes: number, description: string): TString {
   });
 }
 
-// Lower-case hex of whole bytes, at most `maxLength` characters; non-empty unless `allowEmpty`.
-function hexData(maxLength: number, description: string, allowEmpty = false): TString {
-  return Type.String({
-    pattern: allowEmpty ? '^(?:[0-9a-f]{2})*$' : '^(?:[0-9a-f]{2})+$',
-    minLength: allowEmpty ? 0 : 2,
-    maxLength,
-    description,
-  });
+// Non-empty lower-case hex of whole bytes, at most `maxLength` characters.
+function hexData(maxLength: number, description: string): TString {
+  return Type.String({ pattern: '^(?:[0-9a-f]{2})+$', minLength: 2, maxLength, description });
 }
 
 function literals<const T extends readonly string[]>(values: T, description: string) {
@@ -224,7 +220,6 @@ export const PayerContextSchema = object(
     destinationScript: hexData(
       MAX_OUTPUT_SCRIPT_HEX_LENGTH,
       'Where recovered funds go (output script).',
-      true,
     ),
     preferredExpireTime: relativeTime('Preferred expire time, blocks.'),
     preferredDelayTime: relativeTime('Preferred delay time, blocks.'),
@@ -309,14 +304,13 @@ export const PayeeContextSchema = object(
     }),
     fundingTimeout: Type.Integer({
       minimum: 1,
-      maximum: 0x7fffffff,
+      maximum: 65535,
       description: 'Blocks the payee waits for funding or confirmation.',
     }),
     offerHeight: height('Height at which the offer was made.'),
     destinationScript: hexData(
       MAX_OUTPUT_SCRIPT_HEX_LENGTH,
       'Where the payout goes (output script).',
-      true,
     ),
     payerPubkey: nullable(pubkey('Payer public key from the deposit')),
     depositScript: nullable(redeemScript('Deposit redeem script; rebuilt from the terms.')),

@@ -2,7 +2,17 @@ import type { PayeeContext } from '../../src/machines/context.js';
 import { PayeeChannel } from '../../src/runtime/channels.js';
 import { encodeChannelSnapshot } from '../../src/snapshots/codec.js';
 import type { SnapshotRole } from '../../src/snapshots/schema.js';
-import { type TestChannel, mine, openTestChannel, settle } from '../support/channel-harness.js';
+import { SimulatedChain } from '../../src/chain/simulated-chain.js';
+import { MemoryStore } from '../../src/runtime/store.js';
+import { MemoryLink } from '../../src/runtime/transport.js';
+import {
+  type TestChannel,
+  destinationOf,
+  mine,
+  openTestChannel,
+  settle,
+  testPrivateKey,
+} from '../support/channel-harness.js';
 
 /** A persisted snapshot of a real channel, in the versioned envelope. */
 export interface RealSnapshot {
@@ -11,18 +21,6 @@ export interface RealSnapshot {
   /** Flattened state value, e.g. `settling.commitOutput.revoking,remainder.waiting`. */
   readonly state: string;
   readonly text: string;
-}
-
-// Context fields the payer's bounds and the payee's funding timeout add; a context written
-// before they exist gets the values its behaviour corresponds to (no bound, no timeout).
-const BOUNDS_DEFAULTS = { minDelayTime: 1, maxExpireTime: 65535 };
-const TIMEOUT_DEFAULTS = { fundingTimeout: 0x7fffffff, offerHeight: 0 };
-
-function withContextFields(persisted: { context: Record<string, unknown> }, role: SnapshotRole) {
-  const defaults: Record<string, unknown> = role === 'payer' ? BOUNDS_DEFAULTS : TIMEOUT_DEFAULTS;
-  const context = { ...persisted.context };
-  for (const [key, value] of Object.entries(defaults)) if (!(key in context)) context[key] = value;
-  return { ...persisted, context };
 }
 
 function stateName(value: unknown): string {
@@ -34,7 +32,7 @@ function stateName(value: unknown): string {
 
 /** Wraps a persisted snapshot text of the runtime in the versioned envelope. */
 export function envelope(text: string, role: SnapshotRole): string {
-  return encodeChannelSnapshot(withContextFields(JSON.parse(text), role), role);
+  return encodeChannelSnapshot(JSON.parse(text), role);
 }
 
 class Collector {
@@ -156,12 +154,44 @@ async function abortedPath(c: Collector): Promise<void> {
   c.harvest(name, t);
 }
 
+async function timedOutPath(c: Collector): Promise<void> {
+  const name = 'timed-out';
+  const chain = new SimulatedChain();
+  const store = new MemoryStore();
+  const env = { chain, transport: new MemoryLink().endpoint('payee'), store, storeKey: name };
+  // No payer ever answers: the payee gives the offer up after its funding timeout.
+  const payee = await PayeeChannel.open(
+    {
+      channelId: name,
+      network: 'regtest',
+      expireTimeRange: { min: 10, max: 1000 },
+      delayTimeRange: { min: 1, max: 100 },
+      minFeeRate: 1,
+      feeRate: 2,
+      clearance: 6,
+      fundingTimeout: 5,
+      privateKey: testPrivateKey(3),
+      destinationScript: destinationOf(testPrivateKey(3)),
+      height: chain.height,
+    },
+    env,
+  );
+  for (let i = 0; i < 10 && !payee.done; i++) {
+    chain.mine(1);
+    await payee.sync();
+  }
+  if (!payee.done) throw new Error('timed-out: payee did not give up');
+  for (const text of store.versions(name)) c.add(name, 'payee', text);
+  c.add(name, 'payee', payee.snapshot());
+}
+
 let cached: Promise<RealSnapshot[]> | null = null;
 
 /**
  * Snapshots of real channels at every stage they persist: a happy path with a give-back and
  * payout, a revoked commit published by a stale payee and revoked by the payer, a deposit
- * expired by the payer after the payee vanished, and channels given up before funding.
+ * expired by the payer after the payee vanished, channels given up before funding, and an
+ * offer the payee gave up when no deposit came.
  */
 export function realSnapshots(): Promise<RealSnapshot[]> {
   cached ??= (async () => {
@@ -171,6 +201,7 @@ export function realSnapshots(): Promise<RealSnapshot[]> {
     await expiredPath(c);
     await nothingToClaimPath(c);
     await abortedPath(c);
+    await timedOutPath(c);
     return c.snapshots;
   })();
   return cached;

@@ -737,8 +737,6 @@ describe('records', () => {
       },
     ],
     ['a terms field missing', set('machine.context.delayTime', null)],
-    ['a delay below the minimum', set('machine.context.minDelayTime', 6)],
-    ['an expire time above the maximum', set('machine.context.maxExpireTime', 29)],
     [
       'a reused revoke hash',
       (e: Json) => {
@@ -747,6 +745,43 @@ describe('records', () => {
     ],
   ])('payer: %s', (_name, change) => {
     expectRefused(tamper(payerOpen(), change), 'payer', 'SNAPSHOT_FIELD_INVALID');
+  });
+
+  test("payer: agreed times within the payer's bounds, and bounds that fit its preferences", () => {
+    const cases: [string, (e: Json) => void, string][] = [
+      [
+        'a delay below the minimum',
+        (e) => {
+          e.machine.context.minDelayTime = 6;
+          e.machine.context.preferredDelayTime = 6;
+        },
+        'delayTime',
+      ],
+      [
+        'an expire time above the maximum',
+        (e) => {
+          e.machine.context.maxExpireTime = 29;
+          e.machine.context.preferredExpireTime = 29;
+        },
+        'expireTime',
+      ],
+      [
+        'a preferred delay below the minimum',
+        set('machine.context.minDelayTime', 6),
+        'preferredDelayTime',
+      ],
+      [
+        'a preferred expiry above the maximum',
+        set('machine.context.maxExpireTime', 29),
+        'preferredExpireTime',
+      ],
+      ['an empty span of bounds', set('machine.context.minDelayTime', 5000), 'minDelayTime'],
+    ];
+    for (const [name, change, field] of cases) {
+      const error = refusal(tamper(payerOpen(), change), 'payer');
+      expect(error.code, name).toBe('SNAPSHOT_FIELD_INVALID');
+      expect(error.path, name).toBe(`${C}/${field}`);
+    }
   });
 
   test('watches: none missing, none twice', () => {
