@@ -10,3 +10,4 @@ export * from './schema.js';
 export * from './state-value.js';
 export * from './semantics.js';
 export * from './codec.js';
+export * from './json-schema.js';
