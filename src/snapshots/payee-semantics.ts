@@ -1,0 +1,225 @@
+import { bytesToHex, hexToBytes } from '../bytes.js';
+import { hash160 } from '../scripts/hash.js';
+import { deriveRevokeSecret } from '../machines/revoke-secrets.js';
+import {
+  CONTEXT_PATH,
+  type ChannelTerms,
+  commitScriptMatches,
+  commitTransactionValid,
+  depositScriptMatches,
+  distinctKeys,
+  keyPairAt,
+  pubkeyAt,
+  refuse,
+  satoshis,
+  secretMatches,
+  setTogether,
+  spends,
+  transactionWithId,
+  watchesMatch,
+} from './checks.js';
+import type { PayeeSnapshotContext as PayeeContext } from './schema.js';
+
+const at = (field: string) => `${CONTEXT_PATH}/${field}`;
+
+const inRange = (value: number, range: { min: number; max: number }) =>
+  value >= range.min && value <= range.max;
+
+function checkConfig(context: PayeeContext): void {
+  for (const name of ['expireTimeRange', 'delayTimeRange'] as const) {
+    const range = context[name];
+    if (range.min > range.max) refuse('SNAPSHOT_FIELD_INVALID', 'min exceeds max', at(name));
+  }
+  if (context.clearance >= context.expireTimeRange.max) {
+    refuse('SNAPSHOT_FIELD_INVALID', 'not below the longest accepted expire time', at('clearance'));
+  }
+}
+
+function termsOf(context: PayeeContext, payeePubkey: Uint8Array): ChannelTerms | null {
+  const { payerPubkey, depositScript, expireTime, delayTime } = context;
+  if (!setTogether({ payerPubkey, depositScript, expireTime, delayTime }, CONTEXT_PATH))
+    return null;
+  const payer = pubkeyAt(payerPubkey!, at('payerPubkey'));
+  distinctKeys(payer, payeePubkey, at('payerPubkey'));
+  // What checkDeposit accepted: times within the offered ranges, expiry beyond the clearance.
+  if (!inRange(expireTime!, context.expireTimeRange) || expireTime! <= context.clearance) {
+    refuse('SNAPSHOT_FIELD_INVALID', 'outside the offered range', at('expireTime'));
+  }
+  if (!inRange(delayTime!, context.delayTimeRange)) {
+    refuse('SNAPSHOT_FIELD_INVALID', 'outside the offered range', at('delayTime'));
+  }
+  const terms: ChannelTerms = {
+    payerPubkey: payer,
+    payeePubkey,
+    spendSecretHash: context.spendSecretHash,
+    expireTime: expireTime!,
+    delayTime: delayTime!,
+    depositScript: depositScript!,
+  };
+  depositScriptMatches(terms, at('depositScript'));
+  return terms;
+}
+
+/**
+ * Every revoke secret the payee holds is one it derived from its seed, each index once, and
+ * the counter says how many it derived: each derived secret is either still outstanding or
+ * was used by exactly one commit, active or given back.
+ */
+function checkRevokeSecrets(context: PayeeContext): void {
+  const held = [
+    ...context.requestedRevokes.map((r, i) => ({
+      secret: r.secret,
+      path: `requestedRevokes/${i}/secret`,
+    })),
+    ...context.activeCommits.map((c, i) => ({
+      secret: c.revokeSecret,
+      path: `activeCommits/${i}/revokeSecret`,
+    })),
+    ...context.revokedCommits.map((c, i) => ({
+      secret: c.revokeSecret,
+      path: `revokedCommits/${i}/revokeSecret`,
+    })),
+  ];
+  if (context.revokeCounter !== held.length) {
+    refuse('SNAPSHOT_FIELD_INVALID', `is not the ${held.length} secrets held`, at('revokeCounter'));
+  }
+  const derived = new Map<string, number>();
+  for (let index = 0; index < context.revokeCounter; index++) {
+    derived.set(deriveRevokeSecret(context.revokeSeed, index).secret, index);
+  }
+  const used = new Set<number>();
+  for (const { secret, path } of held) {
+    const index = derived.get(secret);
+    if (index === undefined) {
+      refuse('SNAPSHOT_SECRET_MISMATCH', 'is not derived from revokeSeed', at(path));
+    }
+    if (used.has(index)) refuse('SNAPSHOT_SECRET_MISMATCH', 'is held twice', at(path));
+    used.add(index);
+  }
+  context.requestedRevokes.forEach((r, i) => {
+    secretMatches(r.secret, r.hash, at(`requestedRevokes/${i}/secret`));
+  });
+  context.activeCommits.forEach((c, i) => {
+    secretMatches(c.revokeSecret, c.revokeSecretHash, at(`activeCommits/${i}/revokeSecret`));
+  });
+}
+
+function checkCommits(context: PayeeContext, terms: ChannelTerms | null): void {
+  const deposit = context.deposit;
+  const any = context.activeCommits.length + context.revokedCommits.length > 0;
+  if (any && (!terms || !deposit)) {
+    refuse('SNAPSHOT_FIELD_INVALID', 'commits without a deposit', at('activeCommits'));
+  }
+  if (!terms || !deposit) return;
+  const depositValue = satoshis(deposit.value, at('deposit/value'));
+  let previous = 0n;
+  // Amounts first, for all commits: order and bounds are cheaper than signatures.
+  context.activeCommits.forEach((commit, i) => {
+    const path = at(`activeCommits/${i}/amount`);
+    const amount = satoshis(commit.amount, path);
+    if (amount <= previous) {
+      refuse('SNAPSHOT_AMOUNT_INCONSISTENT', 'active commits must ascend by amount', path);
+    }
+    if (amount > depositValue) {
+      refuse('SNAPSHOT_AMOUNT_INCONSISTENT', `exceeds the deposit value ${depositValue}`, path);
+    }
+    previous = amount;
+  });
+  context.revokedCommits.forEach((commit, i) => {
+    const path = at(`revokedCommits/${i}/amount`);
+    const amount = satoshis(commit.amount, path);
+    if (amount === 0n || amount > depositValue) {
+      refuse('SNAPSHOT_AMOUNT_INCONSISTENT', `not within 1..${depositValue}`, path);
+    }
+  });
+  context.activeCommits.forEach((commit, i) => {
+    const path = at(`activeCommits/${i}`);
+    commitScriptMatches(
+      terms,
+      commit.commitScript,
+      commit.revokeSecretHash,
+      `${path}/commitScript`,
+    );
+    commitTransactionValid(
+      terms,
+      deposit,
+      commit,
+      commit.revokeSecretHash,
+      context.minFeeRate,
+      `${path}/rawTx`,
+    );
+  });
+  context.revokedCommits.forEach((commit, i) => {
+    const hash = bytesToHex(hash160(hexToBytes(commit.revokeSecret)));
+    commitScriptMatches(terms, commit.commitScript, hash, at(`revokedCommits/${i}/commitScript`));
+  });
+}
+
+function checkPublished(context: PayeeContext, terms: ChannelTerms | null): void {
+  const { published, payout, deposit } = context;
+  if (payout && !published)
+    refuse('SNAPSHOT_FIELD_INVALID', 'payout without a commit', at('payout'));
+  if (!published) return;
+  const commit = context.activeCommits.find((c) => c.commitScript === published.commitScript);
+  if (!commit || !terms || !deposit) {
+    refuse('SNAPSHOT_FIELD_INVALID', 'names no active commit', at('published/commitScript'));
+  }
+  if (published.amount !== commit.amount) {
+    refuse('SNAPSHOT_AMOUNT_INCONSISTENT', `is not ${commit.amount}`, at('published/amount'));
+  }
+  transactionWithId(published, 'SNAPSHOT_COMMIT_INVALID', at('published'));
+  // Completed, it has the same size as the payer-signed one the fee floor was checked on.
+  commitTransactionValid(
+    terms,
+    deposit,
+    published,
+    commit.revokeSecretHash,
+    0,
+    at('published/rawTx'),
+  );
+  if (payout) {
+    const tx = transactionWithId(payout, 'SNAPSHOT_FIELD_INVALID', at('payout'));
+    if (!spends(tx, { txid: published.txid, vout: 0 })) {
+      refuse('SNAPSHOT_FIELD_INVALID', 'does not spend the commit output', at('payout'));
+    }
+  }
+}
+
+/**
+ * Semantic checks of a payee context that already matches its schema: keys, spend secret,
+ * configuration, terms and deposit script, revoke secrets (hashes and derivation from the
+ * seed), every commit (order, amounts, script, transaction, payer signature), the published
+ * commit, the payout and watches.
+ *
+ * @throws {@link SnapshotError} naming the first offending field.
+ */
+export function checkPayeeContext(context: PayeeContext): void {
+  const payeePubkey = keyPairAt(
+    context.payeePrivateKey,
+    context.payeePubkey,
+    at('payeePrivateKey'),
+    at('payeePubkey'),
+  );
+  secretMatches(context.spendSecret, context.spendSecretHash, at('spendSecret'));
+  checkConfig(context);
+  const terms = termsOf(context, payeePubkey);
+  if (context.deposit) {
+    if (!terms) refuse('SNAPSHOT_FIELD_INVALID', 'funded before the deposit script', at('deposit'));
+    if (satoshis(context.deposit.value, at('deposit/value')) === 0n) {
+      refuse('SNAPSHOT_AMOUNT_INCONSISTENT', 'a deposit holds value', at('deposit/value'));
+    }
+  }
+  checkRevokeSecrets(context);
+  checkCommits(context, terms);
+  checkPublished(context, terms);
+  const { deposit, published } = context;
+  watchesMatch(
+    context.watches,
+    {
+      deposit: deposit ? { txid: deposit.txid, vout: deposit.vout } : null,
+      'commit-output': published ? { txid: published.txid, vout: 0 } : null,
+    },
+    deposit?.txid ?? null,
+    at('watches'),
+  );
+}
