@@ -57,13 +57,14 @@ export function encodeEnhancedSendPayload(
   });
 }
 
-/** First byte of a CBOR array of four items. */
-const CBOR_ARRAY_OF_FOUR = 0x84;
+/** Major type of CBOR arrays, in the top three bits of the first byte. */
+const CBOR_ARRAY = 4;
 
 /**
  * Decodes an enhanced send payload as Counterparty does: a payload that is a CBOR array of
  * four naming a valid asset and address is the CBOR layout; anything else is read with the
- * legacy layout. Once the CBOR layout is recognised, a bad quantity or memo is final.
+ * legacy layout (a legacy payload starts with the asset id, so only numeric assets of 2⁶³ and
+ * above can look like a CBOR array). Once the CBOR layout is recognised, a bad quantity or memo is final.
  *
  * @throws {@link CounterpartyError} `CBOR_MALFORMED` or `CBOR_SHAPE` (CBOR-looking payloads that
  *   the legacy layout cannot read either), `TRUNCATED`, `MEMO_INVALID`, `ASSET_ID_INVALID`,
@@ -74,7 +75,9 @@ export function decodeEnhancedSendPayload(
   payload: Uint8Array,
   network: NetworkName,
 ): EnhancedSendFields {
-  if (payload[0] !== CBOR_ARRAY_OF_FOUR) return decodeLegacy(payload, network);
+  // Only an array can be the CBOR layout; the legacy layout is tried whenever CBOR fails.
+  if (payload.length === 0 || payload[0]! >> 5 !== CBOR_ARRAY)
+    return decodeLegacy(payload, network);
   let items: readonly CborValue[];
   let head: Pick<EnhancedSendFields, 'assetId' | 'asset' | 'shortAddress' | 'destination'>;
   try {
