@@ -48,6 +48,10 @@ export type CounterpartyErrorCode =
   | 'UNRECOGNISED_OUTPUT'
   /** The bytes are not exactly one well-formed transaction. */
   | 'TX_MALFORMED'
+  /** The first input's previous output cannot make a source (signature hash, script kind). */
+  | 'SOURCE_INVALID'
+  /** The previous output a transaction's first input spends is unknown. */
+  | 'PREVOUT_UNKNOWN'
   /** A bad option or argument (network name, dust value, non-bytes input). */
   | 'INVALID_ARGUMENT';
 

@@ -39,3 +39,8 @@ export { MAX_OP_RETURN_DATA, opReturnData, opReturnScript } from './op-return.js
 export * from './message.js';
 export * from './transaction.js';
 export * from './send-outputs.js';
+export { firstInputSighashFlags, counterpartySource } from './source.js';
+export type { CounterpartyLedger, CounterpartyLedgerTransaction } from './ledger.js';
+export { CounterpartyBalances } from './balances.js';
+export * from './apply-transaction.js';
+export * from './simulated-ledger.js';
