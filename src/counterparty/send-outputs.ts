@@ -26,8 +26,9 @@ export interface ClassicSendOutputsParams {
 
 /**
  * The leading outputs of a classic-send transaction: the destination with a dust BTC value,
- * then the OP_RETURN carrying the ARC4-encrypted message. Change outputs may follow them; the
- * first input must spend an output of the source address.
+ * then the OP_RETURN carrying the ARC4-encrypted message. Change outputs may follow, the first
+ * of them a standard script (Counterparty reads up to it, and an output it cannot read voids
+ * the send). The first input must spend an output of the source address, signed SIGHASH_ALL.
  *
  * @throws {@link CounterpartyError} `INVALID_ARGUMENT` for a destination Counterparty cannot
  *   read or a value below dust, and every code of {@link encodeCounterpartySend}.
