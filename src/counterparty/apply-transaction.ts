@@ -92,7 +92,7 @@ export function applyCounterpartyTransaction(
       destination: null,
       asset: null,
       quantity: null,
-      status: type === 'unsupported' ? 'unsupported' : `invalid: could not unpack (${error.code})`,
+      status: type === 'unsupported' ? 'unsupported' : 'invalid: could not unpack',
     };
   }
   if (message.type === 'classic') return applyClassic(balances, data, message, base);

@@ -52,6 +52,10 @@ export type CounterpartyErrorCode =
   | 'SOURCE_INVALID'
   /** The previous output a transaction's first input spends is unknown. */
   | 'PREVOUT_UNKNOWN'
+  /** A Counterparty Core API that cannot be reached or answers with an error status. */
+  | 'LEDGER_UNAVAILABLE'
+  /** A Counterparty Core API answer that is not the JSON it documents. */
+  | 'LEDGER_BAD_RESPONSE'
   /** A bad option or argument (network name, dust value, non-bytes input). */
   | 'INVALID_ARGUMENT';
 

@@ -44,3 +44,5 @@ export type { CounterpartyLedger, CounterpartyLedgerTransaction } from './ledger
 export { CounterpartyBalances } from './balances.js';
 export * from './apply-transaction.js';
 export * from './simulated-ledger.js';
+export * from './core-rest-ledger.js';
+export { type LosslessJson, parseLosslessJson } from './lossless-json.js';

@@ -3,6 +3,7 @@ import { concatBytes, hexToBytes } from '../../src/bytes.js';
 import { decodeRawTransaction } from '../../src/chain/index.js';
 import {
   CounterpartyBalances,
+  CounterpartyCoreLedger,
   CounterpartyError,
   type CounterpartyErrorCode,
   applyCounterpartyTransaction,
@@ -20,6 +21,7 @@ import {
   opReturnData,
   opReturnScript,
   packShortAddress,
+  parseLosslessJson,
   unpackShortAddress,
 } from '../../src/counterparty/index.js';
 import { PicopaymentsError } from '../../src/errors.js';
@@ -104,14 +106,18 @@ const TRIGGERS: Record<CounterpartyErrorCode, () => unknown> = {
     ),
   PREVOUT_UNKNOWN: () =>
     applyCounterpartyTransaction(new CounterpartyBalances(), SEND, () => null, { blockHeight: 1 }),
+  // Port 9 (discard) on loopback has no listener here: the connection is refused.
+  LEDGER_UNAVAILABLE: () =>
+    new CounterpartyCoreLedger({ baseUrl: 'http://127.0.0.1:9' }).getBalance('addr', 'XCP'),
+  LEDGER_BAD_RESPONSE: () => parseLosslessJson('{"quantity": 1'),
   INVALID_ARGUMENT: () => arc4(new Uint8Array(0), new Uint8Array(1)),
 };
 
 describe('CounterpartyError codes', () => {
-  it.each(Object.entries(TRIGGERS))('%s is raised by its trigger', (code, trigger) => {
+  it.each(Object.entries(TRIGGERS))('%s is raised by its trigger', async (code, trigger) => {
     let thrown: unknown;
     try {
-      trigger();
+      await trigger();
     } catch (error) {
       thrown = error;
     }

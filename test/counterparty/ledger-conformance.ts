@@ -244,7 +244,7 @@ export function describeLedgerConformance(name: string, makeHarness: LedgerHarne
         [
           'truncated',
           (c) => arc4(key(c), concatBytes(prefix, new Uint8Array(4), new Uint8Array(15).fill(1))),
-          'invalid: could not unpack (TRUNCATED)',
+          'invalid: could not unpack',
         ],
         // An issuance, which this ledger does not parse.
         [
