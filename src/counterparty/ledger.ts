@@ -19,7 +19,7 @@ export interface CounterpartyLedgerTransaction {
 export interface CounterpartyLedger {
   /** Balance of `asset` held by `address` (`0n` when none). */
   getBalance(address: string, asset: string): Promise<bigint>;
-  /** Every asset `address` has held, with its balance (zero balances included). */
+  /** The balance of every asset `address` holds (an implementation may list zero balances). */
   getBalances(address: string): Promise<ReadonlyMap<string, bigint>>;
   /** How a confirmed Counterparty transaction was judged, `null` when it is not one. */
   getTransaction(txid: string): Promise<CounterpartyLedgerTransaction | null>;
