@@ -139,7 +139,7 @@ export function standardOutput(script: Uint8Array): StandardOutput | null {
   return null;
 }
 
-/** The address of a standard output script on `network` (see {@link standardOutput}), else `null`. */
+/** The address of a standard output script (see {@link standardOutput}) on `network`, or `null`. */
 export function outputScriptAddress(script: Uint8Array, network: NetworkName): string | null {
   const params = counterpartyNetwork(network);
   const output = standardOutput(script);

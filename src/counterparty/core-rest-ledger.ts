@@ -79,7 +79,8 @@ export class CounterpartyCoreLedger implements CounterpartyLedger {
     const balances = new Map<string, bigint>();
     let cursor: string | null = null;
     for (let page = 0; page < MAX_PAGES; page++) {
-      const query = `type=address&limit=${PAGE_SIZE}${cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`}`;
+      const after = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
+      const query = `type=address&limit=${PAGE_SIZE}${after}`;
       const body = await this.#get(
         `/v2/addresses/${encodeURIComponent(address)}/balances?${query}`,
       );

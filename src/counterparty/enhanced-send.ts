@@ -64,7 +64,8 @@ const CBOR_ARRAY = 4;
  * Decodes an enhanced send payload as Counterparty does: a payload that is a CBOR array of
  * four naming a valid asset and address is the CBOR layout; anything else is read with the
  * legacy layout (a legacy payload starts with the asset id, so only numeric assets of 2⁶³ and
- * above can look like a CBOR array). Once the CBOR layout is recognised, a bad quantity or memo is final.
+ * above can look like a CBOR array). Once the CBOR layout is recognised, a bad quantity or memo
+ * is final.
  *
  * @throws {@link CounterpartyError} `CBOR_MALFORMED` or `CBOR_SHAPE` (CBOR-looking payloads that
  *   the legacy layout cannot read either), `TRUNCATED`, `MEMO_INVALID`, `ASSET_ID_INVALID`,
