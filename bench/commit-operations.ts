@@ -49,7 +49,7 @@ interface MachineSample {
  * COMMIT events (guard, context update, emitted persist/send effects, next revoke hash).
  */
 export function machineCommitBenchmark(fixture: CommitFixture): Benchmark<MachineSample> {
-  const snapshot: unknown = JSON.parse(fixture.payeeSnapshot);
+  const snapshot: unknown = (JSON.parse(fixture.payeeSnapshot) as { machine: unknown }).machine;
   return {
     name: `payee machine COMMIT (${MACHINE_COMMITS_PER_SAMPLE} per actor)`,
     operations: MACHINE_COMMITS_PER_SAMPLE,

@@ -15,3 +15,5 @@ export * from './machines/index.js';
 export * from './chain/index.js';
 export * from './runtime/index.js';
 export * from './crypto/index.js';
+export * from './snapshots/index.js';
+export * from './counterparty/index.js';

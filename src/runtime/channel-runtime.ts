@@ -7,6 +7,8 @@ import type { Effect } from '../machines/effects.js';
 import { MESSAGE_EVENT_TYPES } from '../machines/events.js';
 import { parseAmount } from '../messages/amount.js';
 import { decodeMessage, encodeMessage } from '../messages/codec.js';
+import { decodeChannelSnapshot, encodeChannelSnapshot } from '../snapshots/codec.js';
+import type { SnapshotRole } from '../snapshots/schema.js';
 import { ChannelFaultError, ChannelIoError, describeError } from './runtime-errors.js';
 import type { Store } from './store.js';
 import type { Transport } from './transport.js';
@@ -104,13 +106,19 @@ export class ChannelRuntime {
     return runtime;
   }
 
-  /** Restores a machine from a persisted snapshot (JSON text) and carries on from there. */
+  /**
+   * Restores a machine from a persisted snapshot (JSON text) and carries on from there.
+   *
+   * @throws {@link SnapshotError} when the text is not a valid snapshot of this machine's role
+   * (format, version, schema, state, keys, scripts, secrets, commits, amounts); nothing runs.
+   */
   static async restore(
     machine: AnyStateMachine,
     snapshotText: string,
     env: RuntimeEnvironment,
   ): Promise<ChannelRuntime> {
-    const runtime = new ChannelRuntime(machine, env, { snapshot: JSON.parse(snapshotText) });
+    const snapshot = decodeChannelSnapshot(snapshotText, machine.id as SnapshotRole, machine);
+    const runtime = new ChannelRuntime(machine, env, { snapshot });
     runtime.actor.start();
     runtime.throwIfFaulted();
     runtime.beforeStep = runtime.durable;
@@ -134,7 +142,7 @@ export class ChannelRuntime {
 
   /** The persisted snapshot as JSON text, exactly what the store receives. */
   snapshotText(): string {
-    return JSON.stringify(this.actor.getPersistedSnapshot());
+    return encodeChannelSnapshot(this.actor.getPersistedSnapshot(), this.context.role);
   }
 
   /** Sends an event to the machine and carries out the effects; resolves with the refusals it caused. */
@@ -288,9 +296,9 @@ export class ChannelRuntime {
     switch (effect.type) {
       case 'persist': {
         const persisted = this.actor.getPersistedSnapshot();
-        const text = JSON.stringify(persisted);
+        const text = encodeChannelSnapshot(persisted, this.context.role);
         await io('STORE_FAILED', 'saving the channel', () => store.save(storeKey, text));
-        this.durable = JSON.parse(text);
+        this.durable = (JSON.parse(text) as { machine: unknown }).machine;
         this.stepRecorded = true;
         return;
       }

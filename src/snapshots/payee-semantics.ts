@@ -5,6 +5,7 @@ import {
   CONTEXT_PATH,
   type ChannelTerms,
   commitScriptMatches,
+  canonicalSpendEncoding,
   commitTransactionValid,
   depositScriptMatches,
   distinctKeys,
@@ -168,11 +169,13 @@ function checkPublished(context: PayeeContext, terms: ChannelTerms | null): void
     refuse('SNAPSHOT_AMOUNT_INCONSISTENT', `is not ${commit.amount}`, at('published/amount'));
   }
   transactionWithId(published, 'SNAPSHOT_COMMIT_INVALID', at('published'));
-  // Completed, it has the same size as the payer-signed one the fee floor was checked on.
+  // Completed, it has the same size as the payer-signed one the fee floor was checked on. A
+  // commit adopted from the chain may be a re-encoded copy: its signatures are checked as
+  // encoded canonically.
   commitTransactionValid(
     terms,
     deposit,
-    published,
+    { ...published, rawTx: canonicalSpendEncoding(published.rawTx) },
     commit.revokeSecretHash,
     0,
     at('published/rawTx'),

@@ -149,3 +149,20 @@ describe('a machine error is a typed error of the call, never an asynchronous th
     await new Promise((resolve) => setTimeout(resolve, 20));
   });
 });
+
+describe('the embedded MemoryStore', () => {
+  test('keeps only the latest snapshot unless asked to keep versions', async () => {
+    const { MemoryStore } = await import('../../src/runtime/store.js');
+    const store = new MemoryStore();
+    await store.save('k', 'a');
+    await store.save('k', 'b');
+    expect(await store.load('k')).toBe('b');
+    expect(() => store.versions('k')).toThrow(
+      expect.objectContaining({ code: 'STORE_NO_HISTORY' }),
+    );
+    const kept = new MemoryStore({ keepVersions: true });
+    await kept.save('k', 'a');
+    await kept.save('k', 'b');
+    expect(kept.versions('k')).toEqual(['a', 'b']);
+  });
+});

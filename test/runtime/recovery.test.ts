@@ -9,6 +9,7 @@ import {
   settle,
   testPrivateKey,
 } from '../support/channel-harness.js';
+import { snapshotContext } from '../support/snapshot-context.js';
 
 // Every scenario here runs on the simulated chain with bitcore's interpreter judging each input:
 // the point is that the recovery transactions are valid exactly when the machines send them.
@@ -121,7 +122,7 @@ describe('recovery paths on the simulated chain (bitcore-verified)', () => {
     expect(t.payer.status().transferred).toBe(10_000n);
     // The newest stored snapshot in which the 50 000 commit is still active.
     const stale = [...t.payeeStore.versions(t.payeeEnv.storeKey)].reverse().find((text) => {
-      const context = (JSON.parse(text) as { context: PayeeContext }).context;
+      const context = snapshotContext<PayeeContext>(text);
       return context.activeCommits.some((c) => c.amount === '50000');
     });
     expect(stale).toBeDefined();

@@ -9,6 +9,7 @@ import {
   settle,
   testPrivateKey,
 } from '../support/channel-harness.js';
+import { snapshotContext } from '../support/snapshot-context.js';
 
 type Step = (t: TestChannel) => Promise<void>;
 
@@ -54,9 +55,7 @@ const REVOKED: Step[] = [
     const stale = [...t.payeeStore.versions(t.payeeEnv.storeKey)]
       .reverse()
       .find((text) =>
-        (JSON.parse(text) as { context: PayeeContext }).context.activeCommits.some(
-          (c) => c.amount === '50000',
-        ),
+        snapshotContext<PayeeContext>(text).activeCommits.some((c) => c.amount === '50000'),
       );
     if (!stale) throw new Error('no stale snapshot');
     t.payee = await PayeeChannel.restore(stale, t.payeeEnv);

@@ -13,6 +13,7 @@ import {
   settle,
   testPrivateKey,
 } from '../support/channel-harness.js';
+import { snapshotContext } from '../support/snapshot-context.js';
 
 /** A persisted snapshot of a real channel, in the versioned envelope. */
 export interface RealSnapshot {
@@ -42,8 +43,15 @@ class Collector {
   add(scenario: string, role: SnapshotRole, raw: string): void {
     if (this.seen.has(raw)) return;
     this.seen.add(raw);
-    const state = stateName((JSON.parse(raw) as { value: unknown }).value);
-    this.snapshots.push({ scenario, role, state, text: envelope(raw, role) });
+    // The runtime persists enveloped snapshots; bare machine snapshots are wrapped.
+    const parsed = JSON.parse(raw) as { machine?: { value: unknown }; value?: unknown };
+    const state = stateName(parsed.machine ? parsed.machine.value : parsed.value);
+    this.snapshots.push({
+      scenario,
+      role,
+      state,
+      text: parsed.machine ? raw : envelope(raw, role),
+    });
   }
 
   /** Everything either party ever persisted, plus their current snapshots. */
@@ -106,9 +114,7 @@ async function revokedCommitPath(c: Collector): Promise<void> {
   const stale = [...t.payeeStore.versions(t.payeeEnv.storeKey)]
     .reverse()
     .find((text) =>
-      (JSON.parse(text) as { context: PayeeContext }).context.activeCommits.some(
-        (commit) => commit.amount === '50000',
-      ),
+      snapshotContext<PayeeContext>(text).activeCommits.some((commit) => commit.amount === '50000'),
     );
   if (!stale) throw new Error('no stale snapshot');
   t.payee = await PayeeChannel.restore(stale, t.payeeEnv);
@@ -157,7 +163,7 @@ async function abortedPath(c: Collector): Promise<void> {
 async function timedOutPath(c: Collector): Promise<void> {
   const name = 'timed-out';
   const chain = new SimulatedChain();
-  const store = new MemoryStore();
+  const store = new MemoryStore({ keepVersions: true });
   const env = { chain, transport: new MemoryLink().endpoint('payee'), store, storeKey: name };
   // No payer ever answers: the payee gives the offer up after its funding timeout.
   const payee = await PayeeChannel.open(

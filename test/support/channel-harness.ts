@@ -38,8 +38,8 @@ export async function openTestChannel(options: TestChannelOptions = {}) {
     options.verify === false ? {} : { verifyScript: options.verifier ?? bitcoreScriptVerifier },
   );
   const link = new MemoryLink();
-  const payerStore = new MemoryStore();
-  const payeeStore = new MemoryStore();
+  const payerStore = new MemoryStore({ keepVersions: true });
+  const payeeStore = new MemoryStore({ keepVersions: true });
   const payerKey = testPrivateKey(1);
   const payeeKey = testPrivateKey(2);
   const wallet = new SingleKeyWallet(chain, payerKey);

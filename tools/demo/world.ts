@@ -45,8 +45,8 @@ function demoPrivateKey(seed: number): Uint8Array {
 export class ChannelWorld {
   readonly chain = new SimulatedChain({ verifyScript: bitcoreScriptVerifier });
   readonly link = new MemoryLink();
-  readonly payerStore = new MemoryStore();
-  readonly payeeStore = new MemoryStore();
+  readonly payerStore = new MemoryStore({ keepVersions: true });
+  readonly payeeStore = new MemoryStore({ keepVersions: true });
   readonly wallet: SingleKeyWallet;
   /** Where the payer's wallet change and its recoveries go (the same P2WPKH script). */
   readonly payerScript: Uint8Array;

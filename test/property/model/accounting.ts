@@ -11,6 +11,7 @@ import {
   buildRevokeTransaction,
 } from '../../../src/transactions/spend-transactions.js';
 import { PAYEE_DESTINATION, PAYEE_KEY, PAYER_DESTINATION, PAYER_KEY, type World } from './world.js';
+import { snapshotContext } from '../../support/snapshot-context.js';
 
 /** An output of the channel (deposit, remainder or commit output) no transaction spent. */
 export interface Leftover {
@@ -50,8 +51,7 @@ export async function traceSettlement(w: World): Promise<Settlement> {
   const depositOut = p2shOutputScript(depositScript);
   const commitScripts = new Map<string, string>();
   for (const version of w.stores.payer.versions('model-channel')) {
-    const context = (JSON.parse(version) as { context: { commits: { commitScript: string }[] } })
-      .context;
+    const context = snapshotContext<{ commits: { commitScript: string }[] }>(version);
     for (const c of context.commits)
       commitScripts.set(bytesToHex(p2shOutputScript(hexToBytes(c.commitScript))), c.commitScript);
   }
@@ -165,11 +165,9 @@ function leftover(
 /** The revoke secret of a commit, when the payer learned it (model knowledge, not the engine's). */
 function revokeSecretOf(w: World, commitScript: string): string | null {
   for (const version of w.stores.payee.versions('model-channel')) {
-    const context = (
-      JSON.parse(version) as {
-        context: { revokedCommits: { commitScript: string; revokeSecret: string }[] };
-      }
-    ).context;
+    const context = snapshotContext<{
+      revokedCommits: { commitScript: string; revokeSecret: string }[];
+    }>(version);
     const revoked = context.revokedCommits.find((r) => r.commitScript === commitScript);
     if (revoked && w.payerLearned.has(hashOfSecret(revoked.revokeSecret)))
       return revoked.revokeSecret;
@@ -186,11 +184,9 @@ export function payerExposure(w: World): bigint {
   let max = 0n;
   const seen = new Set<string>();
   for (const version of w.stores.payer.versions('model-channel')) {
-    const context = (
-      JSON.parse(version) as {
-        context: { commits: { amount: string; revokeSecretHash: string; commitScript: string }[] };
-      }
-    ).context;
+    const context = snapshotContext<{
+      commits: { amount: string; revokeSecretHash: string; commitScript: string }[];
+    }>(version);
     for (const c of context.commits) {
       if (seen.has(c.commitScript)) continue;
       seen.add(c.commitScript);

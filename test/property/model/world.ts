@@ -27,6 +27,7 @@ import { bitcoreScriptVerifier } from '../../support/bitcore-verifier.js';
 import { consensusScriptVerifier, malleate } from '../../support/malleate.js';
 import { testPrivateKey } from '../../support/channel-harness.js';
 import { referenceRevokeUntil } from './reference.js';
+import { snapshotContext } from '../../support/snapshot-context.js';
 
 /** Which party, if any, misbehaves in a run (at most one). */
 export type Dishonest = 'none' | 'payer' | 'payee';
@@ -148,8 +149,8 @@ export class World {
   };
   readonly link = new MemoryLink();
   readonly stores: Record<Side, MemoryStore> = {
-    payer: new MemoryStore(),
-    payee: new MemoryStore(),
+    payer: new MemoryStore({ keepVersions: true }),
+    payee: new MemoryStore({ keepVersions: true }),
   };
   readonly wallet: SingleKeyWallet;
   payer: PayerChannel | null = null;
@@ -398,7 +399,7 @@ export class World {
       if (!this.honest(side)) continue;
       const latest = this.stores[side].versions(CHANNEL_ID).at(-1);
       if (!latest) continue;
-      const context = (JSON.parse(latest) as { context: PayerContext | PayeeContext }).context;
+      const context = snapshotContext<PayerContext | PayeeContext>(latest);
       if (context.role === 'payee' && context.payout) txids.add(context.payout.txid);
       if (context.role === 'payer') {
         for (const [label, record] of Object.entries(context.broadcasts)) {
@@ -596,7 +597,7 @@ export class World {
   private payeeRevokedHashes(): Set<string> {
     const hashes = new Set<string>();
     for (const version of this.stores.payee.versions(CHANNEL_ID)) {
-      const context = (JSON.parse(version) as { context: PayeeContext }).context;
+      const context = snapshotContext<PayeeContext>(version);
       for (const r of context.revokedCommits)
         hashes.add(bytesToHex(hash160(hexToBytes(r.revokeSecret))));
     }
