@@ -35,7 +35,9 @@ export type ChainErrorCode =
   /** The node answered a call with an error (authentication, warm-up, unknown method, bad parameter). */
   | 'NODE_RPC_ERROR'
   /** The node's answer is not what the protocol promises: malformed, oversized or of the wrong shape. */
-  | 'NODE_BAD_RESPONSE';
+  | 'NODE_BAD_RESPONSE'
+  /** A persisted chain cursor does not parse or has the wrong shape. */
+  | 'CURSOR_CORRUPT';
 
 /** A transaction refused by the chain, or a chain operation that cannot be done. */
 export class ChainError extends PicopaymentsError<ChainErrorCode> {
