@@ -379,7 +379,13 @@ export class BitcoinCoreChain implements Chain {
       throw error;
     }
     const rawTx = hexToBytes(found.hex);
-    if (txidOfDecoded(RawTx.decode(rawTx)) !== txid) {
+    let decodedTxid: string | null = null;
+    try {
+      decodedTxid = txidOfDecoded(RawTx.decode(rawTx));
+    } catch {
+      // Reported below as a transaction other than the one asked for.
+    }
+    if (decodedTxid !== txid) {
       throw new ChainError(
         'NODE_BAD_RESPONSE',
         `getrawtransaction ${txid} returned another transaction`,
@@ -505,8 +511,16 @@ export class BitcoinCoreChain implements Chain {
       const own = state.own[tx.txid];
       if (!watchedTx && spent.length === 0 && own === undefined) continue;
       // Only what is used is checked: the hex must be the transaction the node named.
-      const decoded = RawTx.decode(hexToBytes(tx.hex));
-      if (txidOfDecoded(decoded) !== tx.txid) {
+      let txid: string;
+      try {
+        txid = txidOfDecoded(RawTx.decode(hexToBytes(tx.hex)));
+      } catch {
+        throw new ChainError(
+          'NODE_BAD_RESPONSE',
+          `block ${block.hash}: ${tx.txid} does not decode`,
+        );
+      }
+      if (txid !== tx.txid) {
         throw new ChainError(
           'NODE_BAD_RESPONSE',
           `block ${block.hash}: ${tx.txid} does not match its hex`,
