@@ -1,12 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { bytesToHex, hexToBytes } from '../../../src/bytes.js';
-import {
-  blockHashOf,
-  decodeBlockHeader,
-  merkleRootOf,
-  SimulatedChain,
-} from '../../../src/chain/index.js';
+import { blockHashOf, decodeBlockHeader, merkleRootOf } from '../../../src/chain/index.js';
 import { type Simnet, startSimnet } from '../../../src/simnet/index.js';
 import { spendP2wpkh, testKey } from '../helpers.js';
 
