@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * `picopayments-simnet`: runs {@link startSimnet} as a process. Prints `rpc <url>`,
  * `esplora <url>` and `cookie <file>` lines on stdout once listening, and exits 0 on SIGTERM

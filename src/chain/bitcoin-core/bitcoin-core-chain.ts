@@ -105,6 +105,11 @@ function confirmedTransaction(entry: IndexedConfirmation): ChainTransaction {
  * at verbosity 2), keeps its own index of the transactions and outpoints it watches, detects
  * reorganisations by the hash chain and rolls the index back, and persists its cursor to
  * resume after a restart. Unconfirmed transactions it broadcast are rebroadcast at each block.
+ *
+ * Without `-txindex` the node only serves mempool transactions by txid, so a transaction or
+ * spend is found when it is watched before it confirms (every broadcast, every query and
+ * {@link BitcoinCoreChain.watch} watch), within `lookbackBlocks` of the first query, or by a
+ * `watch` whose `fromHeight` reaches it. Older confirmations are answered as unknown.
  */
 export class BitcoinCoreChain implements Chain {
   readonly #rpc: CoreRpcClient;
@@ -119,6 +124,8 @@ export class BitcoinCoreChain implements Chain {
   #syncing: Promise<number> | null = null;
   #timer: ReturnType<typeof setInterval> | undefined;
   #lastPollError: ChainError | null = null;
+  /** The state changed since it was last saved. */
+  #dirty = false;
 
   constructor(options: BitcoinCoreChainOptions) {
     this.#rpc = new CoreRpcClient({
@@ -187,7 +194,10 @@ export class BitcoinCoreChain implements Chain {
     const known = this.#confirmationOf(id);
     if (known !== null) return confirmedTransaction(known);
     const newlyWatched = !(id in state.txids);
-    if (newlyWatched) state.txids[id] = null;
+    if (newlyWatched) {
+      state.txids[id] = null;
+      this.#dirty = true;
+    }
     const found = await this.#fetchTransaction(id);
     if (found !== null) return found;
     if (newlyWatched) {
@@ -207,7 +217,10 @@ export class BitcoinCoreChain implements Chain {
     const known = state.outpoints[key];
     if (known) return confirmedTransaction(known);
     const newlyWatched = !(key in state.outpoints);
-    if (newlyWatched) state.outpoints[key] = null;
+    if (newlyWatched) {
+      state.outpoints[key] = null;
+      this.#dirty = true;
+    }
     const [spender] = parseSpending(
       await this.#rpc.call('gettxspendingprevout', [
         [{ txid: outpoint.txid.toLowerCase(), vout: outpoint.vout }],
@@ -400,7 +413,10 @@ export class BitcoinCoreChain implements Chain {
     if (remembered !== undefined && remembered !== header.hash) return null;
     const entry = { txid, hex: found.hex, height: header.height, blockHash: header.hash };
     // Indexed only where a reorganisation can still reach it (inside the remembered window).
-    if (remembered !== undefined && txid in state.txids) state.txids[txid] = entry;
+    if (remembered !== undefined && txid in state.txids) {
+      state.txids[txid] = entry;
+      this.#dirty = true;
+    }
     return confirmedTransaction(entry);
   }
 
@@ -421,6 +437,7 @@ export class BitcoinCoreChain implements Chain {
           if (hash !== null) state.recent[String(height)] = hash;
         }
         state.tip = { height: start, hash: state.recent[String(start)]! };
+        this.#dirty = true;
         if (start === tipHeader.height) break;
       }
       const fork = await this.#forkHeight(state, tipHeader.height);
@@ -431,7 +448,11 @@ export class BitcoinCoreChain implements Chain {
       const done = await this.#connect(state, tipHeader.height, connected);
       if (done) break;
     }
-    await this.#store.save(state);
+    // Saved when something changed: queries sync first, and most find nothing new.
+    if (this.#dirty || connected.length > 0 || reorganised) {
+      await this.#store.save(state);
+      this.#dirty = false;
+    }
     const height = state.tip!.height;
     const heights = connected.length === 0 && reorganised ? [height] : connected;
     for (const h of heights) this.#notify(h);
@@ -527,6 +548,7 @@ export class BitcoinCoreChain implements Chain {
         );
       }
       const entry = { txid: tx.txid, hex: tx.hex, height: block.height, blockHash: block.hash };
+      this.#dirty = true;
       if (watchedTx) state.txids[tx.txid] = entry;
       for (const key of spent) state.outpoints[key] = entry;
       if (own !== undefined) own.height = block.height;
@@ -629,6 +651,13 @@ export class BitcoinCoreChain implements Chain {
         await this.#rpc.call('gettxout', [parentTxid, input.index, true]),
       );
       if (available !== null) continue;
+      if (!(key in state.outpoints) || !(parentTxid in state.txids)) {
+        // Not followed yet: watch the input and its parent and look back a few blocks.
+        if (!(key in state.outpoints)) state.outpoints[key] = null;
+        if (!(parentTxid in state.txids)) state.txids[parentTxid] = null;
+        this.#dirty = true;
+        await this.#rescan(Math.max(0, state.tip!.height - this.#lookback + 1), state.tip!.height);
+      }
       const spender = state.outpoints[key];
       if (spender) {
         return spender.txid === txid

@@ -128,6 +128,30 @@ describe('BitcoinCoreChain: cursor, resume, rebroadcast, fees', () => {
     expect((await chain.getTransaction(txid))?.blockHeight).toBe(102);
   });
 
+  it('tells a spend confirmed by someone else (TX_CONFLICT) from an unknown input', async () => {
+    const sim = new SimulatedChain();
+    const coin = { ...sim.fund(alice.p2wpkh, 100_000n), value: 100_000n };
+    const chain = core(await node(sim));
+    await chain.getHeight();
+    // Spent and confirmed behind the adapter's back: it never saw the coin nor the spend.
+    sim.submit(spendP2wpkh(alice, [coin], [{ script: bob.p2wpkh, amount: 99_000n }]));
+    sim.mine();
+    const conflict = spendP2wpkh(alice, [coin], [{ script: bob.p2wpkh, amount: 98_000n }]);
+    await expect(chain.broadcast(conflict)).rejects.toMatchObject({
+      code: 'TX_CONFLICT',
+      rejectReason: 'missing-inputs',
+    });
+    const unknown = spendP2wpkh(
+      alice,
+      [{ ...coin, txid: '77'.repeat(32) }],
+      [{ script: bob.p2wpkh, amount: 98_000n }],
+    );
+    await expect(chain.broadcast(unknown)).rejects.toMatchObject({
+      code: 'TX_MISSING_INPUTS',
+      rejectReason: 'missing-inputs',
+    });
+  });
+
   it('fee estimates: the floor without data, the node estimate above the floor', async () => {
     const sim = new SimulatedChain();
     const simnet = await node(sim);
