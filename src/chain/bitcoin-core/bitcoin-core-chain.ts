@@ -126,6 +126,8 @@ export class BitcoinCoreChain implements Chain {
   #lastPollError: ChainError | null = null;
   /** The state changed since it was last saved. */
   #dirty = false;
+  /** Following and rescanning take turns: both read and change the index. */
+  #turn: Promise<unknown> = Promise.resolve();
 
   constructor(options: BitcoinCoreChainOptions) {
     this.#rpc = new CoreRpcClient({
@@ -159,7 +161,7 @@ export class BitcoinCoreChain implements Chain {
    */
   sync(): Promise<number> {
     if (this.#syncing === null) {
-      this.#syncing = this.#follow().finally(() => {
+      this.#syncing = this.#exclusive(() => this.#follow()).finally(() => {
         this.#syncing = null;
       });
     }
@@ -509,9 +511,7 @@ export class BitcoinCoreChain implements Chain {
   /** Scans blocks above our tip up to `target`; false when the chain moved under us. */
   async #connect(state: FollowerState, target: number, connected: number[]): Promise<boolean> {
     for (let height = state.tip!.height + 1; height <= target; height++) {
-      const block = parseBlock(
-        await this.#rpc.call('getblock', [await this.#blockHash(height), 2]),
-      );
+      const block = await this.#block(await this.#blockHash(height));
       if (block.height !== height || block.previousHash !== state.tip!.hash) return false;
       this.#apply(state, block);
       state.tip = { height, hash: block.hash };
@@ -520,6 +520,15 @@ export class BitcoinCoreChain implements Chain {
       connected.push(height);
     }
     return true;
+  }
+
+  /** The block with `hash` at verbosity 2; a node answering with another block is hostile. */
+  async #block(hash: string): Promise<CoreBlock> {
+    const block = parseBlock(await this.#rpc.call('getblock', [hash, 2]));
+    if (block.hash !== hash) {
+      throw new ChainError('NODE_BAD_RESPONSE', `getblock ${hash} returned block ${block.hash}`);
+    }
+    return block;
   }
 
   /** Records what a block holds about watched items (idempotent, so rescans are safe). */
@@ -555,13 +564,24 @@ export class BitcoinCoreChain implements Chain {
     }
   }
 
+  /** Runs `task` after every earlier following or rescanning task has finished. */
+  #exclusive<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#turn.then(task, task);
+    this.#turn = run.catch(() => undefined);
+    return run;
+  }
+
   /** Scans main-chain blocks `from..to` (as we know them) for watched items. */
-  async #rescan(from: number, to: number): Promise<void> {
+  #rescan(from: number, to: number): Promise<void> {
+    return this.#exclusive(() => this.#scanRange(from, Math.min(to, this.#state!.tip!.height)));
+  }
+
+  async #scanRange(from: number, to: number): Promise<void> {
     const state = this.#state!;
     for (let height = from; height <= to; height++) {
       const hash = state.recent[String(height)] ?? (await this.#blockHashIfAny(height));
       if (hash === null) continue;
-      this.#apply(state, parseBlock(await this.#rpc.call('getblock', [hash, 2])));
+      this.#apply(state, await this.#block(hash));
     }
   }
 
