@@ -96,6 +96,8 @@ export async function startSimnet(options: SimnetOptions = {}): Promise<Simnet> 
     feeRate: options.feeRate ?? null,
     acceptedAt: new Map(),
   };
+  // A directory made here is removed on close; a given one is left as found (minus the cookie).
+  const ownDatadir = options.datadir === undefined;
   const datadir = options.datadir ?? (await mkdtemp(join(tmpdir(), 'picopayments-simnet-')));
   await mkdir(datadir, { recursive: true });
   const cookieFile = join(datadir, '.cookie');
@@ -170,7 +172,7 @@ export async function startSimnet(options: SimnetOptions = {}): Promise<Simnet> 
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      await rm(cookieFile, { force: true });
+      await rm(ownDatadir ? datadir : cookieFile, { force: true, recursive: ownDatadir });
     },
   };
 }

@@ -152,6 +152,36 @@ describe('BitcoinCoreChain: cursor, resume, rebroadcast, fees', () => {
     });
   });
 
+  it('concurrent queries, polling and reorganisations end with the index equal to the chain', async () => {
+    const sim = new SimulatedChain();
+    const chain = core(await node(sim), { pollIntervalMs: 5 });
+    await chain.getHeight();
+    const heard: number[] = [];
+    const unsubscribe = chain.onBlock((h) => heard.push(h));
+    let coin = { ...sim.fund(alice.p2wpkh, 1_000_000n), value: 1_000_000n };
+    const txids: string[] = [coin.txid];
+    for (let round = 0; round < 12; round++) {
+      const raw = spendP2wpkh(alice, [coin], [{ script: alice.p2wpkh, amount: coin.value - 500n }]);
+      const txid = await chain.broadcast(raw);
+      txids.push(txid);
+      coin = { txid, vout: 0, value: coin.value - 500n };
+      const queries = txids.map((t) => chain.getTransaction(t));
+      if (round % 3 === 2) sim.reorg(1);
+      sim.mine(1 + (round % 2));
+      await Promise.all(queries);
+    }
+    unsubscribe();
+    for (const txid of txids) {
+      const expected = sim.confirmations(txid) === null ? null : sim.blockHeightOf(txid);
+      expect([txid, (await chain.getTransaction(txid))?.blockHeight ?? null]).toEqual([
+        txid,
+        expected,
+      ]);
+    }
+    expect(heard.length).toBeGreaterThan(0);
+    expect(heard.every((h) => h > 100 && h <= sim.height)).toBe(true);
+  });
+
   it('fee estimates: the floor without data, the node estimate above the floor', async () => {
     const sim = new SimulatedChain();
     const simnet = await node(sim);
