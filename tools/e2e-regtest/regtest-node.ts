@@ -9,6 +9,8 @@ import { publicKeyOf } from '../../src/transactions/keys.js';
 const METHOD_NOT_FOUND = -32601;
 /** Blocks before a coinbase output may be spent. */
 const COINBASE_MATURITY = 100;
+/** Smallest coinbase that funds a scenario's deposit and its fees. */
+const MIN_COINBASE = 2_000_000n;
 
 /** The regtest P2WPKH address of a private key. */
 export function regtestAddress(privateKey: Uint8Array): string {
@@ -70,10 +72,14 @@ export class RegtestNode {
     const coinbase = block.tx[0];
     const vout = coinbase?.vout.findIndex((o) => o.scriptPubKey.address === address) ?? -1;
     if (coinbase === undefined || vout < 0) throw new Error('the coinbase does not pay the payer');
+    const value = BigInt(Math.round(coinbase.vout[vout]!.value * 1e8));
+    // Regtest halves the subsidy every 150 blocks; each run mines about 500.
+    if (value < MIN_COINBASE) {
+      throw new Error(
+        `the coinbase pays only ${value} sat at this height: start from a fresh regtest chain`,
+      );
+    }
     await this.mine(COINBASE_MATURITY);
-    return {
-      outpoint: { txid: coinbase.txid, vout },
-      value: BigInt(Math.round(coinbase.vout[vout]!.value * 1e8)),
-    };
+    return { outpoint: { txid: coinbase.txid, vout }, value };
   }
 }
