@@ -68,10 +68,18 @@ export class JsonFileCursorStore implements ChainCursorStore {
     return parseFollowerState(text);
   }
 
-  async save(state: FollowerState): Promise<void> {
-    const temporary = `${this.path}.tmp`;
-    await writeFile(temporary, JSON.stringify(state));
-    await rename(temporary, this.path);
+  #saving: Promise<void> = Promise.resolve();
+
+  /** Saves take turns, so that a later save always lands last. */
+  save(state: FollowerState): Promise<void> {
+    const text = JSON.stringify(state);
+    const run = this.#saving.then(async () => {
+      const temporary = `${this.path}.tmp`;
+      await writeFile(temporary, text);
+      await rename(temporary, this.path);
+    });
+    this.#saving = run.catch(() => undefined);
+    return run;
   }
 }
 

@@ -88,6 +88,18 @@ describe('BitcoinCoreChain: cursor, resume, rebroadcast, fees', () => {
     }
     const store = new MemoryCursorStore();
     expect(await store.load()).toBeNull();
+    // Concurrent saves to one file: each lands whole, the last one wins.
+    const file = new JsonFileCursorStore(path);
+    const states = Array.from({ length: 20 }, (_, height) => ({
+      version: 1 as const,
+      tip: { height, hash: 'ab'.repeat(32) },
+      recent: {},
+      txids: {},
+      outpoints: {},
+      own: {},
+    }));
+    await Promise.all(states.map((state) => file.save(state)));
+    expect((await file.load())?.tip?.height).toBe(19);
   });
 
   it('rebroadcasts its unconfirmed transactions at the next block when the node lost them', async () => {
