@@ -1,6 +1,8 @@
 /**
- * The chain layer: the {@link Chain} interface the runtime talks to and the in-memory
- * {@link SimulatedChain} that is its embedded default.
+ * The chain layer: the {@link Chain} interface the runtime talks to, the in-memory
+ * {@link SimulatedChain} that is its embedded default, and two adapters to real chains:
+ * {@link BitcoinCoreChain} over Bitcoin Core's JSON-RPC and {@link EsploraChain} over the
+ * Esplora REST API.
  *
  * @module
  */
