@@ -13,6 +13,24 @@ export interface ChainTransaction {
   readonly rawTx: Uint8Array;
   /** Height of the block holding it; `null` while it waits in the mempool. */
   readonly blockHeight: number | null;
+  /**
+   * Hash of the block holding it (display order) when the chain knows it: a re-mine at the same
+   * height after a reorganisation changes it. Absent from chains that do not report it.
+   */
+  readonly blockHash?: string | null;
+}
+
+/** What a caller asks a chain adapter to follow for it (see {@link Chain.watch}). */
+export interface ChainWatchRequest {
+  /** Transactions whose confirmation is awaited. */
+  readonly txids?: readonly string[];
+  /** Outputs whose spender is awaited. */
+  readonly outpoints?: readonly Outpoint[];
+  /**
+   * Lowest height at which a watched item can already have confirmed; an adapter that indexes
+   * by scanning blocks rescans from here. Omitted: only from now on.
+   */
+  readonly fromHeight?: number;
 }
 
 /** An unspent output. */
@@ -40,6 +58,12 @@ export interface Chain {
    * reorganisation. Returns a function that unsubscribes.
    */
   onBlock(listener: (height: number) => void): () => void;
+  /**
+   * Optional capability: asks the chain to follow transactions and outputs so that
+   * `getTransaction` and `getSpender` answer for them without a full transaction index.
+   * Chains that see everything (the simulated chain) need not implement it.
+   */
+  watch?(request: ChainWatchRequest): Promise<void>;
 }
 
 /** Result of a script check. */

@@ -25,7 +25,37 @@ export type ChainErrorCode =
   /** A reorganisation deeper than the blocks mined since the start height (or a bad depth). */
   | 'REORG_TOO_DEEP'
   /** An outpoint the chain has never seen. */
-  | 'UNKNOWN_OUTPOINT';
+  | 'UNKNOWN_OUTPOINT'
+  /** The transaction is not standard under the node's relay policy (other than dust and fee). */
+  | 'TX_NON_STANDARD'
+  /** The node refused the transaction for a reason with no more specific code (kept in `rejectReason`). */
+  | 'TX_REJECTED'
+  /** The node cannot be reached: connection refused or reset, or no answer within the timeout. */
+  | 'NODE_UNREACHABLE'
+  /** The node answered a call with an error (authentication, warm-up, unknown method, bad parameter). */
+  | 'NODE_RPC_ERROR'
+  /** The node's answer is not what the protocol promises: malformed, oversized or of the wrong shape. */
+  | 'NODE_BAD_RESPONSE'
+  /** A persisted chain cursor does not parse or has the wrong shape. */
+  | 'CURSOR_CORRUPT';
 
 /** A transaction refused by the chain, or a chain operation that cannot be done. */
-export class ChainError extends PicopaymentsError<ChainErrorCode> {}
+export class ChainError extends PicopaymentsError<ChainErrorCode> {
+  /**
+   * The node's own words when it refused a transaction (Bitcoin Core's reject reason, e.g.
+   * `non-BIP68-final` or `min relay fee not met, 100 < 141`), or its RPC error message.
+   */
+  readonly rejectReason: string | undefined;
+  /** Bitcoin Core's numeric RPC error code, when the node gave one. */
+  readonly rpcCode: number | undefined;
+
+  constructor(
+    code: ChainErrorCode,
+    message: string,
+    details: { rejectReason?: string; rpcCode?: number } = {},
+  ) {
+    super(code, message);
+    this.rejectReason = details.rejectReason;
+    this.rpcCode = details.rpcCode;
+  }
+}

@@ -1,6 +1,8 @@
 /**
- * The chain layer: the {@link Chain} interface the runtime talks to and the in-memory
- * {@link SimulatedChain} that is its embedded default.
+ * The chain layer: the {@link Chain} interface the runtime talks to, the in-memory
+ * {@link SimulatedChain} that is its embedded default, and two adapters to real chains:
+ * {@link BitcoinCoreChain} over Bitcoin Core's JSON-RPC and {@link EsploraChain} over the
+ * Esplora REST API.
  *
  * @module
  */
@@ -8,6 +10,7 @@ export type {
   Chain,
   ChainOutput,
   ChainTransaction,
+  ChainWatchRequest,
   Outpoint,
   ScriptVerifier,
   ScriptVerifyResult,
@@ -23,8 +26,37 @@ export {
   type ReorgResult,
   SimulatedChain,
   type SimulatedBlock,
+  type SimulatedBlockDetail,
   type SimulatedChainOptions,
   type SimulatedUtxo,
   type SpendRecord,
 } from './simulated-chain.js';
 export { virtualSize } from './vsize.js';
+export {
+  BLOCK_HEADER_BYTES,
+  type BlockHeaderFields,
+  blockHashOf,
+  decodeBlockHeader,
+  encodeBlockHeader,
+  merkleRootOf,
+} from './block-header.js';
+export {
+  BitcoinCoreChain,
+  type BitcoinCoreChainOptions,
+} from './bitcoin-core/bitcoin-core-chain.js';
+export {
+  type ChainCursorStore,
+  type FollowerState,
+  type IndexedConfirmation,
+  JsonFileCursorStore,
+  MemoryCursorStore,
+  parseFollowerState,
+} from './bitcoin-core/cursor-store.js';
+export { codeOfRejectReason } from './bitcoin-core/reject-reasons.js';
+export {
+  type CoreRpcAuth,
+  CoreRpcClient,
+  type CoreRpcClientOptions,
+} from './bitcoin-core/rpc-client.js';
+export { EsploraChain, type EsploraChainOptions } from './esplora/esplora-chain.js';
+export { DEFAULT_RETRY, type RetryPolicy } from './http/retry.js';

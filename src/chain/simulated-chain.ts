@@ -1,11 +1,12 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { RawTx } from '@scure/btc-signer/script.js';
-import { bytesToHex, concatBytes, hexToBytes } from '../bytes.js';
+import { bytesToHex, concatBytes } from '../bytes.js';
 import type { Chain, ChainOutput, ChainTransaction, Outpoint, ScriptVerifier } from './chain.js';
 import { dustThreshold } from '../transactions/fees.js';
 import { ChainError } from './errors.js';
 import { type DecodedTransaction, decodeRawTransaction, txidOfDecoded } from './raw-transaction.js';
 import { decodedVirtualSize } from './vsize.js';
+import { blockHashOf, encodeBlockHeader, merkleRootOf } from './block-header.js';
 
 /** Options of {@link SimulatedChain}. */
 export interface SimulatedChainOptions {
@@ -29,10 +30,24 @@ export interface SpendRecord extends ChainTransaction {
 /** A mined block. */
 export interface SimulatedBlock {
   readonly height: number;
-  /** Hex; derived from the previous hash, the height and the txids (deterministic). */
+  /** Hex, display order: the reversed double SHA-256 of the block header (deterministic). */
   readonly hash: string;
   /** Txids in block order; the first is the faucet transaction when the block came from `fund`. */
   readonly txids: readonly string[];
+}
+
+/** A block with everything a node serves about it: header, position and transactions. */
+export interface SimulatedBlockDetail extends SimulatedBlock {
+  /** Hash of the parent block, display order (all zeros above the start height's block). */
+  readonly previousHash: string;
+  /** The 80-byte serialized header; `hash` is its reversed double SHA-256. */
+  readonly header: Uint8Array;
+  /** Header time (the simulation's clock: ten minutes a block). */
+  readonly time: number;
+  /** Transactions in block order, full serializations. */
+  readonly transactions: readonly { readonly txid: string; readonly rawTx: Uint8Array }[];
+  /** False for a block a reorganisation disconnected. */
+  readonly inMainChain: boolean;
 }
 
 /** What {@link SimulatedChain.reorg} did. */
@@ -56,6 +71,9 @@ interface TxRecord {
 interface Block {
   readonly height: number;
   readonly hash: string;
+  readonly previousHash: string;
+  readonly header: Uint8Array;
+  readonly time: number;
   readonly txs: readonly TxRecord[];
 }
 
@@ -79,6 +97,9 @@ const LOCKTIME_THRESHOLD = 500_000_000;
  */
 const SIMULATED_TIME_ORIGIN = 1_700_000_000;
 const SECONDS_PER_BLOCK = 600;
+/** Header version (BIP9 top bits) and regtest's minimum-difficulty target. */
+const HEADER_VERSION = 0x20000000;
+const REGTEST_BITS = 0x207fffff;
 
 /** Previous outpoint of a coinbase input: null txid, index 0xffffffff. */
 const NULL_TXID = '00'.repeat(32);
@@ -97,7 +118,7 @@ export class SimulatedChain implements Chain {
   readonly #verifyScript: ScriptVerifier | undefined;
   readonly #minRelayFeeRate: number;
   readonly #startHeight: number;
-  readonly #genesisHash: Uint8Array;
+  readonly #genesis: Block;
   readonly #listeners = new Set<(height: number) => void>();
 
   #blocks: Block[] = [];
@@ -109,6 +130,10 @@ export class SimulatedChain implements Chain {
   /** Every transaction ever accepted that spent an outpoint, in order of last acceptance. */
   readonly #spendHistory = new Map<string, TxRecord[]>();
   #faucetCount = 0;
+  /** Blocks ever connected: the header nonce, so a re-mined block never repeats a hash. */
+  #connectedCount = 0;
+  /** Every block ever connected, by hash, disconnected ones included (as a node keeps them). */
+  readonly #archive = new Map<string, Block>();
 
   constructor(options: SimulatedChainOptions = {}) {
     const startHeight = options.startHeight ?? 100;
@@ -122,7 +147,69 @@ export class SimulatedChain implements Chain {
     this.#verifyScript = options.verifyScript;
     this.#minRelayFeeRate = minRelayFeeRate;
     this.#startHeight = startHeight;
-    this.#genesisHash = sha256(sha256(concatBytes(GENESIS_TAG, uint32le(startHeight))));
+    const header = encodeBlockHeader({
+      version: 1,
+      previousHash: NULL_TXID,
+      merkleRoot: bytesToHex(sha256(sha256(concatBytes(GENESIS_TAG, uint32le(startHeight))))),
+      time: blockTime(startHeight),
+      bits: REGTEST_BITS,
+      nonce: 0,
+    });
+    this.#genesis = {
+      height: startHeight,
+      hash: blockHashOf(header),
+      previousHash: NULL_TXID,
+      header,
+      time: blockTime(startHeight),
+      txs: [],
+    };
+    this.#archive.set(this.#genesis.hash, this.#genesis);
+  }
+
+  /** Height of the chain's first block, below which nothing exists (reorgs stop here). */
+  get startHeight(): number {
+    return this.#startHeight;
+  }
+
+  /** Minimum relay fee rate in sat/vB. */
+  get minRelayFeeRate(): number {
+    return this.#minRelayFeeRate;
+  }
+
+  /** Hash of the tip block (display order). */
+  get tipHash(): string {
+    return (this.#blocks.at(-1) ?? this.#genesis).hash;
+  }
+
+  /**
+   * The main-chain block at `height` with header and transactions; the start height has an
+   * empty block of its own. `null` below the start height or above the tip.
+   */
+  blockDetail(height: number): SimulatedBlockDetail | null {
+    if (height === this.#startHeight) return toDetail(this.#genesis, true);
+    const block = this.#blocks[height - this.#startHeight - 1];
+    return block === undefined ? null : toDetail(block, true);
+  }
+
+  /** Any block ever connected, disconnected ones included, by hash; `null` when unknown. */
+  blockByHash(hash: string): SimulatedBlockDetail | null {
+    const block = this.#archive.get(normalise(hash));
+    if (block === undefined) return null;
+    const main =
+      block.height === this.#startHeight
+        ? this.#genesis
+        : this.#blocks[block.height - this.#startHeight - 1];
+    return toDetail(block, main?.hash === block.hash);
+  }
+
+  /** Full serialization of a mempool or main-chain transaction, or `null` when unknown. */
+  rawTransaction(txid: string): Uint8Array | null {
+    return this.#txIndex.get(normalise(txid))?.record.rawTx.slice() ?? null;
+  }
+
+  /** Main-chain height of the block holding `txid`, or `null` in the mempool or unknown. */
+  blockHeightOf(txid: string): number | null {
+    return this.#txIndex.get(normalise(txid))?.blockHeight ?? null;
   }
 
   /** Height of the tip. */
@@ -141,6 +228,22 @@ export class SimulatedChain implements Chain {
     const record = this.#validate(rawTx);
     this.#addToMempool(record);
     return record.txid;
+  }
+
+  /**
+   * Runs every acceptance check of {@link submit} without adding the transaction (a node's
+   * `testmempoolaccept`).
+   *
+   * @returns the txid, fee and virtual size.
+   * @throws {@link ChainError} with the code of the first rule broken.
+   */
+  check(rawTx: Uint8Array): { txid: string; fee: bigint; vsize: number } {
+    const record = this.#validate(rawTx);
+    return {
+      txid: record.txid,
+      fee: record.fee ?? 0n,
+      vsize: decodedVirtualSize(record.tx, record.rawTx.length),
+    };
   }
 
   /**
@@ -522,14 +625,20 @@ export class SimulatedChain implements Chain {
 
   #connectBlock(txs: TxRecord[]): void {
     const height = this.height + 1;
-    const previous = this.#blocks.at(-1)?.hash;
-    const prevHash = previous === undefined ? this.#genesisHash : hexToBytes(previous);
-    const hash = bytesToHex(
-      sha256(
-        sha256(concatBytes(prevHash, uint32le(height), ...txs.map((r) => hexToBytes(r.txid)))),
-      ),
-    );
-    this.#blocks.push({ height, hash, txs });
+    const previousHash = this.tipHash;
+    this.#connectedCount++;
+    const time = blockTime(height);
+    const header = encodeBlockHeader({
+      version: HEADER_VERSION,
+      previousHash,
+      merkleRoot: merkleRootOf(txs.map((r) => r.txid)),
+      time,
+      bits: REGTEST_BITS,
+      nonce: this.#connectedCount,
+    });
+    const block: Block = { height, hash: blockHashOf(header), previousHash, header, time, txs };
+    this.#blocks.push(block);
+    this.#archive.set(block.hash, block);
     for (const record of txs) {
       if (this.#txIndex.has(record.txid)) {
         this.#txIndex.set(record.txid, { record, blockHeight: height });
@@ -600,6 +709,24 @@ function uint32le(value: number): Uint8Array {
   const bytes = new Uint8Array(4);
   new DataView(bytes.buffer).setUint32(0, value >>> 0, true);
   return bytes;
+}
+
+/** Header time of the block at `height` on the simulation's clock. */
+function blockTime(height: number): number {
+  return SIMULATED_TIME_ORIGIN + SECONDS_PER_BLOCK * (height - 1);
+}
+
+function toDetail(block: Block, inMainChain: boolean): SimulatedBlockDetail {
+  return {
+    height: block.height,
+    hash: block.hash,
+    txids: block.txs.map((r) => r.txid),
+    previousHash: block.previousHash,
+    header: block.header.slice(),
+    time: block.time,
+    transactions: block.txs.map((r) => ({ txid: r.txid, rawTx: r.rawTx.slice() })),
+    inMainChain,
+  };
 }
 
 function toChainTransaction(record: TxRecord, blockHeight: number | null): ChainTransaction {

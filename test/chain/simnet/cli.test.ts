@@ -1,0 +1,68 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const MAIN = join(import.meta.dirname, '../../../src/simnet/main.ts');
+
+function run(args: string[]): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+function exit(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => child.on('exit', (code) => resolve(code)));
+}
+
+function collect(stream: NodeJS.ReadableStream | null): { text: () => string } {
+  let text = '';
+  stream?.on('data', (chunk: Buffer) => {
+    text += chunk.toString('utf8');
+  });
+  return { text: () => text };
+}
+
+describe('picopayments-simnet command', () => {
+  it('prints its flags with --help and exits 0; refuses an unknown flag with 2', async () => {
+    const help = run(['--help']);
+    const out = collect(help.stdout);
+    expect(await exit(help)).toBe(0);
+    for (const flag of ['--port', '--datadir', '--help']) expect(out.text()).toContain(flag);
+    const bad = run(['--bogus']);
+    const err = collect(bad.stderr);
+    expect(await exit(bad)).toBe(2);
+    expect(err.text()).toContain('unknown option --bogus');
+  });
+
+  it('serves RPC at the printed URL with the cookie in --datadir, and exits 0 on SIGTERM', async () => {
+    const datadir = mkdtempSync(join(tmpdir(), 'simnet-cli-'));
+    const child = run(['--port', '0', '--datadir', datadir, '--feerate', '3']);
+    const exited = exit(child);
+    const out = collect(child.stdout);
+    const started = Date.now();
+    while (!out.text().includes('cookie ')) {
+      if (Date.now() - started > 20_000) throw new Error(`no startup line: ${out.text()}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const url = /^rpc (\S+)$/m.exec(out.text())?.[1];
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const cookieFile = join(datadir, '.cookie');
+    const cookie = await readFile(cookieFile, 'utf8');
+    const response = await fetch(url!, {
+      method: 'POST',
+      headers: { Authorization: `Basic ${Buffer.from(cookie).toString('base64')}` },
+      body: JSON.stringify({ id: 1, method: 'estimatesmartfee', params: [2] }),
+    });
+    expect(await response.json()).toEqual({
+      result: { feerate: 0.00003, blocks: 2 },
+      error: null,
+      id: 1,
+    });
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(existsSync(cookieFile)).toBe(false);
+  });
+});
