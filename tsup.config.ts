@@ -1,7 +1,11 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  entry: {
+    index: 'src/index.ts',
+    simnet: 'src/simnet/index.ts',
+    'simnet-cli': 'src/simnet/main.ts',
+  },
   format: ['esm', 'cjs'],
   dts: true,
   sourcemap: true,

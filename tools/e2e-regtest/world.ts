@@ -41,8 +41,8 @@ function keyOf(seed: number): Uint8Array {
  */
 export class E2eWorld {
   readonly link = new MemoryLink();
-  readonly payerStore = new MemoryStore();
-  readonly payeeStore = new MemoryStore();
+  readonly payerStore = new MemoryStore({ keepVersions: true });
+  readonly payeeStore = new MemoryStore({ keepVersions: true });
   readonly payerChain: BitcoinCoreChain;
   readonly payeeChain: BitcoinCoreChain;
   readonly payerKey: Uint8Array;
@@ -85,6 +85,7 @@ export class E2eWorld {
         expireTime: params.expireTime,
         delayTime: params.delayTime,
         privateKey: world.payerKey,
+        destinationScript: p2wpkhOutputScript(publicKeyOf(world.payerKey)),
         height,
       },
       { ...world.env('payer'), wallet: world.wallet },
@@ -101,6 +102,7 @@ export class E2eWorld {
           feeRate: params.feeRate,
           clearance: params.clearance,
           privateKey: world.payeeKey,
+          destinationScript: p2wpkhOutputScript(publicKeyOf(world.payeeKey)),
           height,
         },
         world.env('payee'),
