@@ -39,9 +39,14 @@ export interface BroadcastFailure {
   readonly label: string;
   readonly txid: string;
   readonly code: string;
+  /** The chain's own words (e.g. Bitcoin Core's reject reason). */
+  readonly reason: string;
 }
 
 type ChannelContext = PayerContext | PayeeContext;
+
+/** Blocks before the deposit's confirmation (or the current height) a watch rescan starts at. */
+const WATCH_LOOKBACK = 6;
 type MachineEvent = { type: string } & Record<string, unknown>;
 
 /**
@@ -122,6 +127,13 @@ export class ChannelRuntime {
     runtime.actor.start();
     runtime.throwIfFaulted();
     runtime.beforeStep = runtime.durable;
+    // An indexing adapter starts empty after a restart: tell it everything the channel follows.
+    const { outpoints, txids } = runtime.context.watches;
+    if (outpoints.length + txids.length > 0)
+      await runtime.handWatches({
+        outpoints: outpoints.map((w) => w.outpoint),
+        txids: txids.map((w) => w.txid),
+      });
     return runtime;
   }
 
@@ -325,6 +337,7 @@ export class ChannelRuntime {
               label: effect.label,
               txid: effect.txid,
               code: error.code,
+              reason: (error as { rejectReason?: string }).rejectReason ?? error.message,
             });
         }
         return;
@@ -343,6 +356,12 @@ export class ChannelRuntime {
         this.actor.send(answer as never);
         return;
       }
+      case 'watch-outpoint':
+        await this.handWatches({ outpoints: [effect.outpoint] });
+        return;
+      case 'watch-transaction':
+        await this.handWatches({ txids: [effect.txid] });
+        return;
       case 'rejected': {
         const rejection = { event: effect.event, code: effect.code, reason: effect.reason };
         this.rejections.push(rejection);
@@ -352,6 +371,27 @@ export class ChannelRuntime {
       default:
         return;
     }
+  }
+
+  /**
+   * Hands watches to a chain adapter that indexes only what it is asked to follow. The rescan
+   * reaches back to the deposit's confirmation (or a few blocks), where a watched spend or
+   * confirmation can be at the earliest.
+   */
+  private async handWatches(request: {
+    outpoints?: readonly { txid: string; vout: number }[];
+    txids?: readonly string[];
+  }): Promise<void> {
+    const { chain } = this.env;
+    if (!chain.watch) return;
+    const context = this.context;
+    const fromHeight = Math.max(
+      0,
+      Math.min(context.deposit?.confirmedHeight ?? context.height, context.height) - WATCH_LOOKBACK,
+    );
+    await io('CHAIN_FAILED', 'handing watches to the chain', () =>
+      chain.watch!({ ...request, fromHeight }),
+    );
   }
 
   /** Asks the wallet to fund the deposit; the outcome is the event to hand back to the machine. */
