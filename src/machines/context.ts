@@ -58,6 +58,14 @@ export interface PublishedCommit {
   readonly remainder: { readonly vout: number; readonly value: AmountText } | null;
 }
 
+/** A settling spend of a watched output seen confirmed, awaiting the finality depth. */
+export interface FinalSpend {
+  readonly confirmedHeight: number;
+}
+
+/** Settling spends awaiting finality, by the label of the watched output they spend. */
+export type FinalSpends = { readonly [outpointLabel: string]: FinalSpend };
+
 /** How a channel ended, from one party's point of view. */
 export type ChannelOutcome =
   | 'aborted'
@@ -104,6 +112,9 @@ export interface PayerContext {
   readonly broadcasts: { readonly [label: string]: BroadcastRecord };
   readonly height: number;
   readonly watches: Watches;
+  /** Confirmations after which a settling spend counts as final (a reorg shallower is followed). */
+  readonly finalityDepth: number;
+  readonly finalSpends: FinalSpends;
   readonly outcome: ChannelOutcome | null;
 }
 
@@ -172,6 +183,9 @@ export interface PayeeContext {
   readonly payout: BroadcastRecord | null;
   readonly height: number;
   readonly watches: Watches;
+  /** Confirmations after which a settling spend counts as final (a reorg shallower is followed). */
+  readonly finalityDepth: number;
+  readonly finalSpends: FinalSpends;
   readonly outcome: ChannelOutcome | null;
 }
 

@@ -32,8 +32,14 @@ export interface OutpointSpentEvent {
   readonly blockHeight: number | null;
 }
 
+/** A watched output reported spent before is unspent again (a reorganisation dropped its spender). */
+export interface OutpointUnspentEvent {
+  readonly type: 'OUTPOINT_UNSPENT';
+  readonly outpoint: OutpointRef;
+}
+
 /** Events from the chain, shared by both roles. */
-export type ChainEvent = BlockEvent | TxConfirmedEvent | OutpointSpentEvent;
+export type ChainEvent = BlockEvent | TxConfirmedEvent | OutpointSpentEvent | OutpointUnspentEvent;
 
 /** Messages from the payee, delivered to the payer machine. */
 export type PayerMessageEvent =

@@ -44,6 +44,13 @@ export const DEFAULT_MIN_DELAY_TIME = 3;
 /** Longest deposit lock (blocks, about 30 days) a payer accepts unless configured otherwise. */
 export const DEFAULT_MAX_EXPIRE_TIME = 4320;
 
+/**
+ * Confirmations after which a settling transaction (payout, revoke, change, expire) counts as
+ * final. A reorganisation shallower than this is followed: the party rebroadcasts or takes
+ * another path.
+ */
+export const DEFAULT_FINALITY_DEPTH = 6;
+
 /** Blocks a payee waits for the deposit to be funded and confirmed before giving up the offer. */
 export const DEFAULT_FUNDING_TIMEOUT = 144;
 
@@ -67,6 +74,10 @@ function checkFeeRate(rate: number, name: string, floor: number): void {
   // commits or recoveries that can never be published.
   if (rate < floor)
     throw invalid(`${name} ${rate} is below the relay fee floor of ${floor} sat/vB`);
+}
+
+function finalityDepthOf(depth: number | undefined): number {
+  return positiveBlocks(depth ?? DEFAULT_FINALITY_DEPTH, 'finalityDepth', 1000);
 }
 
 function positiveBlocks(value: number, name: string, max = 65535): number {
@@ -113,6 +124,8 @@ export interface PayeeChannelConfig {
   readonly relayFeeFloor?: number;
   /** Blocks to wait for the deposit to be funded and confirmed before giving up ({@link DEFAULT_FUNDING_TIMEOUT}). */
   readonly fundingTimeout?: number;
+  /** Confirmations after which a settling spend is final ({@link DEFAULT_FINALITY_DEPTH}). */
+  readonly finalityDepth?: number;
   /** Current chain height. */
   readonly height: number;
 }
@@ -137,8 +150,8 @@ export function newPayeeContext(config: PayeeChannelConfig): PayeeContext {
   const fundingTimeout = positiveBlocks(
     config.fundingTimeout ?? DEFAULT_FUNDING_TIMEOUT,
     'fundingTimeout',
-    1_000_000,
   );
+  const finalityDepth = finalityDepthOf(config.finalityDepth);
   if (
     !Number.isInteger(config.clearance) ||
     config.clearance < 3 ||
@@ -182,6 +195,8 @@ export function newPayeeContext(config: PayeeChannelConfig): PayeeContext {
     payout: null,
     height: config.height,
     watches: NO_WATCHES,
+    finalityDepth,
+    finalSpends: {},
     outcome: null,
   };
 }
@@ -211,6 +226,8 @@ export interface PayerChannelConfig {
   readonly destinationScript: Uint8Array;
   /** Minimum relay fee rate, sat/vB ({@link DEFAULT_RELAY_FEE_FLOOR} unless the chain says otherwise). */
   readonly relayFeeFloor?: number;
+  /** Confirmations after which a settling spend is final ({@link DEFAULT_FINALITY_DEPTH}). */
+  readonly finalityDepth?: number;
   readonly height: number;
 }
 
@@ -238,6 +255,7 @@ export function newPayerContext(config: PayerChannelConfig): PayerContext {
   if (config.expireTime > maxExpireTime)
     throw invalid(`expireTime ${config.expireTime} exceeds maxExpireTime ${maxExpireTime}`);
   if (minDelayTime >= maxExpireTime) throw invalid('minDelayTime must be below maxExpireTime');
+  const finalityDepth = finalityDepthOf(config.finalityDepth);
   if (
     typeof config.depositAmount !== 'bigint' ||
     config.depositAmount <= 0n ||
@@ -274,6 +292,8 @@ export function newPayerContext(config: PayerChannelConfig): PayerContext {
     broadcasts: {},
     height: config.height,
     watches: NO_WATCHES,
+    finalityDepth,
+    finalSpends: {},
     outcome: null,
   };
 }

@@ -19,12 +19,14 @@ import { MESSAGE_PROTOCOL } from '../messages/schema.js';
 import { parseCommitScript } from '../scripts/commit-script.js';
 import { completeCommit } from '../transactions/commit-transaction.js';
 import { decodeTransaction, rawTransactionId } from '../transactions/raw-transaction.js';
+import { canonicalSpendEncoding } from '../transactions/canonical-encoding.js';
 import { TransactionError } from '../transactions/errors.js';
 import { buildPayoutTransaction } from '../transactions/spend-transactions.js';
 import { revokeUntil, sortByAmount } from './bookkeeping.js';
 import type { ChannelOutcome, PayeeContext } from './context.js';
 import type { Effect } from './effects.js';
 import type { PayeeEvent } from './events.js';
+import { spendIsFinal, spendWithdrawn, withFinalSpend, withoutFinalSpend } from './finality.js';
 import { deriveRevokeSecret } from './revoke-secrets.js';
 
 type Emit = (effect: Effect) => void;
@@ -90,6 +92,17 @@ function spendsCommitOutput(context: PayeeContext, event: PayeeEvent): boolean {
   );
 }
 
+const DEPOSIT_FINAL_SPEND = { type: 'recordFinalSpend', params: { label: 'deposit' } } as const;
+const COMMIT_OUTPUT_FINAL_SPEND = {
+  type: 'recordFinalSpend',
+  params: { label: 'commit-output' },
+} as const;
+const FORGET_DEPOSIT_SPEND = { type: 'forgetFinalSpend', params: { label: 'deposit' } } as const;
+const FORGET_COMMIT_OUTPUT_SPEND = {
+  type: 'forgetFinalSpend',
+  params: { label: 'commit-output' },
+} as const;
+
 /**
  * The payee's channel lifecycle (PROTOCOL.md): offer, deposit, open channel with commits and
  * revocations, closing with the best commit no later than `clearance` blocks before expiry, and
@@ -115,6 +128,11 @@ export const payeeMachine = setup({
     commitAcceptable: ({ context, event }) => checkEvent(context, event).ok,
     /** Revoke-until names an amount below the transferred amount. */
     revokeUntilAcceptable: ({ context, event }) => checkEvent(context, event).ok,
+    /** The settling spend of the watched output `label` has `finalityDepth` confirmations. */
+    spendFinal: ({ context }, params: { label: string }) => spendIsFinal(context, params.label),
+    /** A reorganisation took the settling spend of output `label` out of the chain. */
+    spendWithdrawn: ({ context, event }, params: { label: string }) =>
+      spendWithdrawn(context, event, params.label),
     /** `fundingTimeout` blocks passed since the offer and the channel has not opened. */
     fundingTimedOut: ({ context }) => fundingTimedOut(context),
     /** Fewer than `clearance` blocks are left before the payer may expire the deposit. */
@@ -362,11 +380,63 @@ export const payeeMachine = setup({
       }
       enqueue.emit({ type: 'persist' });
     }),
+    /** Remembers the confirmed settling spend of output `label`, to wait for its finality. */
+    recordFinalSpend: enqueueActions(({ context, event, enqueue }, params: { label: string }) => {
+      const finalSpends = withFinalSpend(context, event, params.label);
+      if (!finalSpends) return;
+      enqueue.assign({ finalSpends });
+      // Final at once (depth 1): the final state's own persist follows.
+      if (!spendIsFinal({ ...context, finalSpends }, params.label))
+        enqueue.emit({ type: 'persist' });
+    }),
+    /** Forgets a settling spend a reorganisation took out; our payout is offered again. */
+    forgetFinalSpend: enqueueActions(({ context, enqueue }, params: { label: string }) => {
+      const payout =
+        context.payout && params.label === 'commit-output'
+          ? { ...context.payout, confirmedHeight: null }
+          : context.payout;
+      enqueue.assign({ finalSpends: withoutFinalSpend(context, params.label), payout });
+      enqueue.emit({ type: 'persist' });
+    }),
+    /**
+     * The published commit left the chain (its spend of the deposit is gone): offer it again, in
+     * our own canonical encoding if what had confirmed was a third party's re-encoded copy.
+     */
+    commitUnconfirmed: enqueueActions(({ context, enqueue }) => {
+      const published = context.published;
+      if (!published) return;
+      const rawTx = canonicalSpendEncoding(published.rawTx);
+      const txid = rawTransactionId(hexToBytes(rawTx));
+      enqueue.assign({ published: { ...published, txid, rawTx, confirmedHeight: null } });
+      if (txid !== published.txid) {
+        const outpoint = { txid, vout: 0 };
+        enqueue.assign({
+          watches: {
+            ...context.watches,
+            outpoints: [
+              ...context.watches.outpoints.filter((w) => w.label !== 'commit-output'),
+              { label: 'commit-output', outpoint },
+            ],
+          },
+          payout: null,
+        });
+        enqueue.emit({ type: 'persist' });
+        enqueue.emit({ type: 'watch-outpoint', label: 'commit-output', outpoint });
+        return;
+      }
+      enqueue.emit({ type: 'persist' });
+    }),
     /** Records our payout as it was confirmed (its txid may differ from the one we built). */
     recordPayout: enqueueActions(({ event, enqueue }) => {
       if (event.type !== 'OUTPOINT_SPENT' || event.blockHeight === null) return;
+      // Kept in canonical form (standard): offered again if a reorganisation drops a copy.
+      const rawTx = canonicalSpendEncoding(event.rawTx);
       enqueue.assign({
-        payout: { txid: event.txid, rawTx: event.rawTx, confirmedHeight: event.blockHeight },
+        payout: {
+          txid: rawTransactionId(hexToBytes(rawTx)),
+          rawTx,
+          confirmedHeight: event.blockHeight,
+        },
       });
     }),
     /** Builds the payout (revealing the spend secret), persists it and broadcasts it. */
@@ -446,6 +516,7 @@ export const payeeMachine = setup({
     BLOCK: { actions: 'recordHeight' },
     TX_CONFIRMED: {},
     OUTPOINT_SPENT: {},
+    OUTPOINT_UNSPENT: {},
     CLOSE_NOTICE: {},
     DEPOSIT: [{ guard: 'repeatsAgreedDeposit' }, { actions: 'reject' }],
     DEPOSIT_FUNDED: [{ guard: 'repeatsRecordedFunding' }, { actions: 'reject' }],
@@ -507,7 +578,11 @@ export const payeeMachine = setup({
             target: 'awaitingDelay',
             actions: 'recordCommitConfirmation',
           },
-          { guard: 'depositTakenByPayer', target: 'expiredByPayer' },
+          {
+            guard: 'depositTakenByPayer',
+            target: 'expireConfirming',
+            actions: DEPOSIT_FINAL_SPEND,
+          },
         ],
         TX_CONFIRMED: { actions: 'updateDepositConfirmation' },
         BLOCK: { actions: ['recordHeight', 'resendRevokeHash'] },
@@ -525,7 +600,11 @@ export const payeeMachine = setup({
             target: 'awaitingDelay',
             actions: 'recordCommitConfirmation',
           },
-          { guard: 'depositTakenByPayer', target: 'expiredByPayer' },
+          {
+            guard: 'depositTakenByPayer',
+            target: 'expireConfirming',
+            actions: DEPOSIT_FINAL_SPEND,
+          },
           { actions: 'recordCommitConfirmation' },
         ],
         TX_CONFIRMED: { actions: 'updateDepositConfirmation' },
@@ -539,11 +618,29 @@ export const payeeMachine = setup({
       on: {
         OUTPOINT_SPENT: [
           // A payout built before a restart from an older snapshot is still ours.
-          { guard: 'payoutConfirmed', target: 'paidOut', actions: 'recordPayout' },
-          { guard: 'commitOutputTakenByPayer', target: 'revokedByPayer' },
-          { guard: 'depositTakenByPayer', target: 'expiredByPayer' },
+          {
+            guard: 'payoutConfirmed',
+            target: 'payoutConfirming',
+            actions: ['recordPayout', COMMIT_OUTPUT_FINAL_SPEND],
+          },
+          {
+            guard: 'commitOutputTakenByPayer',
+            target: 'revokeConfirming',
+            actions: COMMIT_OUTPUT_FINAL_SPEND,
+          },
+          {
+            guard: 'depositTakenByPayer',
+            target: 'expireConfirming',
+            actions: DEPOSIT_FINAL_SPEND,
+          },
           { actions: 'recordCommitConfirmation' },
         ],
+        // The commit itself left the chain: publish it again.
+        OUTPOINT_UNSPENT: {
+          guard: { type: 'spendWithdrawn', params: { label: 'deposit' } },
+          target: 'closing',
+          actions: 'commitUnconfirmed',
+        },
         BLOCK: { actions: ['recordHeight', 'rebroadcast'] },
       },
     },
@@ -554,11 +651,120 @@ export const payeeMachine = setup({
       always: { guard: 'payoutUneconomic', target: 'nothingToClaim' },
       on: {
         OUTPOINT_SPENT: [
-          { guard: 'payoutConfirmed', target: 'paidOut', actions: 'recordPayout' },
-          { guard: 'commitOutputTakenByPayer', target: 'revokedByPayer' },
+          {
+            guard: 'payoutConfirmed',
+            target: 'payoutConfirming',
+            actions: ['recordPayout', COMMIT_OUTPUT_FINAL_SPEND],
+          },
+          {
+            guard: 'commitOutputTakenByPayer',
+            target: 'revokeConfirming',
+            actions: COMMIT_OUTPUT_FINAL_SPEND,
+          },
           { actions: 'recordCommitConfirmation' },
         ],
+        // The commit itself left the chain: publish it again.
+        OUTPOINT_UNSPENT: {
+          guard: { type: 'spendWithdrawn', params: { label: 'deposit' } },
+          target: 'closing',
+          actions: 'commitUnconfirmed',
+        },
         BLOCK: { actions: ['recordHeight', 'rebroadcast'] },
+      },
+    },
+    payoutConfirming: {
+      description:
+        'The payout is confirmed; waiting for `finalityDepth` confirmations (a reorganisation sends it back).',
+      always: {
+        guard: { type: 'spendFinal', params: { label: 'commit-output' } },
+        target: 'paidOut',
+      },
+      on: {
+        OUTPOINT_SPENT: [
+          { guard: 'payoutConfirmed', actions: ['recordPayout', COMMIT_OUTPUT_FINAL_SPEND] },
+          {
+            guard: 'commitOutputTakenByPayer',
+            target: 'revokeConfirming',
+            actions: COMMIT_OUTPUT_FINAL_SPEND,
+          },
+          {
+            guard: { type: 'spendWithdrawn', params: { label: 'commit-output' } },
+            target: 'payingOut',
+            actions: FORGET_COMMIT_OUTPUT_SPEND,
+          },
+          { actions: 'recordCommitConfirmation' },
+        ],
+        OUTPOINT_UNSPENT: [
+          {
+            guard: { type: 'spendWithdrawn', params: { label: 'commit-output' } },
+            target: 'payingOut',
+            actions: FORGET_COMMIT_OUTPUT_SPEND,
+          },
+          {
+            guard: { type: 'spendWithdrawn', params: { label: 'deposit' } },
+            target: 'closing',
+            actions: [FORGET_COMMIT_OUTPUT_SPEND, 'commitUnconfirmed'],
+          },
+        ],
+        BLOCK: { actions: ['recordHeight', 'rebroadcast'] },
+      },
+    },
+    revokeConfirming: {
+      description:
+        "The payer's revoke of the commit output is confirmed; waiting for `finalityDepth` confirmations.",
+      always: {
+        guard: { type: 'spendFinal', params: { label: 'commit-output' } },
+        target: 'revokedByPayer',
+      },
+      on: {
+        OUTPOINT_SPENT: [
+          { guard: 'commitOutputTakenByPayer', actions: COMMIT_OUTPUT_FINAL_SPEND },
+          {
+            guard: 'payoutConfirmed',
+            target: 'payoutConfirming',
+            actions: ['recordPayout', COMMIT_OUTPUT_FINAL_SPEND],
+          },
+          {
+            guard: { type: 'spendWithdrawn', params: { label: 'commit-output' } },
+            target: 'awaitingDelay',
+            actions: FORGET_COMMIT_OUTPUT_SPEND,
+          },
+          { actions: 'recordCommitConfirmation' },
+        ],
+        OUTPOINT_UNSPENT: {
+          guard: { type: 'spendWithdrawn', params: { label: 'commit-output' } },
+          target: 'awaitingDelay',
+          actions: FORGET_COMMIT_OUTPUT_SPEND,
+        },
+        BLOCK: { actions: ['recordHeight', 'rebroadcast'] },
+      },
+    },
+    expireConfirming: {
+      description:
+        "The payer's expire of the deposit is confirmed; waiting for `finalityDepth` confirmations (a reorganisation lets the payee publish again).",
+      always: {
+        guard: { type: 'spendFinal', params: { label: 'deposit' } },
+        target: 'expiredByPayer',
+      },
+      on: {
+        OUTPOINT_SPENT: [
+          { guard: 'depositTakenByPayer', actions: DEPOSIT_FINAL_SPEND },
+          {
+            guard: 'ourCommitConfirmed',
+            target: 'awaitingDelay',
+            actions: [FORGET_DEPOSIT_SPEND, 'recordCommitConfirmation'],
+          },
+          {
+            guard: { type: 'spendWithdrawn', params: { label: 'deposit' } },
+            target: 'closing',
+            actions: FORGET_DEPOSIT_SPEND,
+          },
+        ],
+        OUTPOINT_UNSPENT: {
+          guard: { type: 'spendWithdrawn', params: { label: 'deposit' } },
+          target: 'closing',
+          actions: FORGET_DEPOSIT_SPEND,
+        },
       },
     },
     paidOut: {

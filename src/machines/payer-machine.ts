@@ -19,7 +19,8 @@ import { MESSAGE_PROTOCOL } from '../messages/schema.js';
 import { buildDepositScript } from '../scripts/deposit-script.js';
 import { extractSpendSecret } from '../scripts/secret-extraction.js';
 import { parseUnlockingScript } from '../scripts/unlocking-scripts.js';
-import { decodeTransaction } from '../transactions/raw-transaction.js';
+import { canonicalSpendEncoding } from '../transactions/canonical-encoding.js';
+import { decodeTransaction, rawTransactionId } from '../transactions/raw-transaction.js';
 import { createCommit } from '../transactions/commit-transaction.js';
 import {
   type SpendTransaction,
@@ -30,6 +31,7 @@ import {
 import type { BroadcastRecord, ChannelOutcome, PayerContext } from './context.js';
 import type { Effect, OutpointRef, TransactionLabel } from './effects.js';
 import type { PayerEvent } from './events.js';
+import { spendIsFinal, spendWithdrawn, withFinalSpend, withoutFinalSpend } from './finality.js';
 
 type Emit = (effect: Effect) => void;
 
@@ -208,6 +210,20 @@ function broadcast(
   return { broadcasts: { ...context.broadcasts, [label]: record } };
 }
 
+/** The payer's recoveries that spend each watched output. */
+const RECOVERIES_OF: { readonly [outpointLabel: string]: readonly string[] } = {
+  deposit: ['expire'],
+  'commit-output': ['revoke'],
+  remainder: ['change', 'expire'],
+};
+
+const DEPOSIT_FINAL_SPEND = { type: 'recordFinalSpend', params: { label: 'deposit' } } as const;
+const COMMIT_OUTPUT_FINAL_SPEND = {
+  type: 'recordFinalSpend',
+  params: { label: 'commit-output' },
+} as const;
+const REMAINDER_FINAL_SPEND = { type: 'recordFinalSpend', params: { label: 'remainder' } } as const;
+
 /**
  * The payer's channel lifecycle (PROTOCOL.md): accept an offer, fund the deposit, pay with
  * cumulative commits, and on close watch the chain to revoke a revoked commit, take the change
@@ -255,6 +271,11 @@ export const payerMachine = setup({
     },
     /** The deposit can be expired in the next block. */
     depositExpired: ({ context }) => depositExpired(context),
+    /** The settling spend of the watched output `label` has `finalityDepth` confirmations. */
+    spendFinal: ({ context }, params: { label: string }) => spendIsFinal(context, params.label),
+    /** A reorganisation took the settling spend of output `label` out of the chain. */
+    spendWithdrawn: ({ context, event }, params: { label: string }) =>
+      spendWithdrawn(context, event, params.label),
     /** The published commit is one the payee revoked. */
     publishedCommitRevoked: ({ context }) => publishedCommitRevoked(context),
     /** The published commit has no remainder worth recovering (none, or too small to pay its fee). */
@@ -544,13 +565,47 @@ export const payerMachine = setup({
       // recorded as the broadcast it stands for, so that nothing waits for the original.
       const label =
         event.blockHeight === null ? null : ownRecoveryLabel(event.rawTx, event.outpoint);
-      if (label)
+      if (label) {
+        // Kept in canonical form (our own bytes, standard): if a reorganisation drops the
+        // copy, it is this that is offered to the network again.
+        const rawTx = canonicalSpendEncoding(event.rawTx);
         enqueue.assign({
           broadcasts: {
             ...context.broadcasts,
-            [label]: { txid: event.txid, rawTx: event.rawTx, confirmedHeight: event.blockHeight },
+            [label]: {
+              txid: rawTransactionId(hexToBytes(rawTx)),
+              rawTx,
+              confirmedHeight: event.blockHeight,
+            },
           },
         });
+      }
+    }),
+    /** Remembers the confirmed settling spend of output `label`, to wait for its finality. */
+    recordFinalSpend: enqueueActions(({ context, event, enqueue }, params: { label: string }) => {
+      const finalSpends = withFinalSpend(context, event, params.label);
+      if (!finalSpends) return;
+      enqueue.assign({ finalSpends });
+      // Final at once (depth 1): the final state's own persist follows.
+      if (!spendIsFinal({ ...context, finalSpends }, params.label))
+        enqueue.emit({ type: 'persist' });
+    }),
+    /**
+     * Forgets the settling spend of output `label` that a reorganisation took out: our own
+     * broadcast of it is unconfirmed again, so it is offered to the network at every block.
+     */
+    forgetFinalSpend: enqueueActions(({ context, enqueue }, params: { label: string }) => {
+      const ours = RECOVERIES_OF[params.label] ?? [];
+      enqueue.assign({
+        finalSpends: withoutFinalSpend(context, params.label),
+        broadcasts: Object.fromEntries(
+          Object.entries(context.broadcasts).map(([label, record]) => [
+            label,
+            ours.includes(label) ? { ...record, confirmedHeight: null } : record,
+          ]),
+        ),
+      });
+      enqueue.emit({ type: 'persist' });
     }),
     /** Offers every unconfirmed recovery transaction to the network again. */
     rebroadcast: enqueueActions(({ context, enqueue }) => {
@@ -597,6 +652,7 @@ export const payerMachine = setup({
     BLOCK: { actions: 'recordHeight' },
     TX_CONFIRMED: {},
     OUTPOINT_SPENT: {},
+    OUTPOINT_UNSPENT: {},
     CLOSE_NOTICE: {},
     '*': { guard: 'isExternalEvent', actions: 'reject' },
   },
@@ -669,8 +725,8 @@ export const payerMachine = setup({
         OUTPOINT_SPENT: [
           {
             guard: 'depositExpireConfirmed',
-            target: 'expired',
-            actions: 'recordSpendConfirmation',
+            target: 'expireConfirming',
+            actions: ['recordSpendConfirmation', DEPOSIT_FINAL_SPEND],
           },
           { guard: 'depositSpentByCommit', target: 'settling', actions: 'recordPublishedCommit' },
           { actions: 'recordSpendConfirmation' },
@@ -680,6 +736,40 @@ export const payerMachine = setup({
           { actions: 'reject' },
         ],
         BLOCK: { actions: ['recordHeight', 'rebroadcast'] },
+      },
+    },
+    expireConfirming: {
+      description:
+        'The expire of the deposit is confirmed; waiting for `finalityDepth` confirmations (a reorganisation sends it back).',
+      always: { guard: { type: 'spendFinal', params: { label: 'deposit' } }, target: 'expired' },
+      on: {
+        OUTPOINT_SPENT: [
+          {
+            guard: 'depositExpireConfirmed',
+            actions: ['recordSpendConfirmation', DEPOSIT_FINAL_SPEND],
+          },
+          {
+            guard: 'depositSpentByCommit',
+            target: 'settling',
+            actions: [
+              { type: 'forgetFinalSpend', params: { label: 'deposit' } },
+              'recordPublishedCommit',
+            ],
+          },
+          {
+            guard: { type: 'spendWithdrawn', params: { label: 'deposit' } },
+            target: 'expiring',
+            actions: [
+              'recordSpendConfirmation',
+              { type: 'forgetFinalSpend', params: { label: 'deposit' } },
+            ],
+          },
+        ],
+        OUTPOINT_UNSPENT: {
+          guard: { type: 'spendWithdrawn', params: { label: 'deposit' } },
+          target: 'expiring',
+          actions: { type: 'forgetFinalSpend', params: { label: 'deposit' } },
+        },
       },
     },
     settling: {
@@ -722,11 +812,45 @@ export const payerMachine = setup({
               always: { guard: 'revokeUneconomic', target: 'done' },
               on: {
                 OUTPOINT_SPENT: [
-                  { guard: 'revokeConfirmed', target: 'done', actions: 'recordSpendConfirmation' },
+                  {
+                    guard: 'revokeConfirmed',
+                    target: 'revokeConfirming',
+                    actions: ['recordSpendConfirmation', COMMIT_OUTPUT_FINAL_SPEND],
+                  },
                   { guard: 'commitOutputPaidOut', target: 'done', actions: 'recordSpendSecret' },
                   { actions: 'recordSpendConfirmation' },
                 ],
                 BLOCK: { actions: ['recordHeight', 'rebroadcast'] },
+              },
+            },
+            revokeConfirming: {
+              description:
+                'The revoke is confirmed; waiting for `finalityDepth` confirmations (a reorganisation sends it back).',
+              always: {
+                guard: { type: 'spendFinal', params: { label: 'commit-output' } },
+                target: 'done',
+              },
+              on: {
+                OUTPOINT_SPENT: [
+                  {
+                    guard: 'revokeConfirmed',
+                    actions: ['recordSpendConfirmation', COMMIT_OUTPUT_FINAL_SPEND],
+                  },
+                  { guard: 'commitOutputPaidOut', target: 'done', actions: 'recordSpendSecret' },
+                  {
+                    guard: { type: 'spendWithdrawn', params: { label: 'commit-output' } },
+                    target: 'revoking',
+                    actions: [
+                      'recordSpendConfirmation',
+                      { type: 'forgetFinalSpend', params: { label: 'commit-output' } },
+                    ],
+                  },
+                ],
+                OUTPOINT_UNSPENT: {
+                  guard: { type: 'spendWithdrawn', params: { label: 'commit-output' } },
+                  target: 'revoking',
+                  actions: { type: 'forgetFinalSpend', params: { label: 'commit-output' } },
+                },
               },
             },
             done: { type: 'final' },
@@ -760,12 +884,41 @@ export const payerMachine = setup({
                 OUTPOINT_SPENT: [
                   {
                     guard: 'remainderRecovered',
-                    target: 'done',
-                    actions: 'recordSpendConfirmation',
+                    target: 'recoveryConfirming',
+                    actions: ['recordSpendConfirmation', REMAINDER_FINAL_SPEND],
                   },
                   { actions: 'recordSpendConfirmation' },
                 ],
                 BLOCK: { actions: ['recordHeight', 'rebroadcast'] },
+              },
+            },
+            recoveryConfirming: {
+              description:
+                'The change or expire of the remainder is confirmed; waiting for `finalityDepth` confirmations.',
+              always: {
+                guard: { type: 'spendFinal', params: { label: 'remainder' } },
+                target: 'done',
+              },
+              on: {
+                OUTPOINT_SPENT: [
+                  {
+                    guard: 'remainderRecovered',
+                    actions: ['recordSpendConfirmation', REMAINDER_FINAL_SPEND],
+                  },
+                  {
+                    guard: { type: 'spendWithdrawn', params: { label: 'remainder' } },
+                    target: 'recovering',
+                    actions: [
+                      'recordSpendConfirmation',
+                      { type: 'forgetFinalSpend', params: { label: 'remainder' } },
+                    ],
+                  },
+                ],
+                OUTPOINT_UNSPENT: {
+                  guard: { type: 'spendWithdrawn', params: { label: 'remainder' } },
+                  target: 'recovering',
+                  actions: { type: 'forgetFinalSpend', params: { label: 'remainder' } },
+                },
               },
             },
             done: { type: 'final' },

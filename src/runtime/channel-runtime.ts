@@ -212,7 +212,13 @@ export class ChannelRuntime {
       const spender = await io('CHAIN_FAILED', 'reading a spend', () =>
         chain.getSpender(watch.outpoint),
       );
-      if (!spender) continue;
+      const key = `out:${watch.outpoint.txid}:${watch.outpoint.vout}`;
+      if (!spender) {
+        // A spend reported before is gone (a reorganisation dropped it): say so once.
+        if (this.reported.delete(key))
+          await this.step({ type: 'OUTPOINT_UNSPENT', outpoint: watch.outpoint });
+        continue;
+      }
       if (
         this.changed(
           `out:${watch.outpoint.txid}:${watch.outpoint.vout}`,

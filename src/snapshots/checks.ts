@@ -9,14 +9,8 @@ import { hash160 } from '../scripts/hash.js';
 import { assertCompressedPubkey } from '../scripts/keys.js';
 import { verifyPayerCommit } from '../transactions/commit-transaction.js';
 import { publicKeyOf } from '../transactions/keys.js';
-import { buildUnlockingScript, parseUnlockingScript } from '../scripts/unlocking-scripts.js';
-import {
-  type TxData,
-  decodeTransaction,
-  encodeTransaction,
-  transactionId,
-  withScriptSig,
-} from '../transactions/raw-transaction.js';
+import { type TxData, decodeTransaction, transactionId } from '../transactions/raw-transaction.js';
+export { canonicalSpendEncoding } from '../transactions/canonical-encoding.js';
 import { SnapshotError, type SnapshotErrorCode } from './errors.js';
 
 /**
@@ -239,27 +233,4 @@ export function setTogether(values: { readonly [field: string]: unknown }, path:
     refuse('SNAPSHOT_FIELD_INVALID', `is null while ${set[0]![0]} is set`, `${path}/${missing}`);
   }
   return set.length > 0;
-}
-
-/**
- * The transaction with each scriptSig that is one of our spend paths re-encoded canonically.
- * A transaction found on chain may carry a third party's re-encoding (same signatures, other
- * txid); its signatures are checked on the canonical form, which they equally cover.
- */
-export function canonicalSpendEncoding(rawTx: string): string {
-  let tx: TxData;
-  try {
-    tx = decodeTransaction(hexToBytes(rawTx));
-  } catch {
-    return rawTx; // Left to the caller's checks, which report it.
-  }
-  tx.inputs.forEach((input, index) => {
-    try {
-      const spend = parseUnlockingScript(input.scriptSig, { canonical: false });
-      tx = withScriptSig(tx, index, buildUnlockingScript(spend));
-    } catch {
-      // Not one of our spend paths: kept as it is.
-    }
-  });
-  return bytesToHex(encodeTransaction(tx));
 }

@@ -153,6 +153,22 @@ export const BroadcastRecordSchema = object(
   'A broadcast transaction.',
 );
 
+/** Settling spends seen confirmed, by the watched output they spend, awaiting finality depth. */
+export const FinalSpendsSchema = Type.Record(
+  labelPattern(OUTPOINT_WATCH_LABELS, 'The watched output spent.'),
+  object(
+    { confirmedHeight: height('Height of the block that confirmed it.') },
+    'A settling spend seen confirmed.',
+  ),
+  { additionalProperties: false, description: 'Settling spends awaiting finality depth.' },
+);
+
+const finalityDepth = Type.Integer({
+  minimum: 1,
+  maximum: 1000,
+  description: 'Confirmations after which a settling spend is final.',
+});
+
 /** Outputs and transactions the embedder reports on. */
 export const WatchesSchema = object(
   {
@@ -250,6 +266,8 @@ export const PayerContextSchema = object(
     ),
     height: height('Height of the best block the payer heard of.'),
     watches: WatchesSchema,
+    finalityDepth,
+    finalSpends: FinalSpendsSchema,
     outcome,
   },
   'Everything the payer machine knows.',
@@ -340,6 +358,8 @@ export const PayeeContextSchema = object(
     payout: nullable(BroadcastRecordSchema),
     height: height('Height of the best block the payee heard of.'),
     watches: WatchesSchema,
+    finalityDepth,
+    finalSpends: FinalSpendsSchema,
     outcome,
   },
   'Everything the payee machine knows.',

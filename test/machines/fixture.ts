@@ -37,6 +37,8 @@ export function payeeInput(overrides: Partial<PayeeContext> = {}): PayeeContext 
     clearance: 6,
     privateKey: PAYEE_KEY,
     destinationScript: p2wpkhOutputScript(publicKeyOf(PAYEE_KEY)),
+    // The machine examples take one confirmation as final; finality has its own tests.
+    finalityDepth: 1,
     height: START_HEIGHT,
   });
   return {
@@ -60,6 +62,7 @@ export function payerInput(overrides: Partial<PayerContext> = {}): PayerContext 
       delayTime: 5,
       privateKey: PAYER_KEY,
       destinationScript: p2wpkhOutputScript(publicKeyOf(PAYER_KEY)),
+      finalityDepth: 1,
       height: START_HEIGHT,
     }),
     ...overrides,

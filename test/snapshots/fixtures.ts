@@ -67,7 +67,13 @@ class Collector {
 
 async function opened(): Promise<TestChannel> {
   // Transactions are judged by bitcore in test/runtime; here only what the machines persist matters.
-  const t = await openTestChannel({ verify: false, expireTime: 30, delayTime: 5 });
+  // Three confirmations to finality, so that the confirming states are persisted too.
+  const t = await openTestChannel({
+    verify: false,
+    expireTime: 30,
+    delayTime: 5,
+    finalityDepth: 3,
+  });
   await settle(t);
   await mine(t, 1);
   return t;
@@ -131,9 +137,15 @@ async function expiredPath(c: Collector): Promise<void> {
   await settle(t);
   c.harvest(name, t);
   // The payee vanishes: only the payer follows the chain, until it takes the deposit back.
+  let payeeLooked = false;
   for (let i = 0; i < 60 && !t.payer.done; i++) {
     t.chain.mine(1);
     await t.payer.sync();
+    // The payee looks once while the expire waits for finality, and sees it confirmed.
+    if (!payeeLooked && t.payer.status().state === 'expireConfirming') {
+      payeeLooked = true;
+      await t.payee.sync();
+    }
     c.harvest(name, t);
   }
   if (!t.payer.done) throw new Error('expired: payer did not finish');

@@ -17,6 +17,8 @@ export interface TestChannelOptions {
   readonly feeRate?: number;
   readonly channelId?: string;
   readonly verify?: boolean;
+  /** Confirmations after which settling spends are final (1 unless a test is about finality). */
+  readonly finalityDepth?: number;
   /** The script verifier of the chain (bitcore with the standard flags unless `verify` is false). */
   readonly verifier?: ScriptVerifier;
 }
@@ -72,6 +74,7 @@ export async function openTestChannel(options: TestChannelOptions = {}) {
       delayTime,
       privateKey: payerKey,
       destinationScript: destinationOf(payerKey),
+      finalityDepth: options.finalityDepth ?? 1,
       height: chain.height,
     },
     payerEnv,
@@ -87,6 +90,7 @@ export async function openTestChannel(options: TestChannelOptions = {}) {
       clearance: options.clearance ?? 6,
       privateKey: payeeKey,
       destinationScript: destinationOf(payeeKey),
+      finalityDepth: options.finalityDepth ?? 1,
       height: chain.height,
     },
     payeeEnv,

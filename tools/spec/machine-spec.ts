@@ -65,7 +65,7 @@ export function machineSpec(src: MachineSource): MachineSpec {
     map.set(key, unique([...(map.get(key) ?? []), use]));
   for (const t of model.transitions) {
     const use = where(t.source, t.event);
-    if (t.guard) add(guardUses, t.guard, use);
+    if (t.guard) add(guardUses, baseName(t.guard), use);
     for (const a of t.actions) add(actionUses, baseName(a), use);
     if (!t.eventless && t.event !== 'done')
       add(eventUses, t.event, t.source === MACHINE_SOURCE ? '(any state)' : t.source);

@@ -116,7 +116,7 @@ const common = [
   ),
   w(2, fc.record({ kind: fc.constantFrom('crash' as const, 'restart' as const), side })),
   w(1, fc.constantFrom({ kind: 'payee-close' as const }, { kind: 'payer-close' as const })),
-  w(1, fc.record({ kind: fc.constant('reorg' as const), depth: fc.integer({ min: 1, max: 2 }) })),
+  w(2, fc.record({ kind: fc.constant('reorg' as const), depth: fc.integer({ min: 1, max: 2 }) })),
   w(
     1,
     fc.record({ kind: fc.constant('malleate' as const), count: fc.integer({ min: 1, max: 3 }) }),
@@ -180,6 +180,8 @@ export const paramsArb: fc.Arbitrary<ChannelParams> = fc
     // 2 is the tight bound for a payer that syncs after every block (see the suite's comment).
     minDelayTime: fc.integer({ min: 2, max: 10 }),
     maxExpireTime: fc.integer({ min: 20, max: 200 }),
+    finalityDepth: fc.integer({ min: 2, max: 3 }),
+    recoveryReorgEvery: fc.constantFrom(0, 2, 3, 5),
     offerCheat: fc.constantFrom(
       'none' as const,
       'delay-below' as const,
@@ -351,6 +353,9 @@ export async function recover(w: World): Promise<void> {
   const bound = 2 * w.params.expireTime + w.params.delayTime + 40;
   for (let i = 0; i < bound && !honestDone(w); i++) {
     await w.mine(1);
+    // Settling transactions are broadcast now: reorganise them out, as deep as finality allows.
+    const every = w.params.recoveryReorgEvery;
+    if (every > 0 && i % every === every - 1) await w.reorg(w.params.finalityDepth - 1);
     await w.deliverAll();
   }
   // A few more blocks so that pending recoveries of the other party confirm too.

@@ -2,7 +2,7 @@ import { expect } from 'vitest';
 import { bytesToHex, hexToBytes } from '../../../src/bytes.js';
 import { ChainError } from '../../../src/chain/errors.js';
 import { SimulatedChain } from '../../../src/chain/simulated-chain.js';
-import type { PayeeContext, PayerContext } from '../../../src/machines/context.js';
+import type { PayeeContext } from '../../../src/machines/context.js';
 import { newPayeeContext } from '../../../src/machines/initial-context.js';
 import { payeeMachine } from '../../../src/machines/payee-machine.js';
 import { p2wpkhOutputScript } from '../../../src/scripts/key-output-scripts.js';
@@ -57,6 +57,10 @@ export interface ChannelParams {
    * refused with the state unchanged), or its real offer exactly at the bounds.
    */
   readonly offerCheat: 'none' | 'delay-below' | 'expire-above' | 'at-bounds';
+  /** Confirmations after which both parties take a settling spend as final. */
+  readonly finalityDepth: number;
+  /** During recovery, a reorganisation as deep as finality allows every this many blocks (0: none). */
+  readonly recoveryReorgEvery: number;
 }
 
 const CHANNEL_ID = 'model-channel';
@@ -201,6 +205,7 @@ export class World {
         clearance: params.clearance,
         privateKey: PAYEE_KEY,
         destinationScript: PAYEE_DESTINATION,
+        finalityDepth: params.finalityDepth,
         height: w.chain.height,
       }),
       spendSecret: bytesToHex(params.spendSecret),
@@ -219,6 +224,7 @@ export class World {
         maxExpireTime: params.maxExpireTime,
         privateKey: PAYER_KEY,
         destinationScript: PAYER_DESTINATION,
+        finalityDepth: params.finalityDepth,
         height: w.chain.height,
       },
       w.env('payer'),
@@ -371,43 +377,23 @@ export class World {
   }
 
   /**
-   * A 1–2 block reorganisation, then as many blocks again (the transactions are mined anew).
-   *
-   * Scope: the machines take one confirmation of a settling transaction (payout, revoke, change,
-   * expire) as final, so a reorg never disconnects a block holding one that an honest party
-   * broadcast. Following such reorgs needs a finality depth in the machines (see the project's
-   * open work); reorgs of deposits and commits are exercised in full.
+   * A reorganisation shallower than the finality depth, then as many blocks again (the
+   * transactions are mined anew, where still valid). Any block may go, settling transactions
+   * included: a party must follow its spend back to the mempool, rebroadcast it or take another
+   * path, and finish only at `finalityDepth` confirmations.
    */
   async reorg(depth: number): Promise<void> {
     await this.enforceWatching();
     // Never the faucet's block: its coin (and so the deposit) would vanish with it.
-    let d = Math.min(depth, this.chain.height - this.fundingHeight);
-    const settling = this.settlingTxids();
-    for (let k = 0; k < d; k++) {
-      if (this.chain.block(this.chain.height - k)?.txids.some((t) => settling.has(t))) d = k;
-    }
+    const d = Math.min(
+      depth,
+      this.chain.height - this.fundingHeight,
+      this.params.finalityDepth - 1,
+    );
     if (d <= 0) return;
     const result = this.chain.reorg(d);
     this.note(`reorg ${d}: dropped ${result.dropped.length}`);
     await this.mine(d);
-  }
-
-  /** Settling transactions the honest parties broadcast, read from their latest persisted state. */
-  private settlingTxids(): Set<string> {
-    const txids = new Set<string>();
-    for (const side of ['payer', 'payee'] as const) {
-      if (!this.honest(side)) continue;
-      const latest = this.stores[side].versions(CHANNEL_ID).at(-1);
-      if (!latest) continue;
-      const context = snapshotContext<PayerContext | PayeeContext>(latest);
-      if (context.role === 'payee' && context.payout) txids.add(context.payout.txid);
-      if (context.role === 'payer') {
-        for (const [label, record] of Object.entries(context.broadcasts)) {
-          if (label !== 'deposit') txids.add(record.txid);
-        }
-      }
-    }
-    return txids;
   }
 
   /**
