@@ -85,7 +85,8 @@ export function decodeHeader(text: string): EncryptionHeader {
   if (h.version !== 1) throw corrupt(`unsupported version ${String(h.version)}`);
   if (h.aead !== 'xchacha20poly1305') throw corrupt('unknown cipher');
   const kdf = h.kdf as Record<string, unknown> | null;
-  if (typeof kdf !== 'object' || kdf === null || kdf.name !== 'scrypt') throw corrupt('unknown KDF');
+  if (typeof kdf !== 'object' || kdf === null || kdf.name !== 'scrypt')
+    throw corrupt('unknown KDF');
   const params = checkScryptParams(
     { N: Number(kdf.N), r: Number(kdf.r), p: Number(kdf.p) },
     'STORE_CORRUPT',

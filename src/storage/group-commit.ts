@@ -1,5 +1,7 @@
 /** Outcome of one operation inside a committed batch. */
-export type BatchOutcome<R> = { readonly ok: true; readonly value: R } | { readonly ok: false; readonly error: unknown };
+export type BatchOutcome<R> =
+  | { readonly ok: true; readonly value: R }
+  | { readonly ok: false; readonly error: unknown };
 
 interface Pending<T, R> {
   readonly operation: T;

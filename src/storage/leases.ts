@@ -40,7 +40,8 @@ export class LeaseTable {
       const current = this.held.get(key);
       if (!current) break;
       const left = deadline - Date.now();
-      if (left <= 0) throw new StoreError('STORE_LOCKED', `channel ${JSON.stringify(key)} is leased`);
+      if (left <= 0)
+        throw new StoreError('STORE_LOCKED', `channel ${JSON.stringify(key)} is leased`);
       await Promise.race([current.released, new Promise((r) => setTimeout(r, left))]);
     }
     let release!: () => void;

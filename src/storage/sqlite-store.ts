@@ -51,8 +51,12 @@ function prepare(db: Database.Database) {
     records: db.prepare('SELECT seq, value, digest FROM records WHERE key = ? ORDER BY seq'),
     dropRecords: db.prepare('DELETE FROM records WHERE key = ? AND seq <= ?'),
     readMeta: db.prepare('SELECT value FROM meta WHERE name = ?'),
-    insertMeta: db.prepare('INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING'),
-    anyValue: db.prepare('SELECT EXISTS (SELECT 1 FROM snapshots) OR EXISTS (SELECT 1 FROM records) AS any'),
+    insertMeta: db.prepare(
+      'INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING',
+    ),
+    anyValue: db.prepare(
+      'SELECT EXISTS (SELECT 1 FROM snapshots) OR EXISTS (SELECT 1 FROM records) AS any',
+    ),
   };
 }
 
@@ -108,7 +112,8 @@ export class SqliteStore implements LogStore {
       }
       if (!options.readOnly) {
         const mode = db.pragma('journal_mode = WAL', { simple: true });
-        if (mode !== 'wal') throw new StoreError('STORE_IO', `journal mode ${String(mode)}, not WAL`);
+        if (mode !== 'wal')
+          throw new StoreError('STORE_IO', `journal mode ${String(mode)}, not WAL`);
       }
       // FULL: in WAL mode every commit syncs the WAL, so a committed batch survives power loss,
       // not only a process crash (NORMAL would sync only at checkpoints). Group commit pays
@@ -116,7 +121,9 @@ export class SqliteStore implements LogStore {
       db.pragma('synchronous = FULL');
       if (options.maxDatabaseBytes !== undefined) {
         const pageSize = db.pragma('page_size', { simple: true }) as number;
-        db.pragma(`max_page_count = ${Math.max(1, Math.floor(options.maxDatabaseBytes / pageSize))}`);
+        db.pragma(
+          `max_page_count = ${Math.max(1, Math.floor(options.maxDatabaseBytes / pageSize))}`,
+        );
       }
       if (options.exclusive ?? true) {
         // Take the write lock now: a second process is refused at open, not at its first write.
@@ -194,7 +201,10 @@ export class SqliteStore implements LogStore {
     const last = head?.head ?? 0;
     if (rows.length !== last - base || rows.some((r, i) => r.seq !== base + 1 + i))
       throw new StoreError('STORE_CORRUPT', 'log records do not match the log head');
-    return rows.map((r) => ({ seq: r.seq, data: this.codec.decodeRecord(k, r.seq, r.value, r.digest) }));
+    return rows.map((r) => ({
+      seq: r.seq,
+      data: this.codec.decodeRecord(k, r.seq, r.value, r.digest),
+    }));
   }
 
   compact(key: string, snapshot: string, throughSeq: number): Promise<void> {

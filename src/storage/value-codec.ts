@@ -87,11 +87,17 @@ export async function openCodec(
   const header = await access.readHeader();
   if (!encryption) {
     if (header !== null)
-      throw new StoreError('STORE_ENCRYPTED', 'the database is encrypted: open it with its passphrase');
+      throw new StoreError(
+        'STORE_ENCRYPTED',
+        'the database is encrypted: open it with its passphrase',
+      );
     return new ValueCodec(null, maxValueBytes);
   }
   if (header !== null)
-    return new ValueCodec(await SnapshotCipher.unlock(header, encryption.passphrase), maxValueBytes);
+    return new ValueCodec(
+      await SnapshotCipher.unlock(header, encryption.passphrase),
+      maxValueBytes,
+    );
   if (await access.hasValues())
     throw new StoreError('STORE_NOT_ENCRYPTED', 'the database already holds unencrypted values');
   const created = await SnapshotCipher.create(encryption);

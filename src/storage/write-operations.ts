@@ -2,7 +2,12 @@ import { StoreError } from './errors.js';
 
 /** One write as both SQL backends carry it out inside a batch transaction. */
 export type WriteOperation =
-  | { readonly kind: 'save'; readonly key: Buffer; readonly stored: Buffer; readonly digest: Buffer }
+  | {
+      readonly kind: 'save';
+      readonly key: Buffer;
+      readonly stored: Buffer;
+      readonly digest: Buffer;
+    }
   | {
       readonly kind: 'append';
       readonly key: Buffer;
