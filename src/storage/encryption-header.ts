@@ -94,6 +94,8 @@ export function decodeHeader(text: string): EncryptionHeader {
   const salt = hexField(kdf.salt, 'salt');
   const check = hexField(h.check, 'check');
   if (salt.length < 16 || salt.length > 64) throw corrupt('salt length');
+  // version byte, 24-byte nonce, 16-byte tag, and a short text: anything else is damage.
+  if (check.length < 41 || check.length > 1024) throw corrupt('check length');
   return {
     format: 'picopayments-store-encryption',
     version: 1,
