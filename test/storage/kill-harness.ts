@@ -34,7 +34,8 @@ const ROOT = resolve(import.meta.dirname, '../..');
 /**
  * Bundles the worker into one file. Under tsx every start compiles the whole import graph again
  * (about 1.5 s here); bundled, a start takes about 0.15 s, so that 50 kills fit the time budget.
- * Native and optional packages stay outside and resolve from the project's node_modules.
+ * The native SQLite binding (and pg's optional native and edge back ends) stay outside and
+ * resolve from the project's node_modules.
  */
 export async function bundleWorker(): Promise<string> {
   const outfile = join(tempDir('picopayments-kill-worker-'), 'kill-worker.cjs');
@@ -45,7 +46,7 @@ export async function bundleWorker(): Promise<string> {
     format: 'cjs',
     target: 'node20',
     outfile,
-    external: ['better-sqlite3', 'pg', 'pg-native'],
+    external: ['better-sqlite3', 'pg-native', 'cloudflare:sockets'],
     logLevel: 'silent',
   });
   return outfile;
