@@ -83,6 +83,8 @@ console.log(
   ]),
 );
 
+await (await import('./stores.js')).runStoreBenchmarks();
+
 console.log(
   section('Run', [
     `elapsed: ${((Date.now() - started) / 1000).toFixed(1)} s`,
