@@ -15,7 +15,13 @@ import type { EncryptionOptions } from '../../src/storage/snapshot-cipher.js';
 
 /** Where the store under test lives; passed to the child as JSON. */
 export type StoreSpec =
-  | { readonly backend: 'sqlite'; readonly path: string; readonly passphrase?: string }
+  | {
+      readonly backend: 'sqlite';
+      readonly path: string;
+      readonly passphrase?: string;
+      /** Control only: the store acknowledges saves before writing them (must be caught). */
+      readonly flawed?: boolean;
+    }
   | {
       readonly backend: 'postgres';
       readonly url: string;
@@ -51,13 +57,34 @@ function encryption(passphrase: string | undefined): EncryptionOptions | undefin
   return passphrase ? { passphrase, kdf: KDF } : undefined;
 }
 
+/**
+ * A deliberately broken store for the campaign's control run: `save` resolves at once and writes
+ * 40 ms later, so a kill in between loses an acknowledged payment. The campaign must notice.
+ */
+class AcknowledgesEarly {
+  constructor(private readonly inner: SqliteStore) {}
+  load(key: string) {
+    return this.inner.load(key);
+  }
+  async save(key: string, snapshot: string) {
+    setTimeout(() => void this.inner.save(key, snapshot).catch(() => undefined), 40);
+  }
+  close() {
+    return this.inner.close();
+  }
+}
+
 /** Opens the store a spec describes. */
-export async function openStore(spec: StoreSpec): Promise<SqliteStore | PostgresStore> {
-  if (spec.backend === 'sqlite')
-    return SqliteStore.open(spec.path, {
+export async function openStore(
+  spec: StoreSpec,
+): Promise<SqliteStore | PostgresStore | AcknowledgesEarly> {
+  if (spec.backend === 'sqlite') {
+    const store = await SqliteStore.open(spec.path, {
       encryption: encryption(spec.passphrase),
       busyTimeoutMs: 5000,
     });
+    return spec.flawed ? new AcknowledgesEarly(store) : store;
+  }
   return PostgresStore.open({
     connectionString: spec.url,
     schema: spec.schema,

@@ -22,6 +22,13 @@ function report(name: string, r: CampaignReport): void {
 }
 
 describe('kill -9 during a payment stream', () => {
+  test('control: a store that acknowledges before writing is caught within 20 kills', async () => {
+    const spec = { backend: 'sqlite', path: join(dir, 'flawed.db'), flawed: true } as const;
+    await expect(killCampaign('flawed store (control)', spec, worker, 20)).rejects.toThrow(
+      /acknowledged/,
+    );
+  }, 120_000);
+
   test(`SqliteStore: ${KILLS} kills, nothing acknowledged is lost, the channel settles`, async () => {
     const r = await killCampaign(
       'SqliteStore',
