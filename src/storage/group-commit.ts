@@ -34,8 +34,13 @@ export class GroupCommit<T, R> {
   /**
    * @param commit writes one batch in one transaction and reports each operation's outcome, in
    *   order; throwing means the whole batch failed with that error.
+   * @param maxBatch most operations in one batch (a bound on one transaction's locks and size);
+   *   the rest follow in the next batch, right after.
    */
-  constructor(private readonly commit: (batch: readonly T[]) => Promise<BatchOutcome<R>[]>) {}
+  constructor(
+    private readonly commit: (batch: readonly T[]) => Promise<BatchOutcome<R>[]>,
+    private readonly maxBatch = 1024,
+  ) {}
 
   /** Queues one operation; resolves once it is durable. */
   submit(operation: T): Promise<R> {
@@ -72,8 +77,7 @@ export class GroupCommit<T, R> {
   }
 
   private async flush(): Promise<void> {
-    const batch = this.queue;
-    this.queue = [];
+    const batch = this.queue.splice(0, this.maxBatch);
     if (batch.length === 0) return;
     this.counters.batches++;
     this.counters.operations += batch.length;

@@ -82,7 +82,9 @@ export class PostgresStore implements LogStore {
       records: `${q}.records`,
       heads: `${q}.log_heads`,
     };
-    this.group = new GroupCommit((batch) => this.commit(batch));
+    // Each write in a batch holds an advisory lock until COMMIT; the server's lock table is
+    // shared and finite (max_locks_per_transaction × connections), so batches stay moderate.
+    this.group = new GroupCommit((batch) => this.commit(batch), 256);
   }
 
   /**
@@ -162,6 +164,10 @@ export class PostgresStore implements LogStore {
     return this.group.stats;
   }
 
+  /**
+   * The snapshot under `key`, or null: the last durable value (a save still in flight is seen
+   * once it resolved). `STORE_CORRUPT` when the stored bytes fail their check.
+   */
   async load(key: string): Promise<string | null> {
     const k = encodeKey(key);
     const { rows } = await this.query(
@@ -172,6 +178,7 @@ export class PostgresStore implements LogStore {
     return row ? this.codec.decodeSnapshot(k, row.value, row.digest) : null;
   }
 
+  /** Replaces the snapshot under `key` atomically; resolves once it is durable. */
   save(key: string, snapshot: string): Promise<void> {
     return this.submit(() => {
       const k = encodeKey(key);
@@ -179,6 +186,7 @@ export class PostgresStore implements LogStore {
     });
   }
 
+  /** See {@link LogStore.append}; resolves once the record is durable. */
   append(key: string, seq: number, data: string): Promise<void> {
     return this.submit(() => {
       const k = encodeKey(key);
@@ -188,6 +196,7 @@ export class PostgresStore implements LogStore {
     });
   }
 
+  /** See {@link LogStore.records}. */
   async records(key: string): Promise<LogRecord[]> {
     const k = encodeKey(key);
     // One statement: the head and the records come from the same snapshot of the database.
@@ -208,6 +217,7 @@ export class PostgresStore implements LogStore {
     });
   }
 
+  /** See {@link LogStore.compact}; resolves once durable. */
   compact(key: string, snapshot: string, throughSeq: number): Promise<void> {
     return this.submit(() => {
       const k = encodeKey(key);

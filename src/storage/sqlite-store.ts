@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { DEFAULT_MAX_VALUE_BYTES, encodeKey } from './encoding.js';
 import { StoreError } from './errors.js';
 import { type BatchOutcome, GroupCommit, type GroupCommitStats } from './group-commit.js';
@@ -62,6 +62,21 @@ function prepare(db: Database.Database) {
 
 const ENCRYPTION_META = 'encryption';
 
+type DatabaseConstructor = typeof Database;
+let driver: DatabaseConstructor | null = null;
+
+/** The native driver is loaded on first open, so that importing this module costs nothing. */
+async function loadDriver(): Promise<DatabaseConstructor> {
+  if (driver) return driver;
+  try {
+    const mod = (await import('better-sqlite3')) as { default?: DatabaseConstructor };
+    driver = (mod.default ?? mod) as DatabaseConstructor;
+    return driver;
+  } catch (error) {
+    throw new StoreError('STORE_IO', 'SqliteStore needs the `better-sqlite3` package', error);
+  }
+}
+
 /**
  * A {@link LogStore} in one SQLite file (better-sqlite3), in WAL mode.
  *
@@ -95,9 +110,10 @@ export class SqliteStore implements LogStore {
     const maxValueBytes = options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
     if (!Number.isSafeInteger(maxValueBytes) || maxValueBytes < 0)
       throw new StoreError('STORE_INVALID_OPTIONS', 'maxValueBytes must be a non-negative integer');
+    const Driver = await loadDriver();
     let db: Database.Database;
     try {
-      db = new Database(path, {
+      db = new Driver(path, {
         readonly: options.readOnly ?? false,
         fileMustExist: options.readOnly ?? false,
         timeout: options.busyTimeoutMs ?? 0,
@@ -178,6 +194,7 @@ export class SqliteStore implements LogStore {
     });
   }
 
+  /** See {@link LogStore.append}; resolves once the record is durable. */
   append(key: string, seq: number, data: string): Promise<void> {
     return this.submit(() => {
       const k = encodeKey(key);
@@ -187,6 +204,7 @@ export class SqliteStore implements LogStore {
     });
   }
 
+  /** See {@link LogStore.records}. */
   async records(key: string): Promise<LogRecord[]> {
     const k = encodeKey(key);
     const { head, rows } = this.read(
@@ -207,6 +225,7 @@ export class SqliteStore implements LogStore {
     }));
   }
 
+  /** See {@link LogStore.compact}; resolves once durable. */
   compact(key: string, snapshot: string, throughSeq: number): Promise<void> {
     return this.submit(() => {
       const k = encodeKey(key);

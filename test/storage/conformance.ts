@@ -276,6 +276,64 @@ export function storeConformance(factory: StoreFactory): void {
           expect(await store.records('other')).toEqual([]);
         }));
 
+    if (has('log'))
+      test('property: appends and compactions, valid or not, leave exactly the model', () =>
+        fc.assert(
+          fc.asyncProperty(
+            fc.array(
+              fc.record({
+                kind: fc.constantFrom('append', 'append', 'compact', 'save'),
+                // Offset from the valid position: 0 is valid, anything else must be refused.
+                offset: fc.constantFrom(0, 0, 0, -1, 1, 2),
+                back: fc.nat(4),
+                text: fc.string({ maxLength: 12 }),
+              }),
+              { maxLength: 25 },
+            ),
+            (ops) =>
+              withStore(factory, async ({ store }) => {
+                if (!isLogStore(store)) throw new Error('not a LogStore');
+                let base = 0;
+                let records: { seq: number; data: string }[] = [];
+                let snapshot: string | null = null;
+                for (const op of ops) {
+                  const head = records.length > 0 ? records[records.length - 1]!.seq : base;
+                  if (op.kind === 'append') {
+                    const seq = head + 1 + op.offset;
+                    const outcome = await store.append('log', seq, op.text).then(
+                      () => 'ok',
+                      (e: StoreError) => e.code,
+                    );
+                    if (op.offset === 0) {
+                      expect(outcome).toBe('ok');
+                      records.push({ seq, data: op.text });
+                    } else expect(outcome).toBe('STORE_CONFLICT');
+                  } else if (op.kind === 'compact') {
+                    const through =
+                      op.offset === 0 ? Math.max(base, head - op.back) : head + op.offset;
+                    const valid = through >= base && through <= head;
+                    const outcome = await store.compact('log', op.text, through).then(
+                      () => 'ok',
+                      (e: StoreError) => e.code,
+                    );
+                    expect(outcome).toBe(valid ? 'ok' : 'STORE_CONFLICT');
+                    if (valid) {
+                      base = through;
+                      records = records.filter((r) => r.seq > through);
+                      snapshot = op.text;
+                    }
+                  } else {
+                    await store.save('log', op.text);
+                    snapshot = op.text;
+                  }
+                }
+                expect(await store.records('log')).toEqual(records);
+                expect(await store.load('log')).toBe(snapshot);
+              }),
+          ),
+          propertyConfig(`log conformance ${factory.name}`, 15),
+        ));
+
     if (has('leases'))
       test('channel leases: one holder at a time, free again after release', () =>
         withStore(factory, async ({ store }) => {

@@ -89,7 +89,10 @@ export function sqliteFactory(encryption?: EncryptionOptions): StoreFactory {
 export const PG_URL = process.env.PICOPAYMENTS_PG_URL ?? '';
 
 /** True when CI (or the caller) demands that the PostgreSQL suite runs. */
-export const PG_REQUIRED = process.env.CI === '1' || process.env.PICOPAYMENTS_REQUIRE_PG === '1';
+export const PG_REQUIRED =
+  process.env.CI === '1' ||
+  process.env.CI === 'true' ||
+  process.env.PICOPAYMENTS_REQUIRE_PG === '1';
 
 /** A fresh schema name, so that tests never see each other's tables. */
 export function freshSchema(): string {
