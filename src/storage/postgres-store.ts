@@ -278,9 +278,11 @@ export class PostgresStore implements LogStore {
         async release() {
           if (!local.held) return;
           if (store.held.get(key) === entry) store.held.delete(key);
-          await local.release();
-          // Closing the connection ends the session, and with it the advisory lock.
+          // Unlock explicitly (the session's end would too, but only once the server notices),
+          // so that the next holder need not wait.
+          await client.query('SELECT pg_advisory_unlock($1, $2)', id).catch(() => undefined);
           await client.end().catch(() => undefined);
+          await local.release();
         },
       },
     };
