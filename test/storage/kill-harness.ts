@@ -47,6 +47,8 @@ export async function bundleWorker(): Promise<string> {
     target: 'node20',
     outfile,
     external: ['better-sqlite3', 'pg-native', 'cloudflare:sockets'],
+    // The stores load their drivers with import(); as require() they resolve through NODE_PATH.
+    supported: { 'dynamic-import': false },
     logLevel: 'silent',
   });
   return outfile;
