@@ -114,6 +114,39 @@ describePostgres('PostgreSQL', () => {
       await store.close();
     });
 
+    test('connections killed mid-write: every acknowledged save is there, failures are typed, the store recovers', async () => {
+      const schema = freshSchema();
+      schemas.push(schema);
+      const application = `pp_victim_${schema.slice(-8)}`;
+      const store = await PostgresStore.open({
+        schema,
+        connection: { connectionString: PG_URL, application_name: application },
+      });
+      await store.save('warm', 'connections open');
+      const big = 'x'.repeat(50_000);
+      const saves = Array.from({ length: 600 }, (_, i) => store.save(`k${i}`, `${i} ${big}`));
+      let settled = false;
+      const all = Promise.allSettled(saves).finally(() => {
+        settled = true;
+      });
+      // Kill the store's connections again and again while its batches are being written.
+      for (let i = 0; i < 8 && !settled; i++) {
+        await pgQuery(
+          'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1',
+          [application],
+        );
+        await new Promise((r) => setTimeout(r, 15));
+      }
+      const outcomes = await all;
+      for (const [i, outcome] of outcomes.entries()) {
+        if (outcome.status === 'fulfilled') expect(await store.load(`k${i}`)).toBe(`${i} ${big}`);
+        else expect((outcome.reason as { code: string }).code).toBe('STORE_IO');
+      }
+      await store.save('after', 'the pool reconnects');
+      expect(await store.load('after')).toBe('the pool reconnects');
+      await store.close();
+    });
+
     test('group commit: concurrent saves of many channels share few transactions', async () => {
       const store = await fresh();
       await Promise.all(Array.from({ length: 500 }, (_, i) => store.save(`ch${i}`, `state ${i}`)));
