@@ -19,7 +19,10 @@ import {
 export interface SqliteStoreOptions {
   /** Encrypt every value at rest under this passphrase (see {@link EncryptionOptions}). */
   readonly encryption?: EncryptionOptions;
-  /** Open for reading only: every write is refused with `STORE_IO`. */
+  /**
+   * Open for reading only: every write is refused with `STORE_IO`. Combine with
+   * `exclusive: false` unless writers are to be kept out while it is open.
+   */
   readonly readOnly?: boolean;
   /**
    * Hold the database file's lock for as long as the store is open (default true), so that no
@@ -110,6 +113,12 @@ export class SqliteStore implements LogStore {
     const maxValueBytes = options.maxValueBytes ?? DEFAULT_MAX_VALUE_BYTES;
     if (!Number.isSafeInteger(maxValueBytes) || maxValueBytes < 0)
       throw new StoreError('STORE_INVALID_OPTIONS', 'maxValueBytes must be a non-negative integer');
+    for (const [name, value] of [
+      ['busyTimeoutMs', options.busyTimeoutMs],
+      ['maxDatabaseBytes', options.maxDatabaseBytes],
+    ] as const)
+      if (value !== undefined && (!Number.isSafeInteger(value) || value < 0))
+        throw new StoreError('STORE_INVALID_OPTIONS', `${name} must be a non-negative integer`);
     const Driver = await loadDriver();
     let db: Database.Database;
     try {

@@ -162,6 +162,11 @@ describe('SqliteStore', () => {
     expect(await store.load('k')).toBe('x'.repeat(1000));
     await store.close();
     await expectStoreError(SqliteStore.open(path, { maxValueBytes: -1 }), 'STORE_INVALID_OPTIONS');
+    await expectStoreError(SqliteStore.open(path, { busyTimeoutMs: 1.5 }), 'STORE_INVALID_OPTIONS');
+    await expectStoreError(
+      SqliteStore.open(path, { maxDatabaseBytes: Number.NaN }),
+      'STORE_INVALID_OPTIONS',
+    );
   });
 
   test('another process holding the database: STORE_LOCKED; free again once it is killed', async () => {
