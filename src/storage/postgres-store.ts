@@ -361,8 +361,12 @@ export class PostgresStore implements LogStore {
     // server's default, so an acknowledged write survives a server crash.
     await client.query('BEGIN; SET LOCAL synchronous_commit = on');
     try {
+      const refused = await this.refusals(client, batch);
       const outcomes: BatchOutcome<void>[] = [];
-      for (const op of batch) outcomes.push(await this.apply(client, op));
+      for (const op of batch) {
+        const error = refused.get(op.key.toString('utf8'));
+        outcomes.push(error ? { ok: false, error } : await this.apply(client, op));
+      }
       await client.query('COMMIT');
       return outcomes;
     } catch (error) {
@@ -371,30 +375,59 @@ export class PostgresStore implements LogStore {
     }
   }
 
-  /** Whether this transaction may write `key`: the lease is ours, or nobody else holds it. */
-  private async mayWrite(client: PoolClient, key: Buffer): Promise<StoreError | null> {
-    const id = advisoryLockId('channel', this.schema, key);
-    const mine = this.held.get(key.toString('utf8'));
-    if (mine) {
-      if (mine.lost) return new StoreError('STORE_LOCKED', 'the lease on this channel was lost');
-      const { rows } = await client.query(
-        `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND classid = $1
-           AND objid = $2 AND objsubid = 2 AND pid = $3 AND granted) AS ok`,
-        [...id, mine.pid],
-      );
-      return rows[0].ok === true
-        ? null
-        : new StoreError('STORE_LOCKED', 'the lease on this channel was lost');
+  /**
+   * The keys of `batch` this transaction may not write, each with its refusal: a key may be
+   * written when this store holds its lease (and the lease's connection still holds the lock),
+   * or when nobody does (the transaction then takes the lock until COMMIT). Two queries per
+   * batch, whatever its size.
+   */
+  private async refusals(
+    client: PoolClient,
+    batch: readonly WriteOperation[],
+  ): Promise<Map<string, StoreError>> {
+    const lost = () => new StoreError('STORE_LOCKED', 'the lease on this channel was lost');
+    const refused = new Map<string, StoreError>();
+    const leased: { key: string; id: [number, number]; pid: number }[] = [];
+    const others: { key: string; id: [number, number] }[] = [];
+    const seen = new Set<string>();
+    for (const op of batch) {
+      const key = op.key.toString('utf8');
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const id = advisoryLockId('channel', this.schema, op.key);
+      const mine = this.held.get(key);
+      if (!mine) others.push({ key, id });
+      else if (mine.lost) refused.set(key, lost());
+      else leased.push({ key, id, pid: mine.pid });
     }
-    const { rows } = await client.query('SELECT pg_try_advisory_xact_lock($1, $2) AS ok', id);
-    return rows[0].ok === true
-      ? null
-      : new StoreError('STORE_LOCKED', 'the channel is leased by another process');
+    if (leased.length > 0) {
+      const { rows } = await client.query(
+        `SELECT classid::int8 AS a, objid::int8 AS b, pid FROM pg_locks
+           WHERE locktype = 'advisory' AND objsubid = 2 AND granted AND pid = ANY($1::int4[])`,
+        [[...new Set(leased.map((l) => l.pid))]],
+      );
+      const held = new Set(rows.map((r) => `${r.a}:${r.b}:${r.pid}`));
+      for (const l of leased)
+        if (!held.has(`${l.id[0]}:${l.id[1]}:${l.pid}`)) refused.set(l.key, lost());
+    }
+    if (others.length > 0) {
+      // Try-locks never wait, so the order of keys cannot deadlock two batches.
+      const { rows } = await client.query(
+        `SELECT t.ord, pg_try_advisory_xact_lock(t.a, t.b) AS ok
+           FROM unnest($1::int4[], $2::int4[]) WITH ORDINALITY AS t(a, b, ord) ORDER BY t.ord`,
+        [others.map((o) => o.id[0]), others.map((o) => o.id[1])],
+      );
+      for (const r of rows)
+        if (r.ok !== true)
+          refused.set(
+            others[Number(r.ord) - 1]!.key,
+            new StoreError('STORE_LOCKED', 'the channel is leased by another process'),
+          );
+    }
+    return refused;
   }
 
   private async apply(client: PoolClient, op: WriteOperation): Promise<BatchOutcome<void>> {
-    const refused = await this.mayWrite(client, op.key);
-    if (refused) return { ok: false, error: refused };
     const ok = { ok: true, value: undefined } as const;
     const upsert = `INSERT INTO ${this.t.snapshots} (key, value, digest) VALUES ($1, $2, $3)
       ON CONFLICT (key) DO UPDATE SET value = excluded.value, digest = excluded.digest`;
