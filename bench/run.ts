@@ -84,6 +84,7 @@ console.log(
 );
 
 await (await import('./crypto-backends.js')).runCryptoBackendBenchmarks();
+await (await import('./stores.js')).runStoreBenchmarks();
 
 console.log(
   section('Run', [

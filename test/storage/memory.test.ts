@@ -1,0 +1,4 @@
+import { storeConformance } from './conformance.js';
+import { memoryFactory } from './stores.js';
+
+storeConformance(memoryFactory);
