@@ -654,7 +654,9 @@ export function finalizeFundedDeposit(
   if (!sameUnsigned(tx, unsignedTx)) {
     throw malformed('the finalized transaction differs from the unsigned one');
   }
-  prevouts.forEach((prevout, i) => checkInput(tx, i, prevout));
+  prevouts.forEach((prevout, i) => {
+    checkInput(tx, i, prevout);
+  });
 
   const vsize = virtualSizeOf(tx);
   if (vsize * 4 > MAX_STANDARD_TX_WEIGHT) {
