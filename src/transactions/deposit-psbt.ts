@@ -1,3 +1,4 @@
+import { schnorr } from '@noble/curves/secp256k1.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { base64 } from '@scure/base';
 import { Transaction } from '@scure/btc-signer';
@@ -259,10 +260,11 @@ function readPsbt(bytes: Uint8Array): RawPsbt {
 // What each input spends.
 // ---------------------------------------------------------------------------------------------
 
-type InputKind = 'p2wpkh' | 'p2sh' | 'p2pkh';
+type InputKind = 'p2wpkh' | 'p2sh' | 'p2pkh' | 'p2tr';
 
 function kindOf(script: Uint8Array): InputKind | null {
   if (script.length === 22 && script[0] === 0x00 && script[1] === 0x14) return 'p2wpkh';
+  if (script.length === 34 && script[0] === 0x51 && script[1] === 0x20) return 'p2tr';
   if (script.length === 23 && script[0] === 0xa9 && script[1] === 0x14 && script[22] === 0x87) {
     return 'p2sh';
   }
@@ -390,6 +392,69 @@ function witnessV0Sighash(tx: TxData, i: number, scriptCode: Uint8Array, value: 
   );
 }
 
+const TAP_SIGHASH_TAG = sha256(new TextEncoder().encode('TapSighash'));
+
+/**
+ * The BIP341 signature hash of a key-path spend of input `i` without annex, for SIGHASH_DEFAULT
+ * (0x00) or SIGHASH_ALL: it commits to every input's amount and script, so one lying
+ * `witness_utxo` anywhere in the PSBT breaks every taproot signature.
+ */
+function taprootKeySighash(tx: TxData, i: number, prevouts: readonly TxOutput[], hashType: number) {
+  const single = (parts: Uint8Array[]) => sha256(concatBytes(...parts));
+  const message = concatBytes(
+    Uint8Array.of(0x00, hashType),
+    uint32le(tx.version),
+    uint32le(tx.lockTime),
+    single(tx.inputs.map((_, j) => outpointBytes(tx, j))),
+    single(prevouts.map((p) => uint64le(p.value))),
+    single(prevouts.map((p) => concatBytes(compactSize(p.script.length), p.script))),
+    single(tx.inputs.map((input) => uint32le(input.sequence))),
+    single(
+      tx.outputs.map((o) => concatBytes(uint64le(o.value), compactSize(o.script.length), o.script)),
+    ),
+    Uint8Array.of(0x00),
+    uint32le(i),
+  );
+  return sha256(concatBytes(TAP_SIGHASH_TAG, TAP_SIGHASH_TAG, message));
+}
+
+/** Checks a taproot key-path spend: one 64-byte signature (or 65 with SIGHASH_ALL). */
+function checkTaprootKeySpend(
+  tx: TxData,
+  i: number,
+  prevouts: readonly TxOutput[],
+  witness: readonly Uint8Array[],
+): void {
+  if (witness.length === 0) throw new TransactionError('TX_UNSIGNED', `input ${i} is not signed`);
+  const signature = witness[0]!;
+  if (witness.length !== 1) {
+    throw new TransactionError(
+      'TX_UNSUPPORTED_INPUT',
+      `input ${i}: a taproot script-path spend or annex`,
+    );
+  }
+  if (signature.length === 65 && signature[64] !== SIGHASH_ALL) {
+    throw new TransactionError(
+      'TX_BAD_SIGNATURE_FORMAT',
+      `input ${i} signature is not SIGHASH_ALL`,
+    );
+  }
+  if (signature.length !== 64 && signature.length !== 65) {
+    throw new TransactionError('TX_BAD_SIGNATURE_FORMAT', `input ${i} signature is not 64 bytes`);
+  }
+  const hashType = signature.length === 65 ? SIGHASH_ALL : 0x00;
+  const hash = taprootKeySighash(tx, i, prevouts, hashType);
+  const outputKey = prevouts[i]!.script.subarray(2);
+  let valid = false;
+  try {
+    valid = schnorr.verify(signature.subarray(0, 64), hash, outputKey);
+  } catch {
+    valid = false;
+  }
+  if (!valid)
+    throw new TransactionError('TX_BAD_SIGNATURE', `input ${i} signature does not verify`);
+}
+
 /** The pushes of a push-only scriptSig, or null when it holds anything else. */
 function pushes(script: Uint8Array): Uint8Array[] | null {
   const out: Uint8Array[] = [];
@@ -423,7 +488,8 @@ function checkKeySignature(
 }
 
 /** Checks the finalized input `i` against the output it spends. */
-function checkInput(tx: TxData, i: number, prevout: TxOutput): void {
+function checkInput(tx: TxData, i: number, prevouts: readonly TxOutput[]): void {
+  const prevout = prevouts[i]!;
   const scriptSig = tx.inputs[i]!.scriptSig;
   const witness = tx.witnesses?.[i] ?? [];
   const kind = kindOf(prevout.script);
@@ -455,6 +521,13 @@ function checkInput(tx: TxData, i: number, prevout: TxOutput): void {
       );
     }
     segwitKeySpend(script.subarray(2));
+    return;
+  }
+  if (kind === 'p2tr') {
+    if (scriptSig.length !== 0) {
+      throw new TransactionError('TX_WRONG_FIELDS', `input ${i}: a P2TR spend has a scriptSig`);
+    }
+    checkTaprootKeySpend(tx, i, prevouts, witness);
     return;
   }
   if (kind === 'p2pkh') {
@@ -604,10 +677,11 @@ function sameUnsigned(a: TxData, b: TxData): boolean {
  *   deposit script, and it holds exactly `amount`. Other outputs (change, payments) may be any
  *   number, in any order.
  * - Every input's value comes from its `non_witness_utxo`, which must hash to the txid it spends,
- *   or from a `witness_utxo` for segwit-capable outputs (P2WPKH, P2SH-P2WPKH). P2PKH inputs need
- *   the full previous transaction.
+ *   or from a `witness_utxo` for segwit outputs (P2WPKH, P2SH-P2WPKH, P2TR), whose signatures
+ *   commit to the amount. P2PKH inputs need the full previous transaction.
  * - Inputs still holding partial signatures are finalized. Every input must then carry a valid
- *   SIGHASH_ALL signature by the key its output commits to (P2WPKH, P2SH-P2WPKH or P2PKH),
+ *   SIGHASH_ALL signature by the key its output commits to (P2WPKH, P2SH-P2WPKH, P2PKH, or a
+ *   P2TR key-path spend with SIGHASH_DEFAULT or SIGHASH_ALL),
  *   checked with our own sighash code, so that a lying `witness_utxo` amount is caught here and
  *   not by the network.
  * - The fee (inputs − outputs) must pay between `minFeeRate` and `maxFeeRate` on the final
@@ -654,8 +728,8 @@ export function finalizeFundedDeposit(
   if (!sameUnsigned(tx, unsignedTx)) {
     throw malformed('the finalized transaction differs from the unsigned one');
   }
-  prevouts.forEach((prevout, i) => {
-    checkInput(tx, i, prevout);
+  prevouts.forEach((_, i) => {
+    checkInput(tx, i, prevouts);
   });
 
   const vsize = virtualSizeOf(tx);

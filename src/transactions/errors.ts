@@ -49,7 +49,10 @@ export type DepositPsbtErrorCode =
    * disagrees with its `witness_utxo`: the PSBT lies about what is spent.
    */
   | 'TX_PREVOUT_MISMATCH'
-  /** An input is of a type whose signature is not checked here (only P2WPKH, P2SH-P2WPKH, P2PKH). */
+  /**
+   * An input is of a type whose signature is not checked here (checked: P2WPKH, P2SH-P2WPKH,
+   * P2PKH with a compressed key, P2TR key path).
+   */
   | 'TX_UNSUPPORTED_INPUT'
   /** The fee rate is above the accepted maximum. */
   | 'TX_FEE_TOO_HIGH';

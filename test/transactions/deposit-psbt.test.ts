@@ -1,6 +1,6 @@
 import { schnorr } from '@noble/curves/secp256k1.js';
 import { base64 } from '@scure/base';
-import { SigHash, Transaction, p2tr } from '@scure/btc-signer';
+import { SigHash, Transaction, p2pk, p2tr, p2wsh } from '@scure/btc-signer';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { bytesToHex, concatBytes, equalBytes, hexToBytes } from '../../src/bytes.js';
@@ -37,7 +37,7 @@ type Code = TransactionErrorCode | DepositPsbtErrorCode;
 type CoinKind = 'p2wpkh' | 'p2pkh' | 'p2sh-p2wpkh';
 
 interface WalletCoin {
-  readonly kind: CoinKind | 'p2tr';
+  readonly kind: CoinKind | 'p2tr' | 'p2wsh';
   readonly key: Uint8Array;
   readonly txid: string;
   readonly vout: number;
@@ -51,6 +51,7 @@ function coinScript(kind: WalletCoin['kind'], key: Uint8Array): Uint8Array {
   if (kind === 'p2wpkh') return p2wpkhScript(pub(key));
   if (kind === 'p2pkh') return p2pkhScript(pub(key));
   if (kind === 'p2sh-p2wpkh') return p2shOutputScript(p2wpkhScript(pub(key)));
+  if (kind === 'p2wsh') return p2wsh(p2pk(pub(key))).script;
   return p2tr(schnorr.getPublicKey(key)).script;
 }
 
@@ -64,7 +65,7 @@ function fundCoin(chain: SimulatedChain, kind: WalletCoin['kind'], value: bigint
 }
 
 /** Upper bounds of the virtual size each input kind adds, as wallets estimate them. */
-const INPUT_VSIZE = { p2wpkh: 69, p2pkh: 149, 'p2sh-p2wpkh': 92, p2tr: 58 } as const;
+const INPUT_VSIZE = { p2wpkh: 69, p2pkh: 149, 'p2sh-p2wpkh': 92, p2tr: 58, p2wsh: 60 } as const;
 
 interface WalletFundOptions {
   readonly coins: readonly WalletCoin[];
@@ -126,6 +127,8 @@ function walletFund(options: WalletFundOptions): Uint8Array {
     else if (coin.kind === 'p2wpkh') tx.addInput({ ...base, witnessUtxo, ...full });
     else if (coin.kind === 'p2sh-p2wpkh') {
       tx.addInput({ ...base, witnessUtxo, ...full, redeemScript: p2wpkhScript(pub(coin.key)) });
+    } else if (coin.kind === 'p2wsh') {
+      tx.addInput({ ...base, witnessUtxo, ...full, witnessScript: p2pk(pub(coin.key)).script });
     } else tx.addInput({ ...base, witnessUtxo, tapInternalKey: schnorr.getPublicKey(coin.key) });
   }
   for (const output of outputs) tx.addOutput(output);
@@ -258,6 +261,65 @@ const verifyScript: ScriptVerifier = (args) => {
   const cleanStack = bitcoreLib.Script.Interpreter.SCRIPT_VERIFY_CLEANSTACK;
   return verifyInputWithBitcore({ ...args, flags: STANDARD_TEST_FLAGS & ~cleanStack });
 };
+
+/** The parts of bitcore-lib a taproot check needs, beyond what the shared ambient types declare. */
+interface TaprootBitcore {
+  readonly Transaction: {
+    new (
+      raw: Buffer,
+    ): {
+      inputs: { script: unknown; output: unknown; getWitnesses(): Buffer[] | null }[];
+    };
+    readonly Output: new (init: { script: unknown; satoshis: number }) => unknown;
+  };
+  readonly Script: {
+    fromBuffer(raw: Buffer): unknown;
+    readonly Interpreter: {
+      new (): {
+        errstr: string;
+        verify(...args: unknown[]): boolean;
+      };
+      readonly SCRIPT_VERIFY_TAPROOT: number;
+    };
+  };
+}
+
+/**
+ * bitcore's verdict on input `index` with every spent output attached, as BIP341 signature
+ * hashes need (the chain's verifier sees one prevout, and without the TAPROOT flag a v1
+ * witness program is not checked at all).
+ */
+function verifyWithAllPrevouts(
+  rawTx: Uint8Array,
+  prevouts: readonly { script: Uint8Array; value: bigint }[],
+  index: number,
+): { ok: true } | { ok: false; error: string } {
+  const lib = bitcoreLib as unknown as TaprootBitcore;
+  const tx = new lib.Transaction(Buffer.from(rawTx));
+  tx.inputs.forEach((input, j) => {
+    const prevout = prevouts[j]!;
+    input.output = new lib.Transaction.Output({
+      script: lib.Script.fromBuffer(Buffer.from(prevout.script)),
+      satoshis: Number(prevout.value),
+    });
+  });
+  const input = tx.inputs[index]!;
+  const prevout = prevouts[index]!;
+  const interpreter = new lib.Script.Interpreter();
+  const cleanStack = bitcoreLib.Script.Interpreter.SCRIPT_VERIFY_CLEANSTACK;
+  // CLEANSTACK is left out for the reason given at verifyScript; taproot spends need no stack rule.
+  const flags = (STANDARD_TEST_FLAGS & ~cleanStack) | lib.Script.Interpreter.SCRIPT_VERIFY_TAPROOT;
+  const ok = interpreter.verify(
+    input.script,
+    lib.Script.fromBuffer(Buffer.from(prevout.script)),
+    tx,
+    index,
+    flags,
+    input.getWitnesses() ?? [],
+    Number(prevout.value),
+  );
+  return ok ? { ok: true } : { ok: false, error: interpreter.errstr };
+}
 
 function newChain(): SimulatedChain {
   return new SimulatedChain({ verifyScript });
@@ -425,6 +487,27 @@ describe('finalizeFundedDeposit accepts Core-like funding', () => {
     ]);
     await expectOnChain(chain, result);
   });
+
+  test.each([
+    ['SIGHASH_DEFAULT', undefined],
+    ['SIGHASH_ALL', SigHash.ALL],
+  ] as const)(
+    'P2TR key-path inputs (%s) beside P2WPKH and P2PKH ones, checked by bitcore with TAPROOT',
+    async (_name, sighash) => {
+      const kinds: WalletCoin['kind'][] = ['p2tr', 'p2wpkh', 'p2pkh', 'p2tr'];
+      const { chain, coins, psbt } = scenario(
+        { changePosition: 2, sighash, payments: [{ script: CHANGE, amount: 1_000n }] },
+        kinds,
+      );
+      const result = finalizeFundedDeposit(psbt, EXPECTED);
+      expect(result.depositOutpoint.vout).toBe(0);
+      const prevouts = coins.map((c) => ({ script: c.script, value: c.value }));
+      coins.forEach((_, i) => {
+        expect(verifyWithAllPrevouts(result.rawTx, prevouts, i)).toEqual({ ok: true });
+      });
+      await expectOnChain(chain, result);
+    },
+  );
 
   test('base64, as the RPC returns it', async () => {
     const { chain, psbt } = scenario({ changePosition: 0 });
@@ -601,9 +684,38 @@ describe('finalizeFundedDeposit refuses hostile PSBTs', () => {
     expectRefused(chain, serializeMaps(maps), 'TX_BAD_SIGNATURE');
   });
 
-  test('a P2TR input, whose signature is not checked here → TX_UNSUPPORTED_INPUT', () => {
-    const { chain, psbt } = scenario({}, ['p2wpkh', 'p2tr']);
+  test('a P2WSH input, whose signature is not checked here → TX_UNSUPPORTED_INPUT', () => {
+    const { chain, psbt } = scenario({}, ['p2wpkh', 'p2wsh']);
     expectRefused(chain, psbt, 'TX_UNSUPPORTED_INPUT');
+  });
+
+  test('a lying witness_utxo next to a taproot input breaks the taproot signature too', () => {
+    const { chain, psbt, coins } = scenario({ segwitFullTx: false }, ['p2tr', 'p2wpkh']);
+    // A lie about the P2WPKH input (1) is caught at the taproot input (0), checked first: its
+    // signature hash commits to every spent amount.
+    const forged = withInputField(
+      psbt,
+      1,
+      WITNESS_UTXO,
+      encodeWitnessUtxo(coins[1]!.value + 5_000n, coins[1]!.script),
+    );
+    expect(expectRefused(chain, forged, 'TX_BAD_SIGNATURE').message).toContain('input 0');
+    const lieAboutItself = withInputField(
+      psbt,
+      0,
+      WITNESS_UTXO,
+      encodeWitnessUtxo(coins[0]!.value + 5_000n, coins[0]!.script),
+    );
+    expectRefused(chain, lieAboutItself, 'TX_BAD_SIGNATURE');
+    const tampered = Uint8Array.from(inputField(psbt, 0, FINAL_SCRIPTWITNESS)!);
+    tampered[10]! ^= 0x80;
+    expectRefused(
+      chain,
+      withInputField(psbt, 0, FINAL_SCRIPTWITNESS, tampered),
+      'TX_BAD_SIGNATURE',
+    );
+    const anyoneCanPay = scenario({ sighash: SigHash.ALL_ANYONECANPAY }, ['p2tr', 'p2tr']).psbt;
+    expectRefused(chain, anyoneCanPay, 'TX_BAD_SIGNATURE_FORMAT');
   });
 
   test('fees outside the range, or outputs above inputs', () => {
@@ -704,7 +816,7 @@ describe('finalizeFundedDeposit refuses hostile PSBTs', () => {
 
 describe('properties', () => {
   const coinArb = fc.record({
-    kind: fc.constantFrom<CoinKind>('p2wpkh', 'p2pkh', 'p2sh-p2wpkh'),
+    kind: fc.constantFrom<WalletCoin['kind']>('p2wpkh', 'p2pkh', 'p2sh-p2wpkh', 'p2tr'),
     // The smallest coin alone pays the deposit, three payments and the highest fee.
     value: fc.bigInt({ min: 300_000n, max: 2_000_000n }),
   });
@@ -754,6 +866,11 @@ describe('properties', () => {
         expect(result.fee).toBe(total - paid - (result.change - (paid - AMOUNT)));
         expect(result.feeRate).toBeGreaterThanOrEqual(f.feeRate * 0.95);
         expect(result.feeRate).toBeLessThanOrEqual(f.feeRate * 1.1);
+        // The chain's verifier sees one prevout; taproot inputs need them all.
+        const prevouts = coins.map((c) => ({ script: c.script, value: c.value }));
+        coins.forEach((_, i) => {
+          expect(verifyWithAllPrevouts(result.rawTx, prevouts, i)).toEqual({ ok: true });
+        });
         await expectOnChain(chain, result);
       }),
       propertyConfig('deposit psbt: Core-like funding', 15),
