@@ -232,6 +232,10 @@ function readPsbt(bytes: Uint8Array): RawPsbt {
   }
   const rawTx = global.get(keyOf(PSBT_GLOBAL_UNSIGNED_TX));
   if (rawTx === undefined) throw malformed('no unsigned transaction');
+  // BIP174 forbids witness framing here, so a zero after the version is an input count of zero.
+  if (rawTx.length > 4 && rawTx[4] === 0) {
+    throw new TransactionError('TX_UNSIGNED', 'the PSBT has no inputs: no wallet funded it');
+  }
   let unsignedTx: TxData;
   try {
     unsignedTx = decodeTransaction(rawTx);
@@ -704,8 +708,6 @@ export function finalizeFundedDeposit(
   const limits = checkedLimits(expected);
   const bytes = psbtBytes(psbt, limits.maxPsbtBytes);
   const { unsignedTx, inputs } = readPsbt(bytes);
-  if (unsignedTx.inputs.length === 0)
-    throw new TransactionError('TX_UNSIGNED', 'PSBT has no inputs');
 
   const spent = new Set(unsignedTx.inputs.map((i) => `${bytesToHex(i.txid)}:${i.index}`));
   if (spent.size !== unsignedTx.inputs.length) {

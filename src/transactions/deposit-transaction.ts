@@ -36,7 +36,10 @@ export interface DepositParams {
   readonly feeRate: number;
 }
 
-/** A funded deposit: the deposit output is always output 0. */
+/**
+ * A funded deposit. The builders of this module put the deposit at output 0; `depositOutpoint`
+ * names it wherever it is.
+ */
 export interface DepositTransaction {
   readonly rawTx: Uint8Array;
   readonly txid: string;

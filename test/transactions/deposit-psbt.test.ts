@@ -650,9 +650,10 @@ describe('finalizeFundedDeposit refuses hostile PSBTs', () => {
     });
   });
 
-  test('unsigned or partly signed inputs → TX_UNSIGNED', () => {
+  test('unsigned or partly signed inputs, or no inputs at all → TX_UNSIGNED', () => {
     const { chain, psbt } = scenario({ signOnly: [] });
     expectRefused(chain, psbt, 'TX_UNSIGNED');
+    expectRefused(chain, request.psbt, 'TX_UNSIGNED');
     expectRefused(chain, scenario({ signOnly: [0, 2] }).psbt, 'TX_UNSIGNED');
     expectRefused(chain, scenario({ signOnly: [1], finalize: false }).psbt, 'TX_UNSIGNED');
     const signed = scenario().psbt;
