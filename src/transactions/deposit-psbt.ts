@@ -300,8 +300,9 @@ function decodeWitnessUtxo(value: Uint8Array, index: number): TxOutput {
 
 /**
  * The output input `index` spends, as the PSBT states it, trusted only when something commits
- * to it: a `non_witness_utxo` must hash to the spent txid; a lone `witness_utxo` is accepted
- * for segwit-capable scripts only, whose signatures commit to the amount (checked later).
+ * to it: a `non_witness_utxo` must hash to the spent txid. A lone `witness_utxo` is refused for
+ * P2PKH, whose signature does not commit to the amount; for the other types the signature check
+ * decides (segwit signatures commit to the amount, anything else is unsupported there).
  */
 function prevoutOf(tx: TxData, raw: RawPsbtInput, index: number): TxOutput {
   const input = tx.inputs[index]!;
