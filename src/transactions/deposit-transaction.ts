@@ -4,6 +4,11 @@ import { parseDepositScript } from '../scripts/deposit-script.js';
 import { hash160 } from '../scripts/hash.js';
 import { p2shOutputScript } from '../scripts/p2sh.js';
 import { TRANSACTION_VERSION } from './commit-transaction.js';
+import {
+  type FundedDeposit,
+  type FundedDepositExpectation,
+  finalizeFundedDeposit,
+} from './deposit-psbt.js';
 import { TransactionError } from './errors.js';
 import { assertAmount, assertFeeRate, dustThreshold, feeFor } from './fees.js';
 import { publicKeyOf } from './keys.js';
@@ -31,7 +36,10 @@ export interface DepositParams {
   readonly feeRate: number;
 }
 
-/** A funded deposit: the deposit output is always output 0. */
+/**
+ * A funded deposit. The builders of this module put the deposit at output 0; `depositOutpoint`
+ * names it wherever it is.
+ */
 export interface DepositTransaction {
   readonly rawTx: Uint8Array;
   readonly txid: string;
@@ -175,12 +183,30 @@ export function buildDepositTransaction(
 /**
  * Finalizes a PSBT signed by an external signer and extracts the deposit transaction.
  *
- * @throws {@link TransactionError} `TX_UNSIGNED` when an input still lacks its signature.
+ * With `expected`, this is {@link finalizeFundedDeposit}: the deposit output is found by script
+ * and amount wherever the wallet put it, every input's value is established from its
+ * `non_witness_utxo` (hash-checked) or `witness_utxo`, every signature is verified and the fee
+ * rate is bounded. Pass it for any PSBT an external wallet funded.
+ *
+ * Without `expected`, only the layout {@link buildDepositPsbt} makes is understood: the deposit
+ * is output 0, output 1 (if any) the change, and input values are read from `witnessUtxo`.
+ *
+ * @throws {@link TransactionError} `TX_UNSIGNED` when an input still lacks its signature, or
+ * as {@link finalizeFundedDeposit} when `expected` is given.
  */
-export function finalizeDepositPsbt(psbt: Uint8Array): DepositTransaction {
+export function finalizeDepositPsbt(psbt: Uint8Array): DepositTransaction;
+export function finalizeDepositPsbt(
+  psbt: Uint8Array | string,
+  expected: FundedDepositExpectation,
+): FundedDeposit;
+export function finalizeDepositPsbt(
+  psbt: Uint8Array | string,
+  expected?: FundedDepositExpectation,
+): DepositTransaction {
+  if (expected !== undefined) return finalizeFundedDeposit(psbt, expected);
   let tx: Transaction;
   try {
-    tx = Transaction.fromPSBT(psbt, { allowLegacyWitnessUtxo: true });
+    tx = Transaction.fromPSBT(psbt as Uint8Array, { allowLegacyWitnessUtxo: true });
     tx.finalize();
   } catch (cause) {
     throw new TransactionError(

@@ -33,5 +33,31 @@ export type TransactionErrorCode =
   /** The spent value cannot cover the fee plus a non-dust output. */
   | 'TX_INSUFFICIENT_FUNDS';
 
+/**
+ * Stable codes of {@link TransactionError} that only the checks of an externally funded deposit
+ * PSBT raise (see `finalizeFundedDeposit`).
+ */
+export type DepositPsbtErrorCode =
+  /** The bytes are not a BIP174 version 0 PSBT (magic, framing, duplicate keys, trailing bytes). */
+  | 'TX_PSBT_MALFORMED'
+  /** The PSBT exceeds the size accepted, or its transaction exceeds the standard weight. */
+  | 'TX_OVERSIZED'
+  /** An input carries no previous output whose value its signature or txid commits to. */
+  | 'TX_PREVOUT_MISSING'
+  /**
+   * An input's `non_witness_utxo` does not hash to the txid it spends, lacks the spent index, or
+   * disagrees with its `witness_utxo`: the PSBT lies about what is spent.
+   */
+  | 'TX_PREVOUT_MISMATCH'
+  /**
+   * An input is of a type whose signature is not checked here (checked: P2WPKH, P2SH-P2WPKH,
+   * P2PKH with a compressed key, P2TR key path).
+   */
+  | 'TX_UNSUPPORTED_INPUT'
+  /** The fee rate is above the accepted maximum. */
+  | 'TX_FEE_TOO_HIGH';
+
 /** A transaction that cannot be built, or one handed to us that must not be relied on. */
-export class TransactionError extends PicopaymentsError<TransactionErrorCode> {}
+export class TransactionError extends PicopaymentsError<
+  TransactionErrorCode | DepositPsbtErrorCode
+> {}

@@ -14,3 +14,4 @@ export * from './commit-transaction.js';
 export * from './spend-transactions.js';
 export * from './sign-unsigned.js';
 export * from './deposit-transaction.js';
+export * from './deposit-psbt.js';
