@@ -20,6 +20,8 @@ import { SqliteStore } from '../src/storage/sqlite-store.js';
 import type { GroupCommitStats } from '../src/storage/group-commit.js';
 import { type Benchmark, type Measurement, measureGroup } from './harness.js';
 import { line, section } from './report.js';
+import { publicKeyOf } from '../src/transactions/keys.js';
+import { p2wpkhOutputScript } from '../src/scripts/key-output-scripts.js';
 
 /** Payments per sample on one channel. */
 const SEQUENTIAL_PAYMENTS = 40;
@@ -104,6 +106,8 @@ async function openPairs(chain: SimulatedChain, store: Store, count: number, tag
           expireTime: 1000,
           delayTime: 5,
           privateKey: payerKey,
+          destinationScript: p2wpkhOutputScript(publicKeyOf(payerKey)),
+          finalityDepth: 1,
           height: chain.height,
         },
         { ...base, transport: link.endpoint('payer'), storeKey: `payer/${id}`, wallet },
@@ -118,6 +122,8 @@ async function openPairs(chain: SimulatedChain, store: Store, count: number, tag
           feeRate: 2,
           clearance: 6,
           privateKey: key(2 * i + 2),
+          destinationScript: p2wpkhOutputScript(publicKeyOf(key(2 * i + 2))),
+          finalityDepth: 1,
           height: chain.height,
         },
         { ...base, transport: link.endpoint('payee'), storeKey: `payee/${id}` },

@@ -17,3 +17,4 @@ export * from './runtime/index.js';
 export * from './crypto/index.js';
 export * from './snapshots/index.js';
 export * from './counterparty/index.js';
+export * from './storage/index.js';

@@ -28,6 +28,8 @@ import {
   privateKey,
 } from './kill-scenario.js';
 import { tempDir } from './stores.js';
+import { publicKeyOf } from '../../src/transactions/keys.js';
+import { p2wpkhOutputScript } from '../../src/scripts/key-output-scripts.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -105,6 +107,8 @@ async function openChannel(spec: StoreSpec) {
       expireTime: 200,
       delayTime: 5,
       privateKey: privateKey(1),
+      destinationScript: p2wpkhOutputScript(publicKeyOf(privateKey(1))),
+      finalityDepth: 1,
       height: env.chain.height,
     },
     e.payer,
@@ -119,6 +123,8 @@ async function openChannel(spec: StoreSpec) {
       feeRate: 2,
       clearance: 6,
       privateKey: privateKey(2),
+      destinationScript: p2wpkhOutputScript(publicKeyOf(privateKey(2))),
+      finalityDepth: 1,
       height: env.chain.height,
     },
     e.payee,

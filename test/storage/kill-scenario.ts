@@ -12,6 +12,7 @@ import { SingleKeyWallet } from '../../src/runtime/wallet.js';
 import { PostgresStore } from '../../src/storage/postgres-store.js';
 import { SqliteStore } from '../../src/storage/sqlite-store.js';
 import type { EncryptionOptions } from '../../src/storage/snapshot-cipher.js';
+import { snapshotContext } from '../support/snapshot-context.js';
 
 /** Where the store under test lives; passed to the child as JSON. */
 export type StoreSpec =
@@ -116,8 +117,8 @@ export async function depositTxOf(chain: SimulatedChain, payer: PayerContext): P
 
 /** What a stored pair of snapshots says was paid. */
 export function amountsOf(payerSnapshot: string, payeeSnapshot: string) {
-  const payer = (JSON.parse(payerSnapshot) as { context: PayerContext }).context;
-  const payee = (JSON.parse(payeeSnapshot) as { context: PayeeContext }).context;
+  const payer = snapshotContext<PayerContext>(payerSnapshot);
+  const payee = snapshotContext<PayeeContext>(payeeSnapshot);
   return {
     payer: payerTransferred(payer),
     payee: transferredAmount(payee.activeCommits),
