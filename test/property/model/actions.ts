@@ -24,6 +24,13 @@ export type Action =
   | { readonly kind: 'round'; readonly step: Action }
   | { readonly kind: 'mine'; readonly blocks: number }
   | { readonly kind: 'reorg'; readonly depth: number }
+  /** The next calls of one party's store, transport or chain adapter fail. */
+  | {
+      readonly kind: 'fault';
+      readonly target: 'store' | 'transport' | 'chain';
+      readonly side: Side;
+      readonly count: number;
+    }
   /** A miner includes malleated copies of the next channel broadcasts (any kind). */
   | { readonly kind: 'malleate'; readonly count: number }
   | { readonly kind: 'deliver'; readonly count: number }
@@ -254,6 +261,10 @@ export async function perform(w: World, action: Action): Promise<void> {
       return;
     case 'reorg':
       await w.reorg(action.depth);
+      return;
+    case 'fault':
+      w.note(`the next ${action.count} ${action.target} calls of the ${action.side} fail`);
+      w.faults[action.target][action.side] += action.count;
       return;
     case 'malleate':
       w.note(`miner malleates the next ${action.count} broadcasts`);

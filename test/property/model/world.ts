@@ -22,7 +22,8 @@ import {
   buildExpireTransaction,
   buildPayoutTransaction,
 } from '../../../src/transactions/spend-transactions.js';
-import type { Chain } from '../../../src/chain/chain.js';
+import type { Chain, Outpoint } from '../../../src/chain/chain.js';
+import { ChannelIoError } from '../../../src/runtime/runtime-errors.js';
 import { bitcoreScriptVerifier } from '../../support/bitcore-verifier.js';
 import { consensusScriptVerifier, malleate } from '../../support/malleate.js';
 import { testPrivateKey } from '../../support/channel-harness.js';
@@ -32,6 +33,8 @@ import { snapshotContext } from '../../support/snapshot-context.js';
 /** Which party, if any, misbehaves in a run (at most one). */
 export type Dishonest = 'none' | 'payer' | 'payee';
 export type Side = 'payer' | 'payee';
+/** An adapter whose calls the model makes fail. */
+export type FaultTarget = 'store' | 'transport' | 'chain';
 
 /** Random channel parameters of one run. */
 export interface ChannelParams {
@@ -137,6 +140,12 @@ export class World {
         ? consensusScriptVerifier(args)
         : bitcoreScriptVerifier(args),
   });
+  /** Injected adapter failures still to happen, per adapter and party (the next calls fail). */
+  readonly faults: Record<FaultTarget, Record<Side, number>> = {
+    store: { payer: 0, payee: 0 },
+    transport: { payer: 0, payee: 0 },
+    chain: { payer: 0, payee: 0 },
+  };
   /** Channel broadcasts still to reach the chain only as a malleated copy. */
   malleateBroadcasts = 0;
   /** What the parties see as their chain: the simulated chain with a miner that may malleate. */
@@ -298,11 +307,56 @@ export class World {
     }
   }
 
+  /** Consumes one injected failure of `target` for `side`, if one is pending. */
+  private failing(target: FaultTarget, side: Side): boolean {
+    if (this.faults[target][side] <= 0) return false;
+    this.faults[target][side]--;
+    this.note(`injected ${target} failure at ${side}`);
+    return true;
+  }
+
+  /** The adapters of one party, each able to fail on request (fault injection). */
   env(side: Side) {
+    const store = this.stores[side];
+    const endpoint = this.link.endpoint(side);
+    const chain = this.partyChain;
+    const fail = (target: FaultTarget, what: string) => {
+      if (this.failing(target, side)) throw new Error(`injected: ${what}`);
+    };
     return {
-      chain: this.partyChain,
-      transport: this.link.endpoint(side),
-      store: this.stores[side],
+      chain: {
+        getHeight: async () => {
+          fail('chain', 'ECONNREFUSED');
+          return chain.getHeight();
+        },
+        getTransaction: async (txid: string) => {
+          fail('chain', 'ECONNREFUSED');
+          return chain.getTransaction(txid);
+        },
+        getSpender: async (o: Outpoint) => {
+          fail('chain', 'ECONNREFUSED');
+          return chain.getSpender(o);
+        },
+        getOutput: (o: Outpoint) => chain.getOutput(o),
+        onBlock: (listener: (height: number) => void) => chain.onBlock(listener),
+        broadcast: async (rawTx: Uint8Array) => {
+          fail('chain', 'ECONNRESET');
+          return chain.broadcast(rawTx);
+        },
+      } satisfies Chain,
+      transport: {
+        send: async (text: string) => {
+          fail('transport', 'connection reset');
+          return endpoint.send(text);
+        },
+      },
+      store: {
+        load: (key: string) => store.load(key),
+        save: async (key: string, snapshot: string) => {
+          fail('store', 'disk full');
+          return store.save(key, snapshot);
+        },
+      },
       storeKey: CHANNEL_ID,
       ...(side === 'payer' ? { wallet: this.wallet } : {}),
     };
@@ -361,9 +415,40 @@ export class World {
   // ---- chain ------------------------------------------------------------------------------
 
   async syncAll(): Promise<void> {
-    if (this.payer) await this.payer.sync();
-    if (this.payee) await this.payee.sync();
+    for (const side of ['payer', 'payee'] as const) await this.syncWithRetries(side);
     this.observe();
+  }
+
+  /** An embedder's loop: a sync that failed on an adapter is tried again (faults are finite). */
+  private async syncWithRetries(side: Side): Promise<void> {
+    for (let attempt = 0; attempt < 8; attempt++) {
+      const party = this.party(side);
+      if (!party) return;
+      try {
+        await party.sync();
+        return;
+      } catch (error) {
+        this.checkIoFailure(side, error, null);
+      }
+    }
+    throw new Error(`${side} could not sync after 8 attempts`);
+  }
+
+  /**
+   * An adapter failure must be typed, and leave the party either exactly as before the call
+   * (nothing of it saved) or at what it saved.
+   */
+  private checkIoFailure(side: Side, error: unknown, snapshotBefore: string | null): boolean {
+    if (!(error instanceof ChannelIoError)) throw error;
+    this.note(`${side} ${error.code} (recorded: ${error.recorded})`);
+    const party = this.party(side)!;
+    if (!error.recorded && snapshotBefore !== null)
+      expect(party.snapshot(), `${side} half-advanced after ${error.code}`).toBe(snapshotBefore);
+    if (error.recorded)
+      expect(this.stores[side].versions(CHANNEL_ID).at(-1), `${side} ahead of its store`).toBe(
+        party.snapshot(),
+      );
+    return error.recorded;
   }
 
   /** Mines `count` blocks one by one; the adversary acts first, then every running party syncs. */
@@ -462,7 +547,14 @@ export class World {
     const store = this.stores[to];
     const versionsBefore = store.versions(CHANNEL_ID).length;
     const snapshotBefore = party.snapshot();
-    const rejections = await party.receive(text);
+    let rejections: Rejection[];
+    try {
+      rejections = await party.receive(text);
+    } catch (error) {
+      // The message is lost to an adapter failure; what was saved of its step stands.
+      if (this.checkIoFailure(to, error, snapshotBefore)) this.learnFromDelivery(to, text);
+      return [];
+    }
     const summary = messageSummary(text);
     if (rejections.length > 0) {
       this.note(`${to} refused ${summary}: ${rejections.map((r) => r.code).join(',')}`);
@@ -531,6 +623,11 @@ export class World {
       this.observe();
       return true;
     } catch (error) {
+      if (error instanceof ChannelIoError) {
+        this.checkIoFailure(side, error, snapshotBefore);
+        this.observe();
+        return false;
+      }
       if (!(error instanceof ChannelCommandError)) throw error;
       this.note(`${side} ${name} refused: ${error.code}`);
       this.checkRefusal(
