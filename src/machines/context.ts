@@ -176,6 +176,8 @@ export interface PayeeContext {
   /** Accepted commits, ascending by amount. */
   readonly activeCommits: readonly PayeeCommitRecord[];
   readonly revokedCommits: readonly PayeeRevokedRecord[];
+  /** Revoke secrets sent and not yet acknowledged by the payer: sent again at every block. */
+  readonly unackedRevokeSecrets: readonly Hex[];
   /** The commit the payee published when closing. */
   readonly published:
     | (BroadcastRecord & { readonly commitScript: Hex; readonly amount: AmountText })

@@ -5,6 +5,7 @@ import type {
   DepositMessage,
   OfferMessage,
   RevokeHashMessage,
+  RevokeSecretsAckMessage,
   RevokeSecretsMessage,
 } from '../messages/schema.js';
 import type { OutpointRef } from './effects.js';
@@ -72,6 +73,7 @@ export type PayeeMessageEvent =
   | { readonly type: 'DEPOSIT'; readonly message: DepositMessage }
   | { readonly type: 'DEPOSIT_FUNDED'; readonly message: DepositFundedMessage }
   | { readonly type: 'COMMIT'; readonly message: CommitMessage }
+  | { readonly type: 'REVOKE_SECRETS_ACK'; readonly message: RevokeSecretsAckMessage }
   | { readonly type: 'CLOSE_NOTICE'; readonly message: CloseMessage };
 
 /** Commands of the payee's user. */
@@ -92,5 +94,6 @@ export const MESSAGE_EVENT_TYPES = {
   'revoke-hash': 'REVOKE_HASH',
   commit: 'COMMIT',
   'revoke-secrets': 'REVOKE_SECRETS',
+  'revoke-secrets-ack': 'REVOKE_SECRETS_ACK',
   close: 'CLOSE_NOTICE',
 } as const;

@@ -191,6 +191,7 @@ export function newPayeeContext(config: PayeeChannelConfig): PayeeContext {
     requestedRevokes: [],
     activeCommits: [],
     revokedCommits: [],
+    unackedRevokeSecrets: [],
     published: null,
     payout: null,
     height: config.height,

@@ -12,10 +12,11 @@ import {
   ownCommitPublished,
   payoutDelayPassed,
 } from '../guards/payee-guards.js';
-import { sameOutpoint } from '../guards/channel-guards.js';
+import { checkChannelId, sameOutpoint } from '../guards/channel-guards.js';
 import { type Check, fail } from '../guards/check.js';
 import { parseAmount } from '../messages/amount.js';
-import { MESSAGE_PROTOCOL } from '../messages/schema.js';
+import { MAX_REVOKE_SECRETS, MESSAGE_PROTOCOL } from '../messages/schema.js';
+import { hash160 } from '../scripts/hash.js';
 import { parseCommitScript } from '../scripts/commit-script.js';
 import { completeCommit } from '../transactions/commit-transaction.js';
 import { decodeTransaction, rawTransactionId } from '../transactions/raw-transaction.js';
@@ -47,6 +48,8 @@ function checkEvent(context: PayeeContext, event: PayeeEvent): Check<unknown> {
       return checkCommit(context, event.message);
     case 'REVOKE_UNTIL':
       return checkRevokeUntil(context, event.amount, event.surpass);
+    case 'REVOKE_SECRETS_ACK':
+      return checkChannelId(context.channelId, event.message);
     default:
       return fail('UNEXPECTED_EVENT', `${event.type} is not expected now`);
   }
@@ -133,6 +136,8 @@ export const payeeMachine = setup({
     /** A reorganisation took the settling spend of output `label` out of the chain. */
     spendWithdrawn: ({ context, event }, params: { label: string }) =>
       spendWithdrawn(context, event, params.label),
+    /** An acknowledgement of revoke secrets for this channel. */
+    ackForThisChannel: ({ context, event }) => checkEvent(context, event).ok,
     /** `fundingTimeout` blocks passed since the offer and the channel has not opened. */
     fundingTimedOut: ({ context }) => fundingTimedOut(context),
     /** Fewer than `clearance` blocks are left before the payer may expire the deposit. */
@@ -264,6 +269,26 @@ export const payeeMachine = setup({
       };
       enqueue.assign({ activeCommits, ...issueRevokeHash(next, enqueue.emit) });
     }),
+    /** Drops the acknowledged revoke secrets from those sent again. */
+    recordRevokeSecretsAck: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'REVOKE_SECRETS_ACK');
+      const acked = new Set(event.message.revokeSecretHashes);
+      const left = context.unackedRevokeSecrets.filter(
+        (secret) => !acked.has(bytesToHex(hash160(hexToBytes(secret)))),
+      );
+      if (left.length === context.unackedRevokeSecrets.length) return;
+      enqueue.assign({ unackedRevokeSecrets: left });
+      enqueue.emit({ type: 'persist' });
+    }),
+    /** Sends the revoke secrets the payer has not acknowledged again (the last send may be lost). */
+    resendRevokeSecrets: enqueueActions(({ context, enqueue }) => {
+      const secrets = context.unackedRevokeSecrets.slice(-MAX_REVOKE_SECRETS);
+      if (secrets.length === 0) return;
+      enqueue.emit({
+        type: 'send',
+        message: { ...header(context), type: 'revoke-secrets', secrets },
+      });
+    }),
     /** Sends the newest outstanding revoke hash again, in case the last one was lost. */
     resendRevokeHash: enqueueActions(({ context, enqueue }) => {
       // Messages may be lost: the newest outstanding hash is sent again at every block.
@@ -284,6 +309,11 @@ export const payeeMachine = setup({
       );
       enqueue.assign({
         activeCommits: keep,
+        // Sent again at every block until the payer acknowledges them: a give-back is never lost.
+        unackedRevokeSecrets: [
+          ...context.unackedRevokeSecrets,
+          ...revoke.map((c) => c.revokeSecret),
+        ],
         // The transaction is dropped: a revoked commit must never be published by us.
         revokedCommits: [
           ...context.revokedCommits,
@@ -518,6 +548,10 @@ export const payeeMachine = setup({
     OUTPOINT_SPENT: {},
     OUTPOINT_UNSPENT: {},
     CLOSE_NOTICE: {},
+    REVOKE_SECRETS_ACK: [
+      { guard: 'ackForThisChannel', actions: 'recordRevokeSecretsAck' },
+      { actions: 'reject' },
+    ],
     DEPOSIT: [{ guard: 'repeatsAgreedDeposit' }, { actions: 'reject' }],
     DEPOSIT_FUNDED: [{ guard: 'repeatsRecordedFunding' }, { actions: 'reject' }],
     '*': { guard: 'isExternalEvent', actions: 'reject' },
@@ -585,7 +619,7 @@ export const payeeMachine = setup({
           },
         ],
         TX_CONFIRMED: { actions: 'updateDepositConfirmation' },
-        BLOCK: { actions: ['recordHeight', 'resendRevokeHash'] },
+        BLOCK: { actions: ['recordHeight', 'resendRevokeHash', 'resendRevokeSecrets'] },
         CLOSE: { target: 'closing' },
       },
     },

@@ -17,6 +17,7 @@ import {
 import { formatAmount, parseAmount } from '../messages/amount.js';
 import { MESSAGE_PROTOCOL } from '../messages/schema.js';
 import { buildDepositScript } from '../scripts/deposit-script.js';
+import { hash160 } from '../scripts/hash.js';
 import { extractSpendSecret } from '../scripts/secret-extraction.js';
 import { parseUnlockingScript } from '../scripts/unlocking-scripts.js';
 import { canonicalSpendEncoding } from '../transactions/canonical-encoding.js';
@@ -429,17 +430,31 @@ export const payerMachine = setup({
         },
       });
     }),
-    /** Marks the commits whose revoke secrets arrived as revoked; unknown secrets are ignored. */
+    /**
+     * Marks the commits whose revoke secrets arrived as revoked (persisted), then acknowledges
+     * every secret of this channel's commits, also those already known (the last ack may have
+     * been lost). Unknown secrets are ignored.
+     */
     applyRevokeSecrets: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'REVOKE_SECRETS');
       const matched = matchRevokeSecrets(context.commits, event.message.secrets);
-      if (matched.size === 0) return;
-      enqueue.assign({
-        commits: context.commits.map((c) =>
-          matched.has(c.commitScript) ? { ...c, revokeSecret: matched.get(c.commitScript)! } : c,
-        ),
-      });
-      enqueue.emit({ type: 'persist' });
+      if (matched.size > 0) {
+        enqueue.assign({
+          commits: context.commits.map((c) =>
+            matched.has(c.commitScript) ? { ...c, revokeSecret: matched.get(c.commitScript)! } : c,
+          ),
+        });
+        enqueue.emit({ type: 'persist' });
+      }
+      const ours = new Set(context.commits.map((c) => c.revokeSecretHash));
+      const known = [
+        ...new Set(event.message.secrets.map((s) => bytesToHex(hash160(hexToBytes(s))))),
+      ].filter((hash) => ours.has(hash));
+      if (known.length > 0)
+        enqueue.emit({
+          type: 'send',
+          message: { ...header(context), type: 'revoke-secrets-ack', revokeSecretHashes: known },
+        });
     }),
     /** Sends the deposit announcement or the last commit again while the payee has not answered. */
     resendPending: enqueueActions(({ context, enqueue }) => {

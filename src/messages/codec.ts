@@ -25,6 +25,7 @@ const CHECKERS: { readonly [T in MessageType]: TypeCheck<TSchema> } = {
   'revoke-hash': TypeCompiler.Compile(MESSAGE_SCHEMAS['revoke-hash']),
   commit: TypeCompiler.Compile(MESSAGE_SCHEMAS.commit),
   'revoke-secrets': TypeCompiler.Compile(MESSAGE_SCHEMAS['revoke-secrets']),
+  'revoke-secrets-ack': TypeCompiler.Compile(MESSAGE_SCHEMAS['revoke-secrets-ack']),
   close: TypeCompiler.Compile(MESSAGE_SCHEMAS.close),
 };
 

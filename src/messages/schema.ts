@@ -246,6 +246,32 @@ export const RevokeSecretsMessageSchema = Type.Object(
   },
 );
 
+/** `revoke-secrets-ack` (payer → payee): the revoke secrets the payer now holds, by their hashes. */
+export const RevokeSecretsAckMessageSchema = Type.Object(
+  {
+    /** Always `picopayments/1`. */
+    protocol,
+    /** Discriminant: `revoke-secrets-ack`. */
+    type: Type.Literal('revoke-secrets-ack', {
+      description: 'Message type: `revoke-secrets-ack`.',
+    }),
+    /** Channel identifier, 1..64 of `[A-Za-z0-9_-]`. */
+    channelId,
+    /** 1..1000 distinct HASH160s of revoke secrets received (20 bytes each, hex). */
+    revokeSecretHashes: Type.Array(hexBytes(20, 'HASH160 of a revoke secret received, 20 bytes.'), {
+      minItems: 1,
+      maxItems: MAX_REVOKE_SECRETS,
+      description: 'Hashes of the revoke secrets received: 1..1000, pairwise distinct.',
+    }),
+  },
+  {
+    additionalProperties: false,
+    title: 'revoke-secrets-ack',
+    description:
+      'Payer to payee: acknowledges revoke secrets, so that the payee stops sending them again.',
+  },
+);
+
 /** `close` (either direction): informative notice that the sender is closing the channel. */
 export const CloseMessageSchema = Type.Object(
   {
@@ -277,6 +303,7 @@ export const ChannelMessageSchema = Type.Union(
     RevokeHashMessageSchema,
     CommitMessageSchema,
     RevokeSecretsMessageSchema,
+    RevokeSecretsAckMessageSchema,
     CloseMessageSchema,
   ],
   { title: 'channel-message', description: 'Any picopayments/1 wire message.' },
@@ -290,6 +317,7 @@ export const MESSAGE_SCHEMAS = {
   'revoke-hash': RevokeHashMessageSchema,
   commit: CommitMessageSchema,
   'revoke-secrets': RevokeSecretsMessageSchema,
+  'revoke-secrets-ack': RevokeSecretsAckMessageSchema,
   close: CloseMessageSchema,
 } as const;
 
@@ -308,6 +336,8 @@ export type RevokeHashMessage = Static<typeof RevokeHashMessageSchema>;
 export type CommitMessage = Static<typeof CommitMessageSchema>;
 /** `revoke-secrets` message (payee → payer). */
 export type RevokeSecretsMessage = Static<typeof RevokeSecretsMessageSchema>;
+/** `revoke-secrets-ack` message (payer → payee). */
+export type RevokeSecretsAckMessage = Static<typeof RevokeSecretsAckMessageSchema>;
 /** `close` message (either direction). */
 export type CloseMessage = Static<typeof CloseMessageSchema>;
 /** Any wire message. */

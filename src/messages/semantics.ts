@@ -92,6 +92,20 @@ export function checkMessageSemantics(message: ChannelMessage): void {
       });
       return;
     }
+    case 'revoke-secrets-ack': {
+      const seen = new Set<string>();
+      message.revokeSecretHashes.forEach((hash, i) => {
+        if (seen.has(hash)) {
+          throw new MessageError(
+            'MESSAGE_INVALID_FIELD',
+            'duplicate hash',
+            `/revokeSecretHashes/${i}`,
+          );
+        }
+        seen.add(hash);
+      });
+      return;
+    }
     case 'revoke-hash':
     case 'close':
       return;

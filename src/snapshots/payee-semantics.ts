@@ -154,6 +154,15 @@ function checkCommits(context: PayeeContext, terms: ChannelTerms | null): void {
     const hash = bytesToHex(hash160(hexToBytes(commit.revokeSecret)));
     commitScriptMatches(terms, commit.commitScript, hash, at(`revokedCommits/${i}/commitScript`));
   });
+  const revokedSecrets = new Set(context.revokedCommits.map((c) => c.revokeSecret));
+  context.unackedRevokeSecrets.forEach((secret, i) => {
+    if (!revokedSecrets.has(secret))
+      refuse(
+        'SNAPSHOT_SECRET_MISMATCH',
+        'is not the secret of a revoked commit',
+        at(`unackedRevokeSecrets/${i}`),
+      );
+  });
 }
 
 function checkPublished(context: PayeeContext, terms: ChannelTerms | null): void {

@@ -343,6 +343,10 @@ export const PayeeContextSchema = object(
     ),
     activeCommits: Type.Array(PayeeCommitRecordSchema),
     revokedCommits: Type.Array(PayeeRevokedRecordSchema),
+    unackedRevokeSecrets: Type.Array(secret('A revoke secret sent and not yet acknowledged.'), {
+      maxItems: 100_000,
+      description: 'Revoke secrets sent again at every block until the payer acknowledges them.',
+    }),
     published: nullable(
       object(
         {

@@ -343,11 +343,16 @@ export class PostgresStore implements LogStore {
   /** Runs `task` on a pooled connection; after a failure the connection is discarded, not reused. */
   private async onConnection<T>(task: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
+    // A connection killed while checked out emits 'error' on the client (the pool's listener only
+    // covers idle ones); the failure reaches us through the query, so the event is only absorbed.
+    client.on('error', ignoreConnectionError);
     try {
       const result = await task(client);
+      client.off('error', ignoreConnectionError);
       client.release();
       return result;
     } catch (error) {
+      client.off('error', ignoreConnectionError);
       client.release(true);
       throw error;
     }
@@ -463,3 +468,6 @@ export class PostgresStore implements LogStore {
     return ok;
   }
 }
+
+/** Absorbs a connection's asynchronous 'error' event; the failing query reports it typed. */
+function ignoreConnectionError(): void {}

@@ -47,6 +47,11 @@ function messageText(message: ChannelMessage): { template: string; values: bigin
       return { template: 'commit: {} sat (cumulative)', values: [BigInt(message.amount)] };
     case 'revoke-secrets':
       return { template: 'revoke-secrets: {} secret(s)', values: [BigInt(message.secrets.length)] };
+    case 'revoke-secrets-ack':
+      return {
+        template: 'revoke-secrets-ack: {} secret(s)',
+        values: [BigInt(message.revokeSecretHashes.length)],
+      };
     case 'close':
       return { template: 'close', values: [] };
   }
