@@ -84,6 +84,7 @@ console.log(
 );
 
 await (await import('./crypto-backends.js')).runCryptoBackendBenchmarks();
+await (await import('./manager.js')).runManagerBenchmarks();
 
 console.log(
   section('Run', [

@@ -25,6 +25,7 @@ import type {
   ManagerEventOf,
   ManagerEventType,
 } from './events.js';
+import { RoundChain } from './round-chain.js';
 import { mergeWatches, pendingWatches } from './watch-handoff.js';
 
 /** Creates the transport a channel sends its messages with. */
@@ -94,6 +95,8 @@ export class ChannelManager {
   private readonly listeners = new Set<(event: ManagerEvent) => void>();
   private readonly index: ChannelIndex;
   private readonly follower: BlockFollower;
+  /** What the channels read the chain through (one tip read per round). */
+  private readonly view: RoundChain;
   private readonly concurrency: number;
   private readonly margin: number;
   private readonly prefix: string;
@@ -116,6 +119,7 @@ export class ChannelManager {
     this.margin = margin;
     this.prefix = namespace;
     this.index = new ChannelIndex(options.store, `${namespace}:index`);
+    this.view = new RoundChain(options.chain);
     this.follower = new BlockFollower(() => this.syncRound());
   }
 
@@ -362,9 +366,9 @@ export class ChannelManager {
   }
 
   private environment(channelId: string, role: ChannelRole): RuntimeEnvironment {
-    const { chain, store, transport } = this.options;
+    const { store, transport } = this.options;
     return {
-      chain,
+      chain: this.view,
       store,
       storeKey: this.storeKeyOf(channelId),
       transport: transport(channelId, role),
@@ -555,9 +559,15 @@ export class ChannelManager {
   /** One follower round: every unfinished channel syncs once; failures are only reported. */
   private async syncRound(): Promise<void> {
     const live = [...this.channels.values()].filter((m) => !m.channel.done);
-    await forEachBounded(live, this.concurrency, (managed) =>
-      this.run(managed, 'sync', () => managed.channel.sync()).catch(() => undefined),
-    );
+    // A failed tip read is no reason to skip the round: each channel then reads it itself.
+    await this.view.beginRound().catch(() => undefined);
+    try {
+      await forEachBounded(live, this.concurrency, (managed) =>
+        this.run(managed, 'sync', () => managed.channel.sync()).catch(() => undefined),
+      );
+    } finally {
+      this.view.endRound();
+    }
   }
 
   private emit(event: ManagerEvent): void {

@@ -51,7 +51,12 @@ describe('ChannelManager over BitcoinCoreChain (simnet on loopback)', () => {
     const link = new MemoryLink();
     const events: ManagerEvent[] = [];
     const payer = await ChannelManager.start(
-      { chain: payerChain, store: new MemoryStore(), transport: () => link.endpoint('payer'), wallet },
+      {
+        chain: payerChain,
+        store: new MemoryStore(),
+        transport: () => link.endpoint('payer'),
+        wallet,
+      },
       (e) => events.push(e),
     );
     const payee = await ChannelManager.start(
