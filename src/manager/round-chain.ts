@@ -24,26 +24,32 @@ export class RoundChain implements Chain {
     this.roundHeight = null;
   }
 
+  /** {@inheritDoc Chain.getHeight} */
   async getHeight(): Promise<number> {
     return this.roundHeight ?? this.inner.getHeight();
   }
 
+  /** {@inheritDoc Chain.broadcast} */
   broadcast(rawTx: Uint8Array): Promise<string> {
     return this.inner.broadcast(rawTx);
   }
 
+  /** {@inheritDoc Chain.getTransaction} */
   async getTransaction(txid: string): Promise<ChainTransaction | null> {
     return this.seen(await this.inner.getTransaction(txid));
   }
 
+  /** {@inheritDoc Chain.getSpender} */
   async getSpender(outpoint: Outpoint): Promise<ChainTransaction | null> {
     return this.seen(await this.inner.getSpender(outpoint));
   }
 
+  /** {@inheritDoc Chain.getOutput} */
   getOutput(outpoint: Outpoint) {
     return this.inner.getOutput(outpoint);
   }
 
+  /** {@inheritDoc Chain.onBlock} */
   onBlock(listener: (height: number) => void): () => void {
     return this.inner.onBlock(listener);
   }

@@ -121,3 +121,24 @@ describe('ChannelManager: one failing channel stops nothing else', () => {
     expect(w.eventsOf('payment-received', 'sick').map((e) => e.amount)).toEqual([2_000n]);
   });
 });
+
+describe('ChannelManager: listeners', () => {
+  it('a throwing listener stops neither the follower nor the other listeners', async () => {
+    const caught: unknown[] = [];
+    const w = await TwoSides.create({ onListenerError: (error) => caught.push(error) });
+    w.payeeSide.onEvent(() => {
+      throw new Error('listener bug');
+    });
+    const later: string[] = [];
+    w.payeeSide.onEvent((e) => later.push(e.type));
+    await w.openChannel('c1');
+    await w.payerSide.pay('c1', 1_000n);
+    await w.settle();
+    await w.mine(2);
+    expect(w.payeeSide.payee('c1').status().height).toBe(w.chain.height);
+    expect(w.eventsOf('payment-received', 'c1').map((e) => e.amount)).toEqual([1_000n]);
+    expect(later).toContain('payment-received');
+    expect(caught.length).toBe(later.length);
+    expect((caught[0] as Error).message).toBe('listener bug');
+  });
+});
