@@ -110,6 +110,11 @@ export class ChannelIndex {
     return this.save();
   }
 
+  /** Drops a channel from the entries without saving (its addition was never durable). */
+  discard(channelId: string): void {
+    this.entries.delete(channelId);
+  }
+
   /** Removes channels and resolves once a save without them is durable. */
   remove(...channelIds: string[]): Promise<void> {
     for (const id of channelIds) this.entries.delete(id);

@@ -340,7 +340,12 @@ export class ChannelManager {
     const entry: IndexEntry = { channelId, role, since: config.height };
     try {
       // Listed before the offer goes out: a channel whose messages left is never unlisted.
-      await this.index.add(entry);
+      try {
+        await this.index.add(entry);
+      } catch (error) {
+        this.index.discard(channelId);
+        throw error;
+      }
       const env = this.environment(channelId, role);
       let channel: AnyChannel;
       try {

@@ -8,6 +8,4 @@ export * from './errors.js';
 export * from './events.js';
 export * from './channel-index.js';
 export * from './channel-manager.js';
-export { ChannelObserver, type AnyChannel } from './channel-observer.js';
-export { pendingWatches, mergeWatches, type PendingWatches } from './watch-handoff.js';
-export { BlockFollower, forEachBounded } from './block-follower.js';
+export type { AnyChannel } from './channel-observer.js';

@@ -142,3 +142,31 @@ describe('ChannelManager: listeners', () => {
     expect((caught[0] as Error).message).toBe('listener bug');
   });
 });
+
+describe('ChannelManager: index store failures', () => {
+  it('refuses to open a channel whose listing cannot be saved: no offer leaves, nothing remains', async () => {
+    const store = new PartlyFailingStore();
+    const sim = new SimulatedChain();
+    const sent: string[] = [];
+    const manager = await ChannelManager.start({
+      chain: sim,
+      store,
+      transport: () => ({ send: async (text) => void sent.push(text) }),
+    });
+    store.broken.add(manager.indexKey);
+    await expect(manager.openPayee(payeeConfig('lost', sim.height))).rejects.toMatchObject({
+      code: 'INDEX_STORE_FAILED',
+    });
+    expect(sent).toEqual([]);
+    expect(manager.size).toBe(0);
+    expect(await store.load(manager.storeKeyOf('lost'))).toBeNull();
+    store.broken.clear();
+    await manager.openPayee(payeeConfig('kept', sim.height));
+    const listed = (await store.load(manager.indexKey))!;
+    expect(listed).toContain('"kept"');
+    expect(listed).not.toContain('"lost"');
+    // The failed id is free again.
+    await manager.openPayee(payeeConfig('lost', sim.height));
+    expect(manager.channelIds().sort()).toEqual(['kept', 'lost']);
+  });
+});
