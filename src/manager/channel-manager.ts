@@ -45,6 +45,12 @@ export interface ChannelManagerOptions {
   readonly namespace?: string;
   /** Blocks below a channel's height that a watch hand-off rescans, for reorgs (default 6). */
   readonly watchMargin?: number;
+  /**
+   * How long the follower waits for one channel's sync (default 60 s). A sync that takes longer
+   * (a hung adapter) is reported and left running; the channel is skipped until it ends, and
+   * the round goes on, so one stuck channel holds up no other.
+   */
+  readonly syncTimeoutMs?: number;
   /** Syncs every channel once at start, to catch up after a restart (default true). */
   readonly syncOnStart?: boolean;
   /** Receives exceptions thrown by event listeners (default: `console.error`). */
@@ -60,6 +66,8 @@ interface ManagedChannel {
   readonly handed: Set<string>;
   /** Operations on this channel, one at a time (manager bookkeeping included). */
   queue: Promise<void>;
+  /** A follower sync of this channel has not ended yet. */
+  syncing: boolean;
 }
 
 const NAMESPACE = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -99,6 +107,7 @@ export class ChannelManager {
   private readonly view: RoundChain;
   private readonly concurrency: number;
   private readonly margin: number;
+  private readonly syncTimeoutMs: number;
   private readonly prefix: string;
   private unsubscribe: (() => void) | null = null;
   private stopped = false;
@@ -112,6 +121,10 @@ export class ChannelManager {
     const margin = options.watchMargin ?? 6;
     if (!Number.isSafeInteger(margin) || margin < 0 || margin > 1_000_000)
       throw invalidOption('watchMargin must be a non-negative integer');
+    const syncTimeoutMs = options.syncTimeoutMs ?? 60_000;
+    if (!Number.isSafeInteger(syncTimeoutMs) || syncTimeoutMs < 1)
+      throw invalidOption('syncTimeoutMs must be a positive integer');
+    this.syncTimeoutMs = syncTimeoutMs;
     const namespace = options.namespace ?? 'picopayments';
     if (typeof namespace !== 'string' || !NAMESPACE.test(namespace))
       throw invalidOption('namespace must be 1..64 chars of [A-Za-z0-9_.-]');
@@ -400,6 +413,7 @@ export class ChannelManager {
       observer: new ChannelObserver(channel),
       handed: new Set(),
       queue: Promise.resolve(),
+      syncing: false,
     };
     this.channels.set(entry.channelId, managed);
     return managed;
@@ -567,12 +581,38 @@ export class ChannelManager {
     // A failed tip read is no reason to skip the round: each channel then reads it itself.
     await this.view.beginRound().catch(() => undefined);
     try {
-      await forEachBounded(live, this.concurrency, (managed) =>
-        this.run(managed, 'sync', () => managed.channel.sync()).catch(() => undefined),
-      );
+      await forEachBounded(live, this.concurrency, (managed) => this.syncOne(managed));
     } finally {
       this.view.endRound();
     }
+  }
+
+  /** Syncs one channel for the follower; never rejects, and waits at most `syncTimeoutMs`. */
+  private async syncOne(managed: ManagedChannel): Promise<void> {
+    if (managed.syncing) return;
+    managed.syncing = true;
+    const sync = this.run(managed, 'sync', () => managed.channel.sync())
+      .catch(() => undefined)
+      .finally(() => {
+        managed.syncing = false;
+      });
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), this.syncTimeoutMs);
+    });
+    const outcome = await Promise.race([sync, late]);
+    clearTimeout(timer);
+    if (outcome === 'late')
+      this.emit({
+        channelId: managed.entry.channelId,
+        role: managed.entry.role,
+        type: 'channel-error',
+        phase: 'sync',
+        error: new ManagerError(
+          'SYNC_TIMEOUT',
+          `channel ${managed.entry.channelId} did not sync within ${this.syncTimeoutMs} ms`,
+        ),
+      });
   }
 
   private emit(event: ManagerEvent): void {

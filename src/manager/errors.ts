@@ -20,6 +20,8 @@ export type ManagerErrorCode =
   | 'RESTORE_FAILED'
   /** Handing a channel's watches to the chain failed; retried after the channel's next step. */
   | 'WATCH_FAILED'
+  /** A channel's sync took longer than `syncTimeoutMs`; the follower went on without it. */
+  | 'SYNC_TIMEOUT'
   /** An unexpected error in one channel's step; the channel is retried at the next block. */
   | 'CHANNEL_FAILED'
   /** The manager was stopped. */

@@ -9,6 +9,8 @@ import { TwoSides, payeeConfig, payerConfig } from './harness.js';
 /** The simulated chain, unreachable for the transactions and outputs in `broken`. */
 class PartlyFailingChain implements Chain {
   readonly broken = new Set<string>();
+  /** Reads of these never answer, as a node that accepted the request and went silent. */
+  readonly hung = new Set<string>();
   constructor(private readonly inner: SimulatedChain) {}
   getHeight() {
     return this.inner.getHeight();
@@ -18,6 +20,7 @@ class PartlyFailingChain implements Chain {
   }
   async getTransaction(txid: string): Promise<ChainTransaction | null> {
     if (this.broken.has(txid)) throw new Error(`node timed out reading ${txid}`);
+    if (this.hung.has(txid)) return new Promise(() => undefined);
     return this.inner.getTransaction(txid);
   }
   async getSpender(outpoint: Outpoint): Promise<ChainTransaction | null> {
@@ -84,6 +87,38 @@ describe('ChannelManager: one failing channel stops nothing else', () => {
     expect(w.payeeSide.payee('sick').status().state).toBe('open');
     expect(w.eventsOf('channel-opened', 'sick').map((e) => e.role)).toEqual(['payer', 'payee']);
     expect(w.eventsOf('channel-error', 'well')).toEqual([]);
+  });
+
+  it('goes on without a channel whose sync hangs, and reports it once', async () => {
+    const sim = new SimulatedChain();
+    const w = await TwoSides.create({}, sim);
+    const faulty = new PartlyFailingChain(sim);
+    await w.payeeSide.stop();
+    w.payeeSide = await ChannelManager.start(
+      {
+        chain: faulty,
+        store: w.payeeStore,
+        transport: () => w.link.endpoint('payee'),
+        syncTimeoutMs: 50,
+      },
+      (e) => w.events.push(e),
+    );
+    w.link.attach('payee', (text) => w.payeeSide.receive(text).then(() => undefined));
+    for (const id of ['stuck', 'well']) {
+      await w.payerSide.createPayer(payerConfig(id, sim.height));
+      await w.payeeSide.openPayee(payeeConfig(id, sim.height));
+    }
+    await w.settle();
+    faulty.hung.add(w.payerSide.payer('stuck').context.deposit!.txid);
+    // Messages to the stuck channel would wait behind its sync, so only the follower runs here.
+    for (let i = 0; i < 3; i++) {
+      sim.mine(1);
+      await w.payeeSide.idle();
+    }
+    expect(w.payeeSide.payee('well').status().state).toBe('open');
+    expect(w.payeeSide.payee('well').status().height).toBe(sim.height);
+    const errors = w.eventsOf('channel-error', 'stuck');
+    expect(errors.map((e) => (e.error as { code?: string }).code)).toEqual(['SYNC_TIMEOUT']);
   });
 
   it('reports a store failure of one channel; the message is undone and the others carry on', async () => {
