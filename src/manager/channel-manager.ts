@@ -213,6 +213,10 @@ export class ChannelManager {
   /**
    * Opens a channel as payee: records it in the index, then persists and sends the offer.
    *
+   * When the offer was saved but could not be sent, the channel is kept (it is durable) and
+   * the failure is emitted as `channel-error` (phase `open`); the machine does not repeat an
+   * offer, so the embedder closes such a channel (giving the offer up) and may open another.
+   *
    * @throws {@link ChannelConfigError} for a bad configuration; {@link ManagerError}
    *   `CHANNEL_EXISTS`, `INDEX_STORE_FAILED`, `MANAGER_STOPPED`; {@link ChannelIoError} when
    *   the offer could not be saved (nothing remains of the channel).
@@ -228,7 +232,8 @@ export class ChannelManager {
 
   /**
    * Creates a channel as payer; it funds the deposit (with `wallet` or the manager's) when the
-   * payee's offer arrives.
+   * payee's offer arrives. A channel's own wallet is not persisted: after a restart, restored
+   * payer channels fund with the manager's wallet.
    *
    * @throws as {@link ChannelManager.openPayee}.
    */
@@ -342,6 +347,7 @@ export class ChannelManager {
     role: ChannelRole,
     validate: () => unknown,
     create: (env: RuntimeEnvironment) => Promise<AnyChannel>,
+    wallet?: Wallet,
   ): Promise<AnyChannel> {
     this.throwIfStopped();
     // Checked before anything is recorded, so a refused configuration leaves no trace.
@@ -366,7 +372,7 @@ export class ChannelManager {
       } catch (error) {
         if (error instanceof ChannelIoError && error.recorded) {
           // The offer was saved before the failure: the channel exists and re-sends it.
-          channel = await this.restoreChannel(entry);
+          channel = await this.restoreChannel(entry, wallet);
           const managed = this.register(entry, channel);
           this.emit({ channelId, role, type: 'channel-error', phase: 'open', error });
           await this.run(managed, 'watch', async () => undefined).catch(() => undefined);
@@ -424,7 +430,7 @@ export class ChannelManager {
    *
    * @throws {@link ManagerError} `RESTORE_FAILED` when the store holds none; `SnapshotError`.
    */
-  private async restoreChannel(entry: IndexEntry): Promise<AnyChannel> {
+  private async restoreChannel(entry: IndexEntry, wallet?: Wallet): Promise<AnyChannel> {
     const snapshot = await this.options.store.load(this.storeKeyOf(entry.channelId));
     if (snapshot === null)
       throw new ManagerError('RESTORE_FAILED', `no snapshot of channel ${entry.channelId}`);
@@ -432,7 +438,7 @@ export class ChannelManager {
     const channel =
       entry.role === 'payee'
         ? await PayeeChannel.restore(snapshot, env)
-        : await PayerChannel.restore(snapshot, { ...env, ...this.walletOf(undefined) });
+        : await PayerChannel.restore(snapshot, { ...env, ...this.walletOf(wallet) });
     return channel;
   }
 

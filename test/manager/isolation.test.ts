@@ -205,3 +205,44 @@ describe('ChannelManager: index store failures', () => {
     expect(manager.channelIds().sort()).toEqual(['kept', 'lost']);
   });
 });
+
+describe('ChannelManager: an offer saved but not sent', () => {
+  it('keeps the saved channel listed and reports the failure; closing it gives the offer up', async () => {
+    const sim = new SimulatedChain();
+    const store = new MemoryStore();
+    const sent: string[] = [];
+    let failNext = true;
+    const manager = await ChannelManager.start({
+      chain: sim,
+      store,
+      transport: () => ({
+        send: async (text) => {
+          if (failNext) {
+            failNext = false;
+            throw new Error('connection reset');
+          }
+          sent.push(text);
+        },
+      }),
+    });
+    const seen: string[] = [];
+    manager.onEvent((e) =>
+      seen.push(
+        e.type === 'channel-error'
+          ? `${e.phase}:${(e.error as { code?: string }).code}`
+          : e.type === 'channel-closed'
+            ? `closed:${e.outcome}`
+            : e.type,
+      ),
+    );
+    const channel = await manager.openPayee(payeeConfig('flaky', sim.height));
+    expect(seen).toEqual(['open:TRANSPORT_FAILED']);
+    expect(manager.channelIds()).toEqual(['flaky']);
+    expect(channel.status().state).toBe('offering');
+    expect(await store.load(manager.indexKey)).toContain('"flaky"');
+    // The machine does not repeat an offer; the embedder gives it up and may open another.
+    await manager.close('flaky');
+    expect(seen).toEqual(['open:TRANSPORT_FAILED', 'closed:aborted']);
+    expect(sent).toEqual([]);
+  });
+});
