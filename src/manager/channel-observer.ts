@@ -56,11 +56,20 @@ function paidTo(rawTx: string, script: string): bigint {
   return sum;
 }
 
-/** Hashes of the commits a payee holds or gave back (each commit has its own revoke hash). */
-function commitHashes(channel: AnyChannel): string[] {
+/**
+ * Revoke hashes of the commits known to be accepted. A payee accepted every commit it holds; a
+ * payer knows the payee accepted its latest commit once the next revoke hash arrived.
+ */
+function acceptedCommits(channel: AnyChannel): { hash: string; amount: string }[] {
   const context = channel.context;
-  if (context.role !== 'payee') return [];
-  return (context as PayeeContext).activeCommits.map((c) => c.revokeSecretHash);
+  if (context.role === 'payee')
+    return (context as PayeeContext).activeCommits.map((c) => ({
+      hash: c.revokeSecretHash,
+      amount: c.amount,
+    }));
+  const payer = context as PayerContext;
+  const answered = payer.nextRevokeHash === null ? payer.commits.slice(0, -1) : payer.commits;
+  return answered.map((c) => ({ hash: c.revokeSecretHash, amount: c.amount }));
 }
 
 /**
@@ -85,7 +94,7 @@ export class ChannelObserver {
     this.opened = channel.context.deposit?.confirmedHeight != null;
     this.closed = channel.done;
     this.closing = this.closed || (status.state !== 'open' && !FUNDING_STATES.has(status.state));
-    this.commits = new Set(commitHashes(channel));
+    this.commits = new Set(acceptedCommits(channel).map((c) => c.hash));
     this.recovered = new Set(recoveriesOf(channel).map((r) => r.txid));
     this.rejections = channel.runtime.rejections.length;
     this.broadcastFailures = channel.runtime.broadcastFailures.length;
@@ -123,9 +132,9 @@ export class ChannelObserver {
         height: deposit.confirmedHeight,
       });
     }
-    for (const commit of context.role === 'payee' ? (context as PayeeContext).activeCommits : []) {
-      if (this.commits.has(commit.revokeSecretHash)) continue;
-      this.commits.add(commit.revokeSecretHash);
+    for (const commit of acceptedCommits(channel)) {
+      if (this.commits.has(commit.hash)) continue;
+      this.commits.add(commit.hash);
       events.push({ ...base, type: 'commit-accepted', amount: parseAmount(commit.amount) });
     }
     if (status.transferred > this.transferred && context.role === 'payee')

@@ -29,7 +29,10 @@ export interface PaymentReceivedEvent extends EventBase {
   readonly transferred: bigint;
 }
 
-/** Payee: it accepted a commit for the cumulative `amount`. */
+/**
+ * A commit for the cumulative `amount` was accepted: the payee emits it when it accepts one,
+ * the payer when the payee's answer (the next revoke hash) arrives.
+ */
 export interface CommitAcceptedEvent extends EventBase {
   readonly type: 'commit-accepted';
   /** The commit's cumulative amount, satoshis. */

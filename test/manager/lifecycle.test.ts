@@ -22,11 +22,14 @@ describe('ChannelManager: one follower, events with amounts', () => {
       [2_500n, 3_500n],
       [4_000n, 7_500n],
     ]);
-    expect(w.eventsOf('commit-accepted', 'c1').map((e) => e.amount)).toEqual([
-      1_000n,
-      3_500n,
-      7_500n,
-    ]);
+    const accepted = (role: string) =>
+      w
+        .eventsOf('commit-accepted', 'c1')
+        .filter((e) => e.role === role)
+        .map((e) => e.amount);
+    expect(accepted('payee')).toEqual([1_000n, 3_500n, 7_500n]);
+    // The payer hears of each acceptance through the payee's next revoke hash.
+    expect(accepted('payer')).toEqual([1_000n, 3_500n, 7_500n]);
 
     await w.payeeSide.revokeUntil('c1', 3_500n);
     await w.settle();
