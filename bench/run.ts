@@ -85,6 +85,7 @@ console.log(
 
 await (await import('./crypto-backends.js')).runCryptoBackendBenchmarks();
 await (await import('./stores.js')).runStoreBenchmarks();
+await (await import('./manager.js')).runManagerBenchmarks();
 
 console.log(
   section('Run', [

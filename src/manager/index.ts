@@ -1,0 +1,11 @@
+/**
+ * The channel manager: many channels over one chain, one store and one transport factory,
+ * with a chain follower, message routing by channel id and typed events.
+ *
+ * @module
+ */
+export * from './errors.js';
+export * from './events.js';
+export * from './channel-index.js';
+export * from './channel-manager.js';
+export type { AnyChannel } from './channel-observer.js';
