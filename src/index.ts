@@ -18,3 +18,4 @@ export * from './crypto/index.js';
 export * from './snapshots/index.js';
 export * from './counterparty/index.js';
 export * from './storage/index.js';
+export * from './manager/index.js';

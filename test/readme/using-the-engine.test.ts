@@ -7,7 +7,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 const run = promisify(execFile);
 const root = resolve(import.meta.dirname, '../..');
-const markdown = readFileSync(join(import.meta.dirname, 'using-the-engine.md'), 'utf8');
+// The section as the README shows it (kept in sync with using-the-engine.md by a test below).
+const readme = readFileSync(join(root, 'README.md'), 'utf8');
+const markdown = readme.slice(
+  readme.indexOf('## Using the engine'),
+  readme.indexOf('\n## ', readme.indexOf('## Using the engine') + 1),
+);
 const workdir = mkdtempSync(join(tmpdir(), 'readme-example-'));
 afterAll(() => rmSync(workdir, { recursive: true, force: true }));
 
@@ -44,6 +49,11 @@ function printed(stdout: string, label: string): bigint {
 }
 
 describe('README: Using the engine', () => {
+  it('is the section kept in test/readme/using-the-engine.md', () => {
+    const kept = readFileSync(join(import.meta.dirname, 'using-the-engine.md'), 'utf8');
+    expect(markdown.startsWith(kept.trimEnd())).toBe(true);
+  });
+
   it('runs verbatim and ends with the balances the text promises', async () => {
     const stdout = await runExample();
     const payee = printed(stdout, 'payee balance');
