@@ -478,6 +478,11 @@ export class World {
     if (d <= 0) return;
     const result = this.chain.reorg(d);
     this.note(`reorg ${d}: dropped ${result.dropped.length}`);
+    // A crashed party misses the replacement blocks too: its watching gap counts from the fork.
+    for (const side of ['payer', 'payee'] as const) {
+      const since = this.crashedAt[side];
+      if (since !== undefined) this.crashedAt[side] = Math.min(since, this.chain.height);
+    }
     await this.mine(d);
   }
 
