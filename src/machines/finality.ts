@@ -72,6 +72,20 @@ export function withFinalSpend(
   return { ...context.finalSpends, [label]: { confirmedHeight: event.blockHeight } };
 }
 
+/**
+ * The final-spends map with the confirmed spend of `label` recorded, and whether to persist it:
+ * not when it is final at once (depth 1), since the final state's own persist follows.
+ */
+export function recordedFinalSpend(
+  context: FinalityView,
+  event: ChainObservation,
+  label: string,
+): { finalSpends: FinalSpends; persist: boolean } | null {
+  const finalSpends = withFinalSpend(context, event, label);
+  if (!finalSpends) return null;
+  return { finalSpends, persist: !spendIsFinal({ ...context, finalSpends }, label) };
+}
+
 /** The final-spends map without `label`. */
 export function withoutFinalSpend(context: FinalityView, label: string): FinalSpends {
   const { [label]: _dropped, ...rest } = context.finalSpends;

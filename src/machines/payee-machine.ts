@@ -27,7 +27,7 @@ import { revokeUntil, sortByAmount } from './bookkeeping.js';
 import type { ChannelOutcome, PayeeContext } from './context.js';
 import type { Effect } from './effects.js';
 import type { PayeeEvent } from './events.js';
-import { spendIsFinal, spendWithdrawn, withFinalSpend, withoutFinalSpend } from './finality.js';
+import { recordedFinalSpend, spendIsFinal, spendWithdrawn, withoutFinalSpend } from './finality.js';
 import { deriveRevokeSecret } from './revoke-secrets.js';
 
 type Emit = (effect: Effect) => void;
@@ -74,6 +74,30 @@ function issueRevokeHash(context: PayeeContext, emit: Emit): Partial<PayeeContex
   return {
     revokeCounter: context.revokeCounter + 1,
     requestedRevokes: [...context.requestedRevokes, { hash, secret }],
+  };
+}
+
+/**
+ * Follows the commit output of `txid` instead of the one watched so far (a re-encoded copy, or
+ * our own bytes again). A payout built for another txid spends nothing, so it is dropped.
+ */
+function moveCommitWatch(
+  context: PayeeContext,
+  txid: string,
+): { update: Partial<PayeeContext>; watch: Effect } {
+  const outpoint = { txid, vout: 0 };
+  return {
+    update: {
+      watches: {
+        ...context.watches,
+        outpoints: [
+          ...context.watches.outpoints.filter((w) => w.label !== 'commit-output'),
+          { label: 'commit-output', outpoint },
+        ],
+      },
+      payout: null,
+    },
+    watch: { type: 'watch-outpoint', label: 'commit-output', outpoint },
   };
 }
 
@@ -392,32 +416,20 @@ export const payeeMachine = setup({
         },
       });
       if (published?.txid !== event.txid) {
-        const outpoint = { txid: event.txid, vout: 0 };
-        enqueue.assign({
-          watches: {
-            ...context.watches,
-            outpoints: [
-              ...context.watches.outpoints.filter((w) => w.label !== 'commit-output'),
-              { label: 'commit-output', outpoint },
-            ],
-          },
-          // A payout built for another txid spends nothing: build it again for this one.
-          payout: null,
-        });
+        const moved = moveCommitWatch(context, event.txid);
+        enqueue.assign(moved.update);
         enqueue.emit({ type: 'persist' });
-        enqueue.emit({ type: 'watch-outpoint', label: 'commit-output', outpoint });
+        enqueue.emit(moved.watch);
         return;
       }
       enqueue.emit({ type: 'persist' });
     }),
     /** Remembers the confirmed settling spend of output `label`, to wait for its finality. */
     recordFinalSpend: enqueueActions(({ context, event, enqueue }, params: { label: string }) => {
-      const finalSpends = withFinalSpend(context, event, params.label);
-      if (!finalSpends) return;
-      enqueue.assign({ finalSpends });
-      // Final at once (depth 1): the final state's own persist follows.
-      if (!spendIsFinal({ ...context, finalSpends }, params.label))
-        enqueue.emit({ type: 'persist' });
+      const recorded = recordedFinalSpend(context, event, params.label);
+      if (!recorded) return;
+      enqueue.assign({ finalSpends: recorded.finalSpends });
+      if (recorded.persist) enqueue.emit({ type: 'persist' });
     }),
     /** Forgets a settling spend a reorganisation took out; our payout is offered again. */
     forgetFinalSpend: enqueueActions(({ context, enqueue }, params: { label: string }) => {
@@ -439,19 +451,10 @@ export const payeeMachine = setup({
       const txid = rawTransactionId(hexToBytes(rawTx));
       enqueue.assign({ published: { ...published, txid, rawTx, confirmedHeight: null } });
       if (txid !== published.txid) {
-        const outpoint = { txid, vout: 0 };
-        enqueue.assign({
-          watches: {
-            ...context.watches,
-            outpoints: [
-              ...context.watches.outpoints.filter((w) => w.label !== 'commit-output'),
-              { label: 'commit-output', outpoint },
-            ],
-          },
-          payout: null,
-        });
+        const moved = moveCommitWatch(context, txid);
+        enqueue.assign(moved.update);
         enqueue.emit({ type: 'persist' });
-        enqueue.emit({ type: 'watch-outpoint', label: 'commit-output', outpoint });
+        enqueue.emit(moved.watch);
         return;
       }
       enqueue.emit({ type: 'persist' });

@@ -32,7 +32,7 @@ import {
 import type { BroadcastRecord, ChannelOutcome, PayerContext } from './context.js';
 import type { Effect, OutpointRef, TransactionLabel } from './effects.js';
 import type { PayerEvent } from './events.js';
-import { spendIsFinal, spendWithdrawn, withFinalSpend, withoutFinalSpend } from './finality.js';
+import { recordedFinalSpend, spendIsFinal, spendWithdrawn, withoutFinalSpend } from './finality.js';
 
 type Emit = (effect: Effect) => void;
 
@@ -598,12 +598,10 @@ export const payerMachine = setup({
     }),
     /** Remembers the confirmed settling spend of output `label`, to wait for its finality. */
     recordFinalSpend: enqueueActions(({ context, event, enqueue }, params: { label: string }) => {
-      const finalSpends = withFinalSpend(context, event, params.label);
-      if (!finalSpends) return;
-      enqueue.assign({ finalSpends });
-      // Final at once (depth 1): the final state's own persist follows.
-      if (!spendIsFinal({ ...context, finalSpends }, params.label))
-        enqueue.emit({ type: 'persist' });
+      const recorded = recordedFinalSpend(context, event, params.label);
+      if (!recorded) return;
+      enqueue.assign({ finalSpends: recorded.finalSpends });
+      if (recorded.persist) enqueue.emit({ type: 'persist' });
     }),
     /**
      * Forgets the settling spend of output `label` that a reorganisation took out: our own
