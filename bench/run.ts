@@ -83,6 +83,21 @@ console.log(
   ]),
 );
 
+{
+  // The flat-cost curve: on the native backend, so that the signatures do not hide the rest.
+  const { paymentCurve, curveLines } = await import('./payment-curve.js');
+  const { useSecp256k1Backend } = await import('../src/crypto/index.js');
+  const long = process.argv.includes('--long');
+  await useSecp256k1Backend('native');
+  const points = await paymentCurve(
+    long ? [100, 1_000, 10_000, 100_000, 1_000_000] : [100, 1_000, 10_000, 100_000],
+  );
+  await useSecp256k1Backend('noble');
+  console.log(
+    section('Cost per payment as one channel grows (native backend)', curveLines(points)),
+  );
+}
+
 await (await import('./crypto-backends.js')).runCryptoBackendBenchmarks();
 await (await import('./stores.js')).runStoreBenchmarks();
 await (await import('./manager.js')).runManagerBenchmarks();

@@ -1,6 +1,12 @@
 import { bytesToHex, equalBytes, hexToBytes } from '../bytes.js';
 import type { PayeeContext, PayeeCommitRecord } from '../machines/context.js';
 import { revokeUntil, transferredAmount } from '../machines/bookkeeping.js';
+import type { LoadedHistory } from '../machines/history.js';
+import {
+  type PayeeHistoryActive,
+  activeCommitByScript,
+  activeCommitsFor,
+} from '../machines/payee-history.js';
 import { parseAmount } from '../messages/amount.js';
 import type { CommitMessage, DepositFundedMessage, DepositMessage } from '../messages/schema.js';
 import { parseDepositScript } from '../scripts/deposit-script.js';
@@ -137,17 +143,34 @@ export function checkRevokeUntil(
   context: PayeeContext,
   amount: string,
   surpass: boolean,
-): Check<PayeeCommitRecord[]> {
+  history: LoadedHistory = {},
+): Check<RevokeUntilPlan> {
   let quantity: bigint;
   try {
     quantity = parseAmount(amount);
   } catch {
     return fail('AMOUNT_INVALID', `not an amount: ${amount}`);
   }
-  const { revoke } = revokeUntil(context.activeCommits, quantity, surpass);
+  const active = activeCommitsFor(context, history, quantity);
+  if (!active.consistent)
+    return fail(
+      'HISTORY_INCOMPLETE',
+      'the lower active commits this give-back reaches are not in the loaded history',
+    );
+  const { revoke, keep } = revokeUntil(active.commits, quantity, surpass);
   return revoke.length > 0
-    ? pass(revoke)
+    ? pass({ revoke, keep, loaded: active.loaded })
     : fail('NOTHING_TO_REVOKE', `no commit to revoke down to ${amount}`);
+}
+
+/** What revoke-until gives back and keeps, over the context's commits and the loaded history. */
+export interface RevokeUntilPlan {
+  /** Commits given back, ascending. */
+  readonly revoke: PayeeCommitRecord[];
+  /** Commits kept, ascending. */
+  readonly keep: PayeeCommitRecord[];
+  /** The history records the plan looked at, highest first. */
+  readonly loaded: readonly PayeeHistoryActive[];
 }
 
 /** Blocks left before the payer may expire the deposit; null before it confirms. */
@@ -193,17 +216,15 @@ export interface OwnCommitOnChain {
  * pays P2SH of the commit script of the published commit or of an active one. Never by txid: a
  * miner may include a copy whose signature encoding (and so txid) differs.
  */
-export function ownCommitPublished(context: PayeeContext, rawTx: string): OwnCommitOnChain | null {
+export function ownCommitPublished(
+  context: PayeeContext,
+  rawTx: string,
+  history: LoadedHistory = {},
+): OwnCommitOnChain | null {
   const decoded = attempt(() => decodeTransaction(hexToBytes(rawTx)));
   const first = decoded.ok ? decoded.value.outputs[0] : undefined;
   if (!first) return null;
-  const known = context.published
-    ? [context.published, ...context.activeCommits]
-    : context.activeCommits;
-  const commit = known.find((c) =>
-    equalBytes(first.script, p2shOutputScript(hexToBytes(c.commitScript))),
-  );
-  return commit ? { commitScript: commit.commitScript, amount: commit.amount } : null;
+  return activeCommitByScript(context, history, bytesToHex(first.script));
 }
 
 /**

@@ -1,11 +1,17 @@
 import { bytesToHex, equalBytes, hexToBytes } from '../bytes.js';
-import type { PayerCommitRecord, PayerContext, PublishedCommit } from '../machines/context.js';
-import { transferredAmount } from '../machines/bookkeeping.js';
+import type { PayerContext, PublishedCommit } from '../machines/context.js';
+import { type LoadedHistory, payerCommitKey } from '../machines/history.js';
+import {
+  findPayerCommit,
+  findPayerCommitByScript,
+  matchPayerSecrets,
+  newTopUnrevoked,
+  revokeHashes,
+} from '../machines/payer-history.js';
 import { formatAmount, parseAmount } from '../messages/amount.js';
 import type { OfferMessage, RevokeHashMessage, RevokeSecretsMessage } from '../messages/schema.js';
 import { buildCommitScript } from '../scripts/commit-script.js';
 import { p2shOutputScript } from '../scripts/p2sh.js';
-import { hash160 } from '../scripts/hash.js';
 import { commitCapacity } from '../transactions/commit-transaction.js';
 import { type Check, attempt, fail, pass } from './check.js';
 import { checkChannelId, checkReportedTransaction, relativeLockPassed } from './channel-guards.js';
@@ -104,18 +110,29 @@ export function checkDepositPublished(
 }
 
 /** A revoke hash is usable unless a commit of this channel already carries it. */
-export function checkRevokeHash(context: PayerContext, message: RevokeHashMessage): Check {
+export function checkRevokeHash(
+  context: PayerContext,
+  message: RevokeHashMessage,
+  history: LoadedHistory = {},
+): Check {
   const channel = checkChannelId(context.channelId, message);
   if (!channel.ok) return channel;
-  if (context.commits.some((c) => c.revokeSecretHash === message.revokeSecretHash)) {
+  const hash = message.revokeSecretHash;
+  if (context.commits.some((c) => c.revokeSecretHash === hash)) {
     return fail('REVOKE_HASH_REUSED', 'a commit already carries this revoke hash');
+  }
+  if (context.historyCommits > 0) {
+    if (!(payerCommitKey(hash) in history))
+      return fail('HISTORY_INCOMPLETE', 'the commits in history were not looked up for this hash');
+    if (findPayerCommit(context, history, hash))
+      return fail('REVOKE_HASH_REUSED', 'an older commit already carries this revoke hash');
   }
   return pass(true);
 }
 
-/** Highest amount among the payer's unrevoked commits. */
+/** The amount of the payer's highest unrevoked commit: what the payee holds. */
 export function payerTransferred(context: PayerContext): bigint {
-  return transferredAmount(context.commits.filter((c) => c.revokeSecret === null));
+  return parseAmount(context.transferred);
 }
 
 /** A payment that can be made now, with its new cumulative amount and commit script. */
@@ -176,23 +193,34 @@ export function checkPay(context: PayerContext, amountText: string): Check<Plann
 }
 
 /** Revoke secrets are accepted from the channel's payee; secrets matching no commit are ignored. */
-export function checkRevokeSecrets(context: PayerContext, message: RevokeSecretsMessage): Check {
-  return checkChannelId(context.channelId, message);
+export function checkRevokeSecrets(
+  context: PayerContext,
+  message: RevokeSecretsMessage,
+  history: LoadedHistory = {},
+): Check<RevokeSecretsPlan> {
+  const channel = checkChannelId(context.channelId, message);
+  if (!channel.ok) return channel;
+  const matched = matchPayerSecrets(context, history, message.secrets);
+  const top = newTopUnrevoked(context, history, new Set(matched.keys()));
+  if (top === undefined)
+    return fail(
+      'HISTORY_INCOMPLETE',
+      'the commits these secrets reach are not in the loaded history',
+    );
+  const known = [...new Set(revokeHashes(message.secrets))].filter(
+    (hash) => findPayerCommit(context, history, hash) !== null,
+  );
+  return pass({ matched, top, known });
 }
 
-/** The commits a batch of revoke secrets revokes, each with its secret. */
-export function matchRevokeSecrets(
-  commits: readonly PayerCommitRecord[],
-  secrets: readonly string[],
-): Map<string, string> {
-  const byHash = new Map(secrets.map((s) => [bytesToHex(hash160(hexToBytes(s))), s]));
-  const matched = new Map<string, string>();
-  for (const commit of commits) {
-    const secret = byHash.get(commit.revokeSecretHash);
-    if (secret !== undefined && commit.revokeSecret === null)
-      matched.set(commit.commitScript, secret);
-  }
-  return matched;
+/** What a batch of revoke secrets does to the payer's commits. */
+export interface RevokeSecretsPlan {
+  /** Unrevoked commits the batch revokes: revoke hash to secret. */
+  readonly matched: ReadonlyMap<string, string>;
+  /** The highest commit left unrevoked, null when none is. */
+  readonly top: { readonly hash: string; readonly amount: string } | null;
+  /** Revoke hashes of this channel's commits among the batch, revoked before or now: acknowledged. */
+  readonly known: string[];
 }
 
 /**
@@ -204,16 +232,13 @@ export function identifyPublishedCommit(
   txid: string,
   rawTx: string,
   blockHeight: number | null,
+  history: LoadedHistory = {},
 ): Check<PublishedCommit> {
   if (!context.depositScript) return fail('UNRELATED_TRANSACTION', 'no deposit');
   const tx = checkReportedTransaction(txid, rawTx);
   if (!tx.ok) return tx;
   const [first] = tx.value.outputs;
-  const commit =
-    first &&
-    context.commits.find((c) =>
-      equalBytes(first.script, p2shOutputScript(hexToBytes(c.commitScript))),
-    );
+  const commit = first && findPayerCommitByScript(context, history, bytesToHex(first.script));
   if (!first || !commit)
     return fail(
       'UNRELATED_TRANSACTION',
@@ -232,6 +257,8 @@ export function identifyPublishedCommit(
     remainder: remainderOutput
       ? { vout: remainderIndex, value: formatAmount(remainderOutput.value) }
       : null,
+    revokeSecretHash: commit.revokeSecretHash,
+    revokeSecret: commit.revokeSecret,
   });
 }
 
@@ -256,10 +283,5 @@ export function remainderExpired(context: PayerContext): boolean {
 /** The published commit is one the payee revoked: the payer must take it back. */
 export function publishedCommitRevoked(context: PayerContext): boolean {
   const published = context.published;
-  return (
-    published !== null &&
-    context.commits.some(
-      (c) => c.commitScript === published.commitScript && c.revokeSecret !== null,
-    )
-  );
+  return published !== null && published.revokeSecret !== null;
 }

@@ -46,6 +46,8 @@ export interface PayerCommitRecord {
   readonly rawTx: Hex;
   /** Set once the payee revealed the revoke secret: the commit is revoked. */
   readonly revokeSecret: Hex | null;
+  /** Revoke hash of the highest commit still unrevoked when this one was signed. */
+  readonly below: Hex | null;
 }
 
 /** A commit transaction seen on chain, spending the deposit. */
@@ -56,6 +58,9 @@ export interface PublishedCommit {
   readonly confirmedHeight: number | null;
   /** The remainder output back to P2SH(deposit script), if the commit has one. */
   readonly remainder: { readonly vout: number; readonly value: AmountText } | null;
+  readonly revokeSecretHash: Hex;
+  /** The commit's revoke secret, once the payee gave it back. */
+  readonly revokeSecret: Hex | null;
 }
 
 /** A settling spend of a watched output seen confirmed, awaiting the finality depth. */
@@ -105,7 +110,14 @@ export interface PayerContext {
   readonly deposit: DepositRecord | null;
   /** The payee's outstanding revoke secret hash for the next commit. */
   readonly nextRevokeHash: Hex | null;
+  /** The newest commits signed (at most `HISTORY_WINDOW`), oldest first; older ones are history records. */
   readonly commits: readonly PayerCommitRecord[];
+  /** How many older commits live only in the history records. */
+  readonly historyCommits: number;
+  /** Revoke hash of the highest unrevoked commit (in `commits` or in history). */
+  readonly topUnrevoked: Hex | null;
+  /** The amount of that commit: what the payee holds (0 when none). */
+  readonly transferred: AmountText;
   readonly published: PublishedCommit | null;
   /** Learned from the payee's payout; lets the payer take the remainder. */
   readonly spendSecret: Hex | null;
@@ -173,9 +185,16 @@ export interface PayeeContext {
   readonly delayTime: number | null;
   readonly deposit: DepositRecord | null;
   readonly requestedRevokes: readonly RequestedRevoke[];
-  /** Accepted commits, ascending by amount. */
+  /** The highest accepted commits (at most `HISTORY_WINDOW`), ascending by amount; lower ones are history records. */
   readonly activeCommits: readonly PayeeCommitRecord[];
+  /** Revoke hash of the highest active commit in history (just below `activeCommits`). */
+  readonly activeTop: Hex | null;
+  /** How many active commits live only in the history records. */
+  readonly activeDepth: number;
+  /** The commits given back most recently (at most `HISTORY_WINDOW`); all are also history records. */
   readonly revokedCommits: readonly PayeeRevokedRecord[];
+  /** How many commits given back live only in the history records. */
+  readonly revokedDepth: number;
   /** Revoke secrets sent and not yet acknowledged by the payer: sent again at every block. */
   readonly unackedRevokeSecrets: readonly Hex[];
   /** The commit the payee published when closing. */

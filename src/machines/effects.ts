@@ -1,4 +1,5 @@
 import type { ChannelMessage } from '../messages/schema.js';
+import type { HistoryWrite } from './history.js';
 
 /** An output reference in JSON form: txid (hex, display order) and output index. */
 export interface OutpointRef {
@@ -16,6 +17,11 @@ export type TransactionLabel = 'deposit' | 'commit' | 'payout' | 'revoke' | 'cha
 export type Effect =
   /** Store the machine's persisted snapshot now; always precedes a message that commits the sender. */
   | { readonly type: 'persist' }
+  /**
+   * Store these history records (see `history.ts`), each under its own key, before going on.
+   * Records a snapshot needs are written before that snapshot's `persist`.
+   */
+  | { readonly type: 'history'; readonly writes: readonly HistoryWrite[] }
   /** Deliver a message to the counterparty. */
   | { readonly type: 'send'; readonly message: ChannelMessage }
   /** Submit a transaction to the network (again, when it is already known: harmless). */

@@ -14,7 +14,6 @@ import {
 } from '../guards/payee-guards.js';
 import { checkChannelId, sameOutpoint } from '../guards/channel-guards.js';
 import { type Check, fail } from '../guards/check.js';
-import { parseAmount } from '../messages/amount.js';
 import { MAX_REVOKE_SECRETS, MESSAGE_PROTOCOL } from '../messages/schema.js';
 import { hash160 } from '../scripts/hash.js';
 import { parseCommitScript } from '../scripts/commit-script.js';
@@ -23,11 +22,13 @@ import { decodeTransaction, rawTransactionId } from '../transactions/raw-transac
 import { canonicalSpendEncoding } from '../transactions/canonical-encoding.js';
 import { TransactionError } from '../transactions/errors.js';
 import { buildPayoutTransaction } from '../transactions/spend-transactions.js';
-import { revokeUntil, sortByAmount } from './bookkeeping.js';
+
 import type { ChannelOutcome, PayeeContext } from './context.js';
 import type { Effect } from './effects.js';
 import type { PayeeEvent } from './events.js';
 import { recordedFinalSpend, spendIsFinal, spendWithdrawn, withoutFinalSpend } from './finality.js';
+import { historyOf } from './history.js';
+import { popActiveCommits, pushActiveCommit } from './payee-history.js';
 import { deriveRevokeSecret } from './revoke-secrets.js';
 
 type Emit = (effect: Effect) => void;
@@ -47,7 +48,7 @@ function checkEvent(context: PayeeContext, event: PayeeEvent): Check<unknown> {
     case 'COMMIT':
       return checkCommit(context, event.message);
     case 'REVOKE_UNTIL':
-      return checkRevokeUntil(context, event.amount, event.surpass);
+      return checkRevokeUntil(context, event.amount, event.surpass, historyOf(event));
     case 'REVOKE_SECRETS_ACK':
       return checkChannelId(context.channelId, event.message);
     default:
@@ -182,19 +183,19 @@ export const payeeMachine = setup({
       event.message.value === context.deposit.value,
     /** No commit has been accepted (or all were given back): nothing to publish. */
     noActiveCommit: ({ context }) =>
-      context.activeCommits.length === 0 && context.published === null,
+      context.activeCommits.length === 0 && context.activeDepth === 0 && context.published === null,
     /** One of our commits confirmed: the deposit is spent in a block by a transaction that pays a commit of ours (whatever its txid). */
     ourCommitConfirmed: ({ context, event }) =>
       spendsDeposit(context, event) &&
       event.type === 'OUTPOINT_SPENT' &&
       event.blockHeight !== null &&
-      ownCommitPublished(context, event.rawTx) !== null,
+      ownCommitPublished(context, event.rawTx, historyOf(event)) !== null,
     /** The deposit was spent in a block by something that pays no commit of ours: the payer's expire. */
     depositTakenByPayer: ({ context, event }) =>
       spendsDeposit(context, event) &&
       event.type === 'OUTPOINT_SPENT' &&
       event.blockHeight !== null &&
-      ownCommitPublished(context, event.rawTx) === null,
+      ownCommitPublished(context, event.rawTx, historyOf(event)) === null,
     /** The published commit has `delay_time` confirmations. */
     payoutDelayPassed: ({ context }) => payoutDelayPassed(context),
     /** Our payout confirmed: the commit output is spent in a block by the path that reveals the spend secret. */
@@ -276,22 +277,22 @@ export const payeeMachine = setup({
       const { amount, commitScript, commitTx } = event.message;
       const revokeHash = bytesToHex(parseCommitScript(hexToBytes(commitScript)).revokeSecretHash);
       const requested = context.requestedRevokes.find((r) => r.hash === revokeHash)!;
-      const activeCommits = sortByAmount([
-        ...context.activeCommits,
-        {
-          amount,
-          commitScript,
-          revokeSecretHash: revokeHash,
-          revokeSecret: requested.secret,
-          rawTx: commitTx,
-        },
-      ]);
+      // An accepted commit raises the transferred amount, so it goes on top of the stack.
+      const pushed = pushActiveCommit(context, {
+        amount,
+        commitScript,
+        revokeSecretHash: revokeHash,
+        revokeSecret: requested.secret,
+        rawTx: commitTx,
+      });
       const next = {
         ...context,
-        activeCommits,
+        ...pushed.fields,
         requestedRevokes: context.requestedRevokes.filter((r) => r.hash !== revokeHash),
       };
-      enqueue.assign({ activeCommits, ...issueRevokeHash(next, enqueue.emit) });
+      // The commit leaving the context is written to history before the snapshot forgets it.
+      if (pushed.writes.length > 0) enqueue.emit({ type: 'history', writes: pushed.writes });
+      enqueue.assign({ ...pushed.fields, ...issueRevokeHash(next, enqueue.emit) });
     }),
     /** Drops the acknowledged revoke secrets from those sent again. */
     recordRevokeSecretsAck: enqueueActions(({ context, event, enqueue }) => {
@@ -326,29 +327,23 @@ export const payeeMachine = setup({
     /** Applies revoke-until: moves commits to revoked, forgets their transactions, persists, then sends their secrets. */
     revokeCommits: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'REVOKE_UNTIL');
-      const { revoke, keep } = revokeUntil(
-        context.activeCommits,
-        parseAmount(event.amount),
-        event.surpass,
-      );
+      const plan = checkRevokeUntil(context, event.amount, event.surpass, historyOf(event));
+      if (!plan.ok) return;
+      const { revoke, keep, loaded } = plan.value;
+      const popped = popActiveCommits(context, loaded, revoke, keep);
       enqueue.assign({
-        activeCommits: keep,
+        // The transaction is dropped: a revoked commit must never be published by us.
+        ...popped.fields,
         // Sent again at every block until the payer acknowledges them: a give-back is never lost.
         unackedRevokeSecrets: [
           ...context.unackedRevokeSecrets,
           ...revoke.map((c) => c.revokeSecret),
         ],
-        // The transaction is dropped: a revoked commit must never be published by us.
-        revokedCommits: [
-          ...context.revokedCommits,
-          ...revoke.map(({ amount, commitScript, revokeSecret }) => ({
-            amount,
-            commitScript,
-            revokeSecret,
-          })),
-        ],
       });
       enqueue.emit({ type: 'persist' });
+      // After the snapshot: a record forgotten too early would break a restart from the one before.
+      if (popped.tombstones.length > 0)
+        enqueue.emit({ type: 'history', writes: popped.tombstones });
       enqueue.emit({
         type: 'send',
         message: {
@@ -404,7 +399,7 @@ export const payeeMachine = setup({
         }
         return;
       }
-      const commit = ownCommitPublished(context, event.rawTx);
+      const commit = ownCommitPublished(context, event.rawTx, historyOf(event));
       if (!commit) return;
       enqueue.assign({
         published: {

@@ -10,14 +10,12 @@ import {
   checkRevokeSecrets,
   depositExpired,
   identifyPublishedCommit,
-  matchRevokeSecrets,
   publishedCommitRevoked,
   remainderExpired,
 } from '../guards/payer-guards.js';
 import { formatAmount, parseAmount } from '../messages/amount.js';
 import { MESSAGE_PROTOCOL } from '../messages/schema.js';
 import { buildDepositScript } from '../scripts/deposit-script.js';
-import { hash160 } from '../scripts/hash.js';
 import { extractSpendSecret } from '../scripts/secret-extraction.js';
 import { parseUnlockingScript } from '../scripts/unlocking-scripts.js';
 import { canonicalSpendEncoding } from '../transactions/canonical-encoding.js';
@@ -29,10 +27,17 @@ import {
   buildExpireTransaction,
   buildRevokeTransaction,
 } from '../transactions/spend-transactions.js';
-import type { BroadcastRecord, ChannelOutcome, PayerContext } from './context.js';
+import type {
+  BroadcastRecord,
+  ChannelOutcome,
+  PayerCommitRecord,
+  PayerContext,
+} from './context.js';
 import type { Effect, OutpointRef, TransactionLabel } from './effects.js';
 import type { PayerEvent } from './events.js';
 import { recordedFinalSpend, spendIsFinal, spendWithdrawn, withoutFinalSpend } from './finality.js';
+import { historyOf } from './history.js';
+import { findPayerCommit, payerCommitWrites, spillPayerCommits } from './payer-history.js';
 
 type Emit = (effect: Effect) => void;
 
@@ -46,11 +51,11 @@ function checkEvent(context: PayerContext, event: PayerEvent): Check<unknown> {
     case 'DEPOSIT_PUBLISHED':
       return checkDepositPublished(context, event.txid, event.vout, event.rawTx);
     case 'REVOKE_HASH':
-      return checkRevokeHash(context, event.message);
+      return checkRevokeHash(context, event.message, historyOf(event));
     case 'PAY':
       return checkPay(context, event.amount);
     case 'REVOKE_SECRETS':
-      return checkRevokeSecrets(context, event.message);
+      return checkRevokeSecrets(context, event.message, historyOf(event));
     default:
       return fail('UNEXPECTED_EVENT', `${event.type} is not expected now`);
   }
@@ -176,14 +181,13 @@ function planDepositExpire(context: PayerContext): SpendTransaction | null {
 function planRevoke(context: PayerContext): SpendTransaction | null {
   const outpoint = commitOutpoint(context);
   const published = context.published;
-  const commit =
-    published && context.commits.find((c) => c.commitScript === published.commitScript);
-  if (!outpoint || !published || !commit?.revokeSecret) return null;
+  const revokeSecret = published?.revokeSecret;
+  if (!outpoint || !published || !revokeSecret) return null;
   return tryBuild(() =>
     buildRevokeTransaction({
       ...spendBase(context, outpoint, parseAmount(published.amount)),
-      commitScript: hexToBytes(commit.commitScript),
-      revokeSecret: hexToBytes(commit.revokeSecret!),
+      commitScript: hexToBytes(published.commitScript),
+      revokeSecret: hexToBytes(revokeSecret),
     }),
   );
 }
@@ -259,7 +263,13 @@ export const payerMachine = setup({
       const spend = spendOf(event, depositOutpoint(context));
       return (
         spend !== null &&
-        identifyPublishedCommit(context, spend.txid, spend.rawTx, spend.blockHeight).ok
+        identifyPublishedCommit(
+          context,
+          spend.txid,
+          spend.rawTx,
+          spend.blockHeight,
+          historyOf(event),
+        ).ok
       );
     },
     /** Our expire of the deposit confirmed: the deposit is spent in a block, and not by a commit. */
@@ -267,7 +277,13 @@ export const payerMachine = setup({
       const spend = confirmedSpendOf(event, depositOutpoint(context));
       return (
         spend !== null &&
-        !identifyPublishedCommit(context, spend.txid, spend.rawTx, spend.blockHeight).ok
+        !identifyPublishedCommit(
+          context,
+          spend.txid,
+          spend.rawTx,
+          spend.blockHeight,
+          historyOf(event),
+        ).ok
       );
     },
     /** The deposit can be expired in the next block. */
@@ -409,15 +425,25 @@ export const payerMachine = setup({
         feeRate: context.feeRate,
         payerPrivateKey: hexToBytes(context.payerPrivateKey),
       });
-      const record = {
+      const record: PayerCommitRecord = {
         amount: formatAmount(commit.amount),
         commitScript: bytesToHex(plan.value.commitScript),
         revokeSecretHash: context.nextRevokeHash!,
         rawTx: bytesToHex(commit.rawTx),
         revokeSecret: null,
+        below: context.topUnrevoked,
       };
-      // Persist the commit before sending it: once sent, the payee may publish it.
-      enqueue.assign({ commits: [...context.commits, record], nextRevokeHash: null });
+      const spilled = spillPayerCommits([...context.commits, record], context.historyCommits);
+      // Persist the commit before sending it: once sent, the payee may publish it. Older commits
+      // leave the context for history records, written before the snapshot that forgets them.
+      enqueue.assign({
+        commits: spilled.commits,
+        historyCommits: spilled.historyCommits,
+        topUnrevoked: record.revokeSecretHash,
+        transferred: record.amount,
+        nextRevokeHash: null,
+      });
+      if (spilled.writes.length > 0) enqueue.emit({ type: 'history', writes: spilled.writes });
       enqueue.emit({ type: 'persist' });
       enqueue.emit({
         type: 'send',
@@ -437,19 +463,38 @@ export const payerMachine = setup({
      */
     applyRevokeSecrets: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'REVOKE_SECRETS');
-      const matched = matchRevokeSecrets(context.commits, event.message.secrets);
-      if (matched.size > 0) {
+      const history = historyOf(event);
+      const plan = checkRevokeSecrets(context, event.message, history);
+      if (!plan.ok) return;
+      const { matched, top, known } = plan.value;
+      const topUnrevoked = top?.hash ?? null;
+      // The top is recomputed even when nothing new matched: a step that wrote history records
+      // and failed before its snapshot leaves them revoked in history, and this heals the context.
+      if (matched.size > 0 || topUnrevoked !== context.topUnrevoked) {
+        const writes = [...matched.keys()]
+          .filter((hash) => !context.commits.some((c) => c.revokeSecretHash === hash))
+          .flatMap((hash) => {
+            const commit = findPayerCommit(context, history, hash)!;
+            return payerCommitWrites({ ...commit, revokeSecret: matched.get(hash)! });
+          })
+          .filter((w) => w.record.kind === 'payer-commit');
+        const published = context.published;
         enqueue.assign({
           commits: context.commits.map((c) =>
-            matched.has(c.commitScript) ? { ...c, revokeSecret: matched.get(c.commitScript)! } : c,
+            matched.has(c.revokeSecretHash)
+              ? { ...c, revokeSecret: matched.get(c.revokeSecretHash)! }
+              : c,
           ),
+          topUnrevoked,
+          transferred: top?.amount ?? '0',
+          published:
+            published && matched.has(published.revokeSecretHash)
+              ? { ...published, revokeSecret: matched.get(published.revokeSecretHash)! }
+              : published,
         });
+        if (writes.length > 0) enqueue.emit({ type: 'history', writes });
         enqueue.emit({ type: 'persist' });
       }
-      const ours = new Set(context.commits.map((c) => c.revokeSecretHash));
-      const known = [
-        ...new Set(event.message.secrets.map((s) => bytesToHex(hash160(hexToBytes(s))))),
-      ].filter((hash) => ours.has(hash));
       if (known.length > 0)
         enqueue.emit({
           type: 'send',
@@ -510,6 +555,7 @@ export const payerMachine = setup({
         event.txid,
         event.rawTx,
         event.blockHeight,
+        historyOf(event),
       );
       if (!published.ok) return;
       const p = published.value;

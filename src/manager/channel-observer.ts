@@ -57,19 +57,30 @@ function paidTo(rawTx: string, script: string): bigint {
 }
 
 /**
- * Revoke hashes of the commits known to be accepted. A payee accepted every commit it holds; a
- * payer knows the payee accepted its latest commit once the next revoke hash arrived.
+ * The commits known to be accepted: how many so far, and the newest of them, in the order they
+ * were accepted. A payee accepted every commit it ever held; a payer knows the payee accepted
+ * its latest commit once the next revoke hash arrived. The count only grows, so that commits
+ * coming back into the context from history are never announced twice.
  */
-function acceptedCommits(channel: AnyChannel): { hash: string; amount: string }[] {
+function acceptedCommits(channel: AnyChannel): { count: number; newest: { amount: string }[] } {
   const context = channel.context;
-  if (context.role === 'payee')
-    return (context as PayeeContext).activeCommits.map((c) => ({
-      hash: c.revokeSecretHash,
-      amount: c.amount,
-    }));
+  if (context.role === 'payee') {
+    const payee = context as PayeeContext;
+    return {
+      count:
+        payee.activeCommits.length +
+        payee.activeDepth +
+        payee.revokedCommits.length +
+        payee.revokedDepth,
+      newest: [...payee.activeCommits],
+    };
+  }
   const payer = context as PayerContext;
-  const answered = payer.nextRevokeHash === null ? payer.commits.slice(0, -1) : payer.commits;
-  return answered.map((c) => ({ hash: c.revokeSecretHash, amount: c.amount }));
+  const unanswered = payer.nextRevokeHash === null && payer.commits.length > 0 ? 1 : 0;
+  return {
+    count: payer.commits.length + payer.historyCommits - unanswered,
+    newest: payer.commits.slice(0, payer.commits.length - unanswered),
+  };
 }
 
 /**
@@ -81,7 +92,7 @@ export class ChannelObserver {
   private opened: boolean;
   private closing: boolean;
   private closed: boolean;
-  private readonly commits: Set<string>;
+  private accepted: number;
   private readonly recovered: Set<string>;
   private rejections: number;
   private broadcastFailures: number;
@@ -94,7 +105,7 @@ export class ChannelObserver {
     this.opened = channel.context.deposit?.confirmedHeight != null;
     this.closed = channel.done;
     this.closing = this.closed || (status.state !== 'open' && !FUNDING_STATES.has(status.state));
-    this.commits = new Set(acceptedCommits(channel).map((c) => c.hash));
+    this.accepted = acceptedCommits(channel).count;
     this.recovered = new Set(recoveriesOf(channel).map((r) => r.txid));
     this.rejections = channel.runtime.rejections.length;
     this.broadcastFailures = channel.runtime.broadcastFailures.length;
@@ -132,11 +143,15 @@ export class ChannelObserver {
         height: deposit.confirmedHeight,
       });
     }
-    for (const commit of acceptedCommits(channel)) {
-      if (this.commits.has(commit.hash)) continue;
-      this.commits.add(commit.hash);
-      events.push({ ...base, type: 'commit-accepted', amount: parseAmount(commit.amount) });
-    }
+    const accepted = acceptedCommits(channel);
+    // New commits are the newest accepted (a payee's go on top of its stack).
+    const fresh = accepted.newest.slice(
+      Math.max(0, accepted.newest.length - (accepted.count - this.accepted)),
+    );
+    if (accepted.count > this.accepted)
+      for (const commit of fresh)
+        events.push({ ...base, type: 'commit-accepted', amount: parseAmount(commit.amount) });
+    this.accepted = Math.max(this.accepted, accepted.count);
     if (status.transferred > this.transferred && context.role === 'payee')
       events.push({
         ...base,

@@ -8,6 +8,9 @@ import { MESSAGE_EVENT_TYPES } from '../machines/events.js';
 import { parseAmount } from '../messages/amount.js';
 import { decodeMessage, encodeMessage } from '../messages/codec.js';
 import { decodeChannelSnapshot, encodeChannelSnapshot } from '../snapshots/codec.js';
+import { decodeHistoryRecord, encodeHistoryRecord } from '../snapshots/history-codec.js';
+import type { HistoryRecord } from '../machines/history.js';
+import { withHistory } from '../machines/history-lookup.js';
 import type { SnapshotRole } from '../snapshots/schema.js';
 import { ChannelFaultError, ChannelIoError, describeError } from './runtime-errors.js';
 import type { Store } from './store.js';
@@ -258,11 +261,22 @@ export class ChannelRuntime {
 
   private async step(event: MachineEvent): Promise<Rejection[]> {
     if (this.done) return [];
+    // The history an event needs is read before the machine sees it, so the step stays pure.
+    const complete = await withHistory(this.context, event, (key) => this.loadHistory(key));
     this.stepRecorded = false;
     this.beforeStep = this.actor.getPersistedSnapshot();
-    this.actor.send(event as never);
+    this.actor.send(complete as never);
     this.throwIfFaulted();
     return this.carryOut();
+  }
+
+  /** Reads one history record of this channel; a record that fails its checks is refused. */
+  private async loadHistory(key: string): Promise<HistoryRecord | null> {
+    const { store, storeKey } = this.env;
+    const text = await io('STORE_FAILED', 'reading channel history', () =>
+      store.load(historyStoreKey(storeKey, key)),
+    );
+    return text === null ? null : decodeHistoryRecord(key, text);
   }
 
   /**
@@ -320,6 +334,12 @@ export class ChannelRuntime {
         this.stepRecorded = true;
         return;
       }
+      case 'history':
+        for (const { key, record } of effect.writes)
+          await io('STORE_FAILED', 'saving channel history', () =>
+            store.save(historyStoreKey(storeKey, key), encodeHistoryRecord(record)),
+          );
+        return;
       case 'send':
         await io('TRANSPORT_FAILED', 'sending a message', () =>
           transport.send(encodeMessage(effect.message)),
@@ -451,4 +471,12 @@ async function io<T>(
 /** True when the chain refused a transaction (a typed `TX_*` answer), as opposed to failing. */
 function isTransactionRefusal(error: unknown): error is PicopaymentsError {
   return error instanceof PicopaymentsError && error.code.startsWith('TX_');
+}
+
+/**
+ * Store key of history record `key` of the channel stored under `storeKey`: beside the snapshot,
+ * under a key no snapshot uses.
+ */
+export function historyStoreKey(storeKey: string, key: string): string {
+  return `${storeKey}#${key}`;
 }

@@ -125,6 +125,7 @@ export class PayeeChannel extends ChannelEnd {
 
   /** Current status. */
   status(): ChannelStatus {
+    // The highest active commit is always in the context: history holds only lower ones.
     return statusOf(this.runtime, transferredAmount(this.context.activeCommits));
   }
 }

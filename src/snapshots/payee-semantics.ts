@@ -1,6 +1,8 @@
 import { bytesToHex, hexToBytes } from '../bytes.js';
 import { hash160 } from '../scripts/hash.js';
+import { parseCommitScript } from '../scripts/commit-script.js';
 import { deriveRevokeSecret } from '../machines/revoke-secrets.js';
+import { HISTORY_WINDOW } from '../machines/history.js';
 import {
   CONTEXT_PATH,
   type ChannelTerms,
@@ -9,6 +11,7 @@ import {
   commitTransactionValid,
   depositScriptMatches,
   distinctKeys,
+  guarded,
   keyPairAt,
   pubkeyAt,
   refuse,
@@ -81,8 +84,10 @@ function checkRevokeSecrets(context: PayeeContext): void {
       path: `revokedCommits/${i}/revokeSecret`,
     })),
   ];
-  if (context.revokeCounter !== held.length) {
-    refuse('SNAPSHOT_FIELD_INVALID', `is not the ${held.length} secrets held`, at('revokeCounter'));
+  // Commits that live only in history hold one secret each too.
+  const total = held.length + context.activeDepth + context.revokedDepth;
+  if (context.revokeCounter !== total) {
+    refuse('SNAPSHOT_FIELD_INVALID', `is not the ${total} secrets issued`, at('revokeCounter'));
   }
   const derived = new Map<string, number>();
   for (let index = 0; index < context.revokeCounter; index++) {
@@ -107,10 +112,16 @@ function checkRevokeSecrets(context: PayeeContext): void {
 
 function checkCommits(context: PayeeContext, terms: ChannelTerms | null): void {
   const deposit = context.deposit;
-  const any = context.activeCommits.length + context.revokedCommits.length > 0;
+  const any =
+    context.activeCommits.length +
+      context.revokedCommits.length +
+      context.activeDepth +
+      context.revokedDepth >
+    0;
   if (any && (!terms || !deposit)) {
     refuse('SNAPSHOT_FIELD_INVALID', 'commits without a deposit', at('activeCommits'));
   }
+  checkHistoryCounters(context);
   if (!terms || !deposit) return;
   const depositValue = satoshis(deposit.value, at('deposit/value'));
   let previous = 0n;
@@ -156,7 +167,8 @@ function checkCommits(context: PayeeContext, terms: ChannelTerms | null): void {
   });
   const revokedSecrets = new Set(context.revokedCommits.map((c) => c.revokeSecret));
   context.unackedRevokeSecrets.forEach((secret, i) => {
-    if (!revokedSecrets.has(secret))
+    // A secret of a commit given back long ago may be in history only.
+    if (!revokedSecrets.has(secret) && context.revokedDepth === 0)
       refuse(
         'SNAPSHOT_SECRET_MISMATCH',
         'is not the secret of a revoked commit',
@@ -165,18 +177,48 @@ function checkCommits(context: PayeeContext, terms: ChannelTerms | null): void {
   });
 }
 
+/**
+ * The context's window and the history counters agree: lower active commits exist only below a
+ * non-empty window and are reached from `activeTop`; given-back commits leave the window only
+ * when it is full.
+ */
+function checkHistoryCounters(context: PayeeContext): void {
+  const { activeCommits, activeTop, activeDepth, revokedCommits, revokedDepth } = context;
+  if ((activeTop === null) !== (activeDepth === 0))
+    refuse('SNAPSHOT_FIELD_INVALID', 'is set exactly when commits are in history', at('activeTop'));
+  if (activeDepth > 0 && activeCommits.length === 0)
+    refuse('SNAPSHOT_FIELD_INVALID', 'commits in history below an empty window', at('activeDepth'));
+  if (activeTop !== null && activeCommits.some((c) => c.revokeSecretHash === activeTop))
+    refuse('SNAPSHOT_FIELD_INVALID', 'names a commit of the window', at('activeTop'));
+  if (revokedDepth > 0 && revokedCommits.length < HISTORY_WINDOW)
+    refuse('SNAPSHOT_FIELD_INVALID', 'history below a window not full', at('revokedDepth'));
+}
+
 function checkPublished(context: PayeeContext, terms: ChannelTerms | null): void {
   const { published, payout, deposit } = context;
   if (payout && !published)
     refuse('SNAPSHOT_FIELD_INVALID', 'payout without a commit', at('payout'));
   if (!published) return;
-  const commit = context.activeCommits.find((c) => c.commitScript === published.commitScript);
-  if (!commit || !terms || !deposit) {
+  const hot = context.activeCommits.find((c) => c.commitScript === published.commitScript);
+  if (!terms || !deposit || (!hot && context.activeDepth === 0)) {
     refuse('SNAPSHOT_FIELD_INVALID', 'names no active commit', at('published/commitScript'));
   }
-  if (published.amount !== commit.amount) {
-    refuse('SNAPSHOT_AMOUNT_INCONSISTENT', `is not ${commit.amount}`, at('published/amount'));
+  if (hot && published.amount !== hot.amount) {
+    refuse('SNAPSHOT_AMOUNT_INCONSISTENT', `is not ${hot.amount}`, at('published/amount'));
   }
+  // A lower commit adopted from the chain is in history: its script must still be this channel's.
+  const commit = hot ?? {
+    revokeSecretHash: guarded('SNAPSHOT_SCRIPT_MISMATCH', at('published/commitScript'), () =>
+      bytesToHex(parseCommitScript(hexToBytes(published.commitScript)).revokeSecretHash),
+    ),
+  };
+  if (!hot)
+    commitScriptMatches(
+      terms,
+      published.commitScript,
+      commit.revokeSecretHash,
+      at('published/commitScript'),
+    );
   transactionWithId(published, 'SNAPSHOT_COMMIT_INVALID', at('published'));
   // Completed, it has the same size as the payer-signed one the fee floor was checked on. A
   // commit adopted from the chain may be a re-encoded copy: its signatures are checked as

@@ -128,16 +128,80 @@ function checkCommits(context: PayerContext, terms: ChannelTerms | null): void {
   if (context.nextRevokeHash !== null && hashes.has(context.nextRevokeHash)) {
     refuse('SNAPSHOT_FIELD_INVALID', 'a commit already carries this hash', at('nextRevokeHash'));
   }
+  checkTopUnrevoked(context);
 }
 
-function checkPublished(context: PayerContext): void {
+/**
+ * The highest unrevoked commit and the transferred amount agree with the window: among
+ * unrevoked commits, signing order is amount order, so every commit signed after the top is
+ * revoked, and a top outside the window means the whole window is revoked.
+ */
+function checkTopUnrevoked(context: PayerContext): void {
+  const { commits, topUnrevoked, transferred, historyCommits } = context;
+  if (commits.length === 0 && historyCommits > 0)
+    refuse(
+      'SNAPSHOT_FIELD_INVALID',
+      'commits in history below an empty window',
+      at('historyCommits'),
+    );
+  const index = commits.findIndex((c) => c.revokeSecretHash === topUnrevoked);
+  const top = commits[index];
+  if (topUnrevoked !== null && !top && historyCommits === 0)
+    refuse('SNAPSHOT_FIELD_INVALID', 'names no commit', at('topUnrevoked'));
+  if (top && top.revokeSecret !== null)
+    refuse('SNAPSHOT_FIELD_INVALID', 'names a revoked commit', at('topUnrevoked'));
+  commits.slice(index + 1).forEach((commit, i) => {
+    if (commit.revokeSecret === null)
+      refuse(
+        'SNAPSHOT_FIELD_INVALID',
+        'an unrevoked commit above the highest unrevoked one',
+        at(`commits/${index + 1 + i}/revokeSecret`),
+      );
+  });
+  if (topUnrevoked === null && transferred !== '0')
+    refuse('SNAPSHOT_AMOUNT_INCONSISTENT', 'is not 0 with no unrevoked commit', at('transferred'));
+  if (top && transferred !== top.amount)
+    refuse('SNAPSHOT_AMOUNT_INCONSISTENT', `is not ${top.amount}`, at('transferred'));
+  commits.forEach((commit, i) => {
+    const earlier = commits.slice(0, i).some((c) => c.revokeSecretHash === commit.below);
+    if (commit.below !== null && !earlier && historyCommits === 0)
+      refuse('SNAPSHOT_FIELD_INVALID', 'names no earlier commit', at(`commits/${i}/below`));
+  });
+}
+
+function checkPublished(context: PayerContext, terms: ChannelTerms | null): void {
   const published = context.published;
   if (!published) return;
   const index = context.commits.findIndex((c) => c.commitScript === published.commitScript);
   const commit = context.commits[index];
   if (!commit) {
-    refuse('SNAPSHOT_FIELD_INVALID', 'names no commit of the payer', at('published/commitScript'));
+    if (context.historyCommits === 0)
+      refuse(
+        'SNAPSHOT_FIELD_INVALID',
+        'names no commit of the payer',
+        at('published/commitScript'),
+      );
+    // An older commit, in history: its script is still the channel's, with its revoke hash.
+    if (terms)
+      commitScriptMatches(
+        terms,
+        published.commitScript,
+        published.revokeSecretHash,
+        at('published/commitScript'),
+      );
+    if (published.revokeSecret !== null)
+      secretMatches(
+        published.revokeSecret,
+        published.revokeSecretHash,
+        at('published/revokeSecret'),
+      );
+    return;
   }
+  if (
+    published.revokeSecretHash !== commit.revokeSecretHash ||
+    published.revokeSecret !== commit.revokeSecret
+  )
+    refuse('SNAPSHOT_FIELD_INVALID', "is not the commit's revoke hash and secret", at('published'));
   if (published.amount !== commit.amount) {
     refuse('SNAPSHOT_AMOUNT_INCONSISTENT', `is not ${commit.amount}`, at('published/amount'));
   }
@@ -232,7 +296,7 @@ export function checkPayerContext(context: PayerContext): void {
     }
   }
   checkCommits(context, terms);
-  checkPublished(context);
+  checkPublished(context, terms);
   checkBroadcasts(context);
   watchesMatch(context.watches, outpointsOf(context), context.deposit?.txid ?? null, at('watches'));
 }

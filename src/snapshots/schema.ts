@@ -1,5 +1,6 @@
 import { type Static, type TSchema, type TString, Type } from '@sinclair/typebox';
 import { AMOUNT_PATTERN } from '../messages/amount.js';
+import { HISTORY_WINDOW } from '../machines/history.js';
 import { MAX_SCRIPT_HEX_LENGTH } from '../messages/schema.js';
 
 /**
@@ -20,7 +21,7 @@ import { MAX_SCRIPT_HEX_LENGTH } from '../messages/schema.js';
 export const SNAPSHOT_FORMAT = 'picopayments-channel-snapshot';
 
 /** The envelope version this library writes and reads. */
-export const SNAPSHOT_VERSION = 1;
+export const SNAPSHOT_VERSION = 2;
 
 /** Largest snapshot text accepted by default: 16 MiB of UTF-8. */
 export const MAX_SNAPSHOT_BYTES = 16 * 1024 * 1024;
@@ -114,6 +115,9 @@ const redeemScript = (description: string) => hexData(MAX_SCRIPT_HEX_LENGTH, des
 
 const rawTx = (description: string) => hexData(MAX_RAW_TX_HEX_LENGTH, description);
 
+const counter = (description: string) =>
+  Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description });
+
 const feeRate = (description: string) =>
   Type.Number({ minimum: 0, maximum: 1_000_000, description });
 
@@ -202,6 +206,7 @@ export const PayerCommitRecordSchema = object(
     revokeSecretHash: hash('Revoke secret hash of the commit'),
     rawTx: rawTx('Payer-signed commit transaction (payee slot holds the placeholder).'),
     revokeSecret: nullable(secret('Revoke secret once the payee gave the commit back.')),
+    below: nullable(hash('Revoke hash of the highest commit unrevoked when this one was signed')),
   },
   'A commit the payer signed.',
 );
@@ -219,6 +224,8 @@ export const PublishedCommitSchema = object(
         'Remainder output back to P2SH(deposit script).',
       ),
     ),
+    revokeSecretHash: hash('Revoke secret hash of the published commit'),
+    revokeSecret: nullable(secret('Its revoke secret, once the payee gave it back.')),
   },
   'A payer commit seen on chain.',
 );
@@ -256,7 +263,13 @@ export const PayerContextSchema = object(
     depositScript: nullable(redeemScript('Deposit redeem script; rebuilt from the terms.')),
     deposit: nullable(DepositRecordSchema),
     nextRevokeHash: nullable(hash('Outstanding revoke secret hash for the next commit')),
-    commits: Type.Array(PayerCommitRecordSchema),
+    commits: Type.Array(PayerCommitRecordSchema, {
+      maxItems: HISTORY_WINDOW,
+      description: 'The newest commits signed; older ones are history records.',
+    }),
+    historyCommits: counter('Commits that live only in the history records.'),
+    topUnrevoked: nullable(hash('Revoke hash of the highest unrevoked commit')),
+    transferred: amount('Amount of the highest unrevoked commit, satoshis (0 when none).'),
     published: nullable(PublishedCommitSchema),
     spendSecret: nullable(secret('Spend secret read from the payout.')),
     broadcasts: Type.Record(
@@ -341,8 +354,17 @@ export const PayeeContextSchema = object(
         'A revoke secret issued and not yet used.',
       ),
     ),
-    activeCommits: Type.Array(PayeeCommitRecordSchema),
-    revokedCommits: Type.Array(PayeeRevokedRecordSchema),
+    activeCommits: Type.Array(PayeeCommitRecordSchema, {
+      maxItems: HISTORY_WINDOW,
+      description: 'The highest accepted commits; lower ones are history records.',
+    }),
+    activeTop: nullable(hash('Revoke hash of the highest active commit in history')),
+    activeDepth: counter('Active commits that live only in the history records.'),
+    revokedCommits: Type.Array(PayeeRevokedRecordSchema, {
+      maxItems: HISTORY_WINDOW,
+      description: 'The commits given back most recently; all are also history records.',
+    }),
+    revokedDepth: counter('Commits given back that live only in the history records.'),
     unackedRevokeSecrets: Type.Array(secret('A revoke secret sent and not yet acknowledged.'), {
       maxItems: 100_000,
       description: 'Revoke secrets sent again at every block until the payer acknowledges them.',
@@ -436,3 +458,62 @@ export type PayerPersistedSnapshot = Static<typeof PayerPersistedSnapshotSchema>
 export type PayeePersistedSnapshot = Static<typeof PayeePersistedSnapshotSchema>;
 /** The persisted snapshot of either machine. */
 export type ChannelPersistedSnapshot = PayerPersistedSnapshot | PayeePersistedSnapshot;
+
+/** A payer commit kept as a history record (see `machines/history.ts`). */
+export const PayerHistoryCommitSchema = object(
+  {
+    kind: Type.Literal('payer-commit'),
+    amount: amount('Cumulative amount, satoshis.'),
+    commitScript: redeemScript('Commit redeem script.'),
+    revokeSecretHash: hash('Revoke secret hash of the commit'),
+    revokeSecret: nullable(secret('Revoke secret once the payee gave the commit back.')),
+    below: nullable(hash('Revoke hash of the highest commit unrevoked when this one was signed')),
+  },
+  'A payer commit that left the snapshot for a history record.',
+);
+
+/** A payee commit still active, kept as a history record. */
+export const PayeeHistoryActiveSchema = object(
+  {
+    kind: Type.Literal('payee-active'),
+    amount: amount('Cumulative amount, satoshis.'),
+    commitScript: redeemScript('Commit redeem script.'),
+    revokeSecretHash: hash('Revoke secret hash of the commit'),
+    revokeSecret: secret('Its revoke secret.'),
+    rawTx: rawTx('Payer-signed commit transaction.'),
+    below: nullable(hash('Revoke hash of the active commit below this one')),
+  },
+  'An active payee commit below the snapshot.',
+);
+
+/** A payee commit given back, kept as a history record without its transaction. */
+export const PayeeHistoryRevokedSchema = object(
+  {
+    kind: Type.Literal('payee-revoked'),
+    amount: amount('Cumulative amount, satoshis.'),
+    commitScript: redeemScript('Commit redeem script.'),
+    revokeSecretHash: hash('Revoke secret hash of the commit'),
+    revokeSecret: secret('Its revoke secret.'),
+  },
+  'A payee commit given back from history: its transaction is forgotten.',
+);
+
+/** Which commit pays a P2SH output script. */
+export const ScriptIndexEntrySchema = object(
+  {
+    kind: Type.Literal('script-index'),
+    revokeSecretHash: hash('Revoke secret hash of the commit paying the script'),
+  },
+  'An index entry from a P2SH output script to a commit.',
+);
+
+/** Any channel history record. */
+export const HistoryRecordSchema = Type.Union(
+  [
+    PayerHistoryCommitSchema,
+    PayeeHistoryActiveSchema,
+    PayeeHistoryRevokedSchema,
+    ScriptIndexEntrySchema,
+  ],
+  { description: 'A channel history record, stored under its own key.' },
+);

@@ -1,3 +1,5 @@
+import { payerCommitKey } from '../../src/machines/history.js';
+import { matchPayerSecrets } from '../../src/machines/payer-history.js';
 import { describe, expect, test } from 'vitest';
 import { bytesToHex, hexToBytes } from '../../src/bytes.js';
 import {
@@ -26,7 +28,6 @@ import {
   checkRevokeSecrets,
   depositExpired,
   identifyPublishedCommit,
-  matchRevokeSecrets,
   payerTransferred,
   publishedCommitRevoked,
   remainderExpired,
@@ -293,7 +294,7 @@ describe('payee guards', () => {
     pay(p, 10_000n, 10_000n, 10_000n);
     const ctx = payeeContext(p.payee);
     const ok = checkRevokeUntil(ctx, '15000', false);
-    expect(ok.ok && ok.value.map((c) => c.amount)).toEqual(['30000']);
+    expect(ok.ok && ok.value.revoke.map((c) => c.amount)).toEqual(['30000']);
     expect(codeOf(checkRevokeUntil(ctx, '30000', false))).toBe('NOTHING_TO_REVOKE');
     expect(codeOf(checkRevokeUntil(ctx, '25000', false))).toBe('NOTHING_TO_REVOKE');
     expect(codeOf(checkRevokeUntil(ctx, '25000', true))).toBe('ok');
@@ -400,41 +401,32 @@ describe('payer guards', () => {
     expect(codeOf(checkPay(open, '1'))).toBe('AMOUNT_INVALID'); // below dust
     expect(codeOf(checkPay(open, '1000000'))).toBe('AMOUNT_INVALID'); // no room for the fee
     expect(codeOf(checkPay(open, '999000'))).toBe('ok');
-    // Cumulative: an existing unrevoked commit counts, a revoked one does not.
-    const commit = {
-      amount: '600000',
-      commitScript: '',
-      revokeSecretHash: '',
-      rawTx: '',
-      revokeSecret: null,
-    };
-    expect(codeOf(checkPay({ ...open, commits: [commit] }, '500000'))).toBe('AMOUNT_INVALID');
-    expect(
-      codeOf(checkPay({ ...open, commits: [{ ...commit, revokeSecret: 'aa' }] }, '500000')),
-    ).toBe('ok');
-    expect(
-      payerTransferred({
-        ...open,
-        commits: [commit, { ...commit, amount: '700000', revokeSecret: 'aa' }],
-      }),
-    ).toBe(600_000n);
+    // Cumulative: on top of what the payee holds (the highest unrevoked commit).
+    expect(codeOf(checkPay({ ...open, transferred: '600000' }, '500000'))).toBe('AMOUNT_INVALID');
+    expect(codeOf(checkPay({ ...open, transferred: '0' }, '500000'))).toBe('ok');
+    expect(payerTransferred({ ...open, transferred: '600000' })).toBe(600_000n);
   });
 
-  test('matchRevokeSecrets matches by HASH160 and ignores unknown or already applied secrets', () => {
+  test('matchPayerSecrets matches by HASH160 and ignores unknown or already applied secrets', () => {
     const secret = '42'.repeat(32);
     const hash = bytesToHex(hash160(hexToBytes(secret)));
+    const base = { commitScript: 'aa', rawTx: '', revokeSecret: null, below: null };
     const commits = [
-      { amount: '1', commitScript: 'aa', revokeSecretHash: hash, rawTx: '', revokeSecret: null },
-      {
-        amount: '2',
-        commitScript: 'bb',
-        revokeSecretHash: '00'.repeat(20),
-        rawTx: '',
-        revokeSecret: null,
-      },
+      { ...base, amount: '1', revokeSecretHash: hash },
+      { ...base, amount: '2', commitScript: 'bb', revokeSecretHash: '00'.repeat(20) },
     ];
-    expect([...matchRevokeSecrets(commits, [secret, '43'.repeat(32)])]).toEqual([['aa', secret]]);
-    expect(matchRevokeSecrets([{ ...commits[0]!, revokeSecret: secret }], [secret]).size).toBe(0);
+    const open = payerContext(openPair().payer);
+    expect([...matchPayerSecrets({ ...open, commits }, {}, [secret, '43'.repeat(32)])]).toEqual([
+      [hash, secret],
+    ]);
+    const applied = [{ ...commits[0]!, revokeSecret: secret }];
+    expect(matchPayerSecrets({ ...open, commits: applied }, {}, [secret]).size).toBe(0);
+    // A commit in history is found through the loaded record.
+    const record = { kind: 'payer-commit' as const, ...commits[0]!, rawTx: undefined };
+    const history = { [payerCommitKey(hash)]: record };
+    expect([
+      ...matchPayerSecrets({ ...open, commits: [], historyCommits: 1 }, history, [secret]),
+    ]).toEqual([[hash, secret]]);
   });
 
   test('identifyPublishedCommit, publishedCommitRevoked, expiry checks', () => {
@@ -465,7 +457,7 @@ describe('payer guards', () => {
     expect(
       publishedCommitRevoked({
         ...withPublished,
-        commits: ctx.commits.map((c) => ({ ...c, revokeSecret: 'aa' })),
+        published: published && { ...published, revokeSecret: 'aa' },
       }),
     ).toBe(true);
     expect(publishedCommitRevoked(ctx)).toBe(false);

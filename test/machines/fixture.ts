@@ -3,6 +3,8 @@ import { bytesToHex, hexToBytes } from '../../src/bytes.js';
 import type { PayeeContext, PayerContext } from '../../src/machines/context.js';
 import { p2wpkhOutputScript } from '../../src/scripts/key-output-scripts.js';
 import type { Effect } from '../../src/machines/effects.js';
+import type { HistoryRecord } from '../../src/machines/history.js';
+import { historyKeys } from '../../src/machines/history-lookup.js';
 import {
   MESSAGE_EVENT_TYPES,
   type PayeeEvent,
@@ -79,25 +81,51 @@ export interface Recorded<E extends { type: string }> {
   persisted(): string;
   /** The state value. */
   value(): unknown;
+  /** The history records written so far (the store's part the snapshot leaves out). */
+  readonly history: Map<string, HistoryRecord>;
+}
+
+/** `event` with the history records it needs, read from `history` (as the runtime does). */
+function withLoadedHistory<E extends { type: string }>(
+  actor: Actor<AnyStateMachine>,
+  history: ReadonlyMap<string, HistoryRecord>,
+  event: E,
+): E {
+  const context = actor.getSnapshot().context as PayerContext | PayeeContext;
+  const loaded: Record<string, HistoryRecord | null> = {};
+  let keys = historyKeys(context, event as never, loaded);
+  if (keys.length === 0) return event;
+  while (keys.length > 0) {
+    for (const key of keys) loaded[key] = history.get(key) ?? null;
+    keys = historyKeys(context, event as never, loaded).filter((k) => !(k in loaded));
+  }
+  return { ...event, history: loaded };
 }
 
 function recorded<E extends { type: string }>(
   machine: AnyStateMachine,
   start: { input: unknown } | { snapshot: unknown },
+  history: Map<string, HistoryRecord> = new Map(),
 ): Recorded<E> {
   const actor =
     'input' in start
       ? createActor(machine, { input: start.input })
       : createActor(machine, { snapshot: start.snapshot as never });
   const effects: Effect[] = [];
-  actor.on('*', (effect) => effects.push(effect as Effect));
+  actor.on('*', (effect) => {
+    effects.push(effect as Effect);
+    if ((effect as Effect).type === 'history')
+      for (const { key, record } of (effect as Effect & { type: 'history' }).writes)
+        history.set(key, record);
+  });
   actor.start();
   return {
     actor,
     effects,
+    history,
     send(event: E) {
       const before = effects.length;
-      actor.send(event as never);
+      actor.send(withLoadedHistory(actor, history, event) as never);
       return effects.slice(before);
     },
     persisted: () => JSON.stringify(actor.getPersistedSnapshot()),
@@ -114,12 +142,19 @@ export function startPayer(input: PayerContext = payerInput()): Recorded<PayerEv
 }
 
 /** Restores a recorded actor from a persisted snapshot (JSON text). */
-export function restorePayee(snapshot: string): Recorded<PayeeEvent> {
-  return recorded<PayeeEvent>(payeeMachine, { snapshot: JSON.parse(snapshot) });
+export function restorePayee(
+  snapshot: string,
+  history?: Map<string, HistoryRecord>,
+): Recorded<PayeeEvent> {
+  return recorded<PayeeEvent>(payeeMachine, { snapshot: JSON.parse(snapshot) }, history);
 }
 
-export function restorePayer(snapshot: string): Recorded<PayerEvent> {
-  return recorded<PayerEvent>(payerMachine, { snapshot: JSON.parse(snapshot) });
+/** Restores a recorded payer from a persisted snapshot, with the history records it may need. */
+export function restorePayer(
+  snapshot: string,
+  history?: Map<string, HistoryRecord>,
+): Recorded<PayerEvent> {
+  return recorded<PayerEvent>(payerMachine, { snapshot: JSON.parse(snapshot) }, history);
 }
 
 export function payeeContext(r: Recorded<PayeeEvent>): PayeeContext {

@@ -65,7 +65,7 @@ export async function runHonestChannel(
   await world.payee.revokeUntil(keep);
   await world.settle();
   reporter.step(
-    `payee gives back ${sats(paid - keep)}: revoke-until ${sats(keep)} revokes ${world.payee.context.revokedCommits.length} commits; payer sees ${sats(world.payer.status().transferred)}`,
+    `payee gives back ${sats(paid - keep)}: revoke-until ${sats(keep)} revokes ${world.payee.context.revokedCommits.length + world.payee.context.revokedDepth} commits; payer sees ${sats(world.payer.status().transferred)}`,
   );
 
   reporter.step(`payee closes with its best commit (${sats(keep)})`);

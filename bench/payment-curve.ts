@@ -1,0 +1,180 @@
+/**
+ * Cost per payment as one channel grows: payer create, payee accept and both stores' writes,
+ * measured at checkpoints (10², 10³, 10⁴ payments; 10⁵ and 10⁶ with `--long`). At each checkpoint
+ * a window of payments is timed; bytes handed to the stores, resident memory and the time to
+ * restore both parties are read there too. The ratio column is against the first checkpoint,
+ * measured in this same run.
+ *
+ * Run alone with `npx tsx bench/payment-curve.ts [--long] [--backend noble|tiny-secp256k1|native]`,
+ * or as part of `npm run bench`.
+ */
+import { pathToFileURL } from 'node:url';
+import { type Secp256k1BackendName, useSecp256k1Backend } from '../src/crypto/index.js';
+import { PayeeChannel, PayerChannel } from '../src/runtime/channels.js';
+import { MemoryLink } from '../src/runtime/transport.js';
+import type { Store } from '../src/runtime/store.js';
+import { SimulatedChain } from '../src/chain/simulated-chain.js';
+import { SingleKeyWallet } from '../src/runtime/wallet.js';
+import { destinationOf, testPrivateKey } from '../test/support/channel-harness.js';
+
+/** A memory store that counts what it is handed, keeping only the latest value per key. */
+class CountingStore implements Store {
+  readonly values = new Map<string, string>();
+  bytes = 0;
+  writes = 0;
+  async load(key: string): Promise<string | null> {
+    return this.values.get(key) ?? null;
+  }
+  async save(key: string, value: string): Promise<void> {
+    this.bytes += key.length + value.length;
+    this.writes++;
+    this.values.set(key, value);
+  }
+}
+
+/** One checkpoint of the curve. */
+export interface CurvePoint {
+  readonly payments: number;
+  readonly microsecondsPerPayment: number;
+  readonly bytesPerPayment: number;
+  readonly writesPerPayment: number;
+  readonly rssMiB: number;
+  readonly restoreMs: number;
+  readonly payeeSnapshotBytes: number;
+}
+
+const WINDOW = 200;
+
+/** Runs one channel to the largest checkpoint and measures each. */
+export async function paymentCurve(checkpoints: readonly number[]): Promise<CurvePoint[]> {
+  const chain = new SimulatedChain();
+  const link = new MemoryLink();
+  const stores = { payer: new CountingStore(), payee: new CountingStore() };
+  const payerKey = testPrivateKey(1);
+  const payeeKey = testPrivateKey(2);
+  const wallet = new SingleKeyWallet(chain, payerKey);
+  wallet.addCoin(chain.fund(wallet.outputScript, 2_000_000_000n), 2_000_000_000n);
+  const last = checkpoints[checkpoints.length - 1]!;
+  const payerEnv = {
+    chain,
+    transport: link.endpoint('payer'),
+    store: stores.payer,
+    storeKey: 'curve',
+    wallet,
+  };
+  const payeeEnv = {
+    chain,
+    transport: link.endpoint('payee'),
+    store: stores.payee,
+    storeKey: 'curve',
+  };
+  const payer = await PayerChannel.create(
+    {
+      channelId: 'curve',
+      network: 'regtest',
+      // One satoshi per payment, so that a million payments fit.
+      depositAmount: 1_500_000_000n,
+      feeRate: 1,
+      expireTime: 1000,
+      delayTime: 5,
+      privateKey: payerKey,
+      destinationScript: destinationOf(payerKey),
+      finalityDepth: 1,
+      height: chain.height,
+    },
+    payerEnv,
+  );
+  const payee = await PayeeChannel.open(
+    {
+      channelId: 'curve',
+      network: 'regtest',
+      expireTimeRange: { min: 10, max: 2000 },
+      delayTimeRange: { min: 1, max: 100 },
+      minFeeRate: 1,
+      feeRate: 1,
+      clearance: 6,
+      privateKey: payeeKey,
+      destinationScript: destinationOf(payeeKey),
+      finalityDepth: 1,
+      height: chain.height,
+    },
+    payeeEnv,
+  );
+  link.attach('payer', (text) => payer.receive(text).then(() => undefined));
+  link.attach('payee', (text) => payee.receive(text).then(() => undefined));
+  const settle = async () => {
+    for (let i = 0; i < 10; i++) {
+      await payer.sync();
+      await payee.sync();
+      if ((await link.deliver()) === 0) return;
+    }
+  };
+  await settle();
+  chain.mine(1);
+  await settle();
+  // First payment at 1,000 sat (above dust), then 1 sat each.
+  const pay = async (amount: bigint) => {
+    await payer.pay(amount);
+    await link.deliver();
+  };
+  await pay(1_000n);
+  let made = 1;
+  const points: CurvePoint[] = [];
+  for (const checkpoint of checkpoints) {
+    while (made < checkpoint - WINDOW) {
+      await pay(1n);
+      made++;
+    }
+    const bytes = stores.payer.bytes + stores.payee.bytes;
+    const writes = stores.payer.writes + stores.payee.writes;
+    const started = performance.now();
+    for (let i = 0; i < WINDOW; i++) await pay(1n);
+    const elapsed = performance.now() - started;
+    made += WINDOW;
+    const restoreStart = performance.now();
+    await PayerChannel.restore((await stores.payer.load('curve'))!, { ...payerEnv });
+    await PayeeChannel.restore((await stores.payee.load('curve'))!, { ...payeeEnv });
+    const restoreMs = performance.now() - restoreStart;
+    if (payee.runtime.rejections.length + payer.runtime.rejections.length > 0)
+      throw new Error(`refusals during the curve: ${JSON.stringify(payee.runtime.rejections[0])}`);
+    points.push({
+      payments: made,
+      microsecondsPerPayment: (elapsed * 1000) / WINDOW,
+      bytesPerPayment: (stores.payer.bytes + stores.payee.bytes - bytes) / WINDOW,
+      writesPerPayment: (stores.payer.writes + stores.payee.writes - writes) / WINDOW,
+      rssMiB: process.memoryUsage().rss / 2 ** 20,
+      restoreMs,
+      payeeSnapshotBytes: (await stores.payee.load('curve'))!.length,
+    });
+  }
+  if (payee.status().transferred !== BigInt(last) + 999n)
+    throw new Error(`payee holds ${payee.status().transferred}, expected ${last + 999}`);
+  return points;
+}
+
+/** The curve as report lines, with each cost as a ratio to the first checkpoint's. */
+export function curveLines(points: readonly CurvePoint[]): string[] {
+  const first = points[0]!;
+  const rows = points.map(
+    (p) =>
+      `${String(p.payments).padStart(9)}  ${p.microsecondsPerPayment.toFixed(0).padStart(8)} us  ${(p.microsecondsPerPayment / first.microsecondsPerPayment).toFixed(2).padStart(6)}x  ${p.bytesPerPayment.toFixed(0).padStart(7)} B  ${p.writesPerPayment.toFixed(1).padStart(5)}  ${p.payeeSnapshotBytes.toString().padStart(8)} B  ${p.rssMiB.toFixed(0).padStart(6)} MiB  ${p.restoreMs.toFixed(1).padStart(7)} ms`,
+  );
+  return [
+    `${'payment #'.padStart(9)}  ${'per pay'.padStart(11)}  ${'ratio'.padStart(7)}  ${'stored'.padStart(9)}  ${'saves'.padStart(5)}  ${'payee snap'.padStart(10)}  ${'RSS'.padStart(10)}  ${'restore'.padStart(10)}`,
+    ...rows,
+    `(per pay: payer create + payee accept + all store writes, ${WINDOW} payments timed at each checkpoint; ratio against the first checkpoint; stored: bytes handed to both stores per payment; saves: store writes per payment; restore: both parties from their stores)`,
+  ];
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const long = args.includes('--long');
+  const backendAt = args.indexOf('--backend');
+  const backend = (backendAt >= 0 ? args[backendAt + 1] : 'noble') as Secp256k1BackendName;
+  await useSecp256k1Backend(backend);
+  const checkpoints = long ? [100, 1_000, 10_000, 100_000, 1_000_000] : [100, 1_000, 10_000];
+  console.log(`Cost per payment on one channel (${backend} backend)`);
+  for (const line of curveLines(await paymentCurve(checkpoints))) console.log(`  ${line}`);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();

@@ -1,0 +1,91 @@
+import type { Hex } from './context.js';
+
+/**
+ * Channel history: the commits a machine no longer keeps in its context.
+ *
+ * A channel carries very many payments, and each one is a new commit. The context (and so the
+ * snapshot written at every step) holds only the newest {@link HISTORY_WINDOW} commits; older ones
+ * are written once as history records, each under its own key, and read back only when an event
+ * needs them (a deep revoke-until, a revoke secret for an old commit, an old commit seen on chain).
+ *
+ * Records are keyed by what identifies them for good, never by position, so a record is never
+ * overwritten with something else: a snapshot restored from any earlier point still finds the
+ * records it refers to, and a record written by a step that then failed is harmless.
+ *
+ * - `c/<revoke hash>`: a payer commit ({@link PayerHistoryCommit});
+ * - `a/<revoke hash>`: a payee commit, active or given back ({@link PayeeHistoryCommit});
+ * - `s/<P2SH output script>`: the revoke hash of the commit paying that script
+ *   ({@link ScriptIndexEntry}), to recognise an old commit on chain.
+ *
+ * @module
+ */
+
+/** Commits kept in the context; older ones live in the history records. */
+export const HISTORY_WINDOW = 4;
+
+/** A payer commit as a history record (its transaction is not needed again: never resent). */
+export interface PayerHistoryCommit {
+  readonly kind: 'payer-commit';
+  readonly amount: string;
+  readonly commitScript: Hex;
+  readonly revokeSecretHash: Hex;
+  readonly revokeSecret: Hex | null;
+  /** Revoke hash of the highest commit still unrevoked when this one was signed. */
+  readonly below: Hex | null;
+}
+
+/** A payee commit as a history record: active (with its transaction) or given back (without). */
+export type PayeeHistoryCommit =
+  | {
+      readonly kind: 'payee-active';
+      readonly amount: string;
+      readonly commitScript: Hex;
+      readonly revokeSecretHash: Hex;
+      readonly revokeSecret: Hex;
+      readonly rawTx: Hex;
+      /** Revoke hash of the active commit below this one on the stack. */
+      readonly below: Hex | null;
+    }
+  | {
+      readonly kind: 'payee-revoked';
+      readonly amount: string;
+      readonly commitScript: Hex;
+      readonly revokeSecretHash: Hex;
+      readonly revokeSecret: Hex;
+    };
+
+/** Which commit pays a P2SH output script. */
+export interface ScriptIndexEntry {
+  readonly kind: 'script-index';
+  readonly revokeSecretHash: Hex;
+}
+
+/** Any history record. */
+export type HistoryRecord = PayerHistoryCommit | PayeeHistoryCommit | ScriptIndexEntry;
+
+/**
+ * History records loaded for one event, by key; `null` where the store holds no record. An event
+ * carries them as `history`, so the guards and actions that read them stay pure.
+ */
+export type LoadedHistory = { readonly [key: string]: HistoryRecord | null };
+
+/** One record to write, as a `history` effect lists them. */
+export interface HistoryWrite {
+  readonly key: string;
+  readonly record: HistoryRecord;
+}
+
+/** Key of the payer commit with revoke hash `hash`. */
+export const payerCommitKey = (hash: Hex): string => `c/${hash}`;
+
+/** Key of the payee commit with revoke hash `hash`. */
+export const payeeCommitKey = (hash: Hex): string => `a/${hash}`;
+
+/** Key of the index entry for the commit paying P2SH output script `script`. */
+export const scriptIndexKey = (script: Hex): string => `s/${script}`;
+
+/** The history an event carries (none when the embedder attached nothing). */
+export function historyOf(event: object): LoadedHistory {
+  const history = (event as { history?: unknown }).history;
+  return history && typeof history === 'object' ? (history as LoadedHistory) : {};
+}

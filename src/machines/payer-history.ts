@@ -1,0 +1,207 @@
+import { bytesToHex, hexToBytes } from '../bytes.js';
+import { hash160 } from '../scripts/hash.js';
+import { p2shOutputScript } from '../scripts/p2sh.js';
+import { decodeTransaction } from '../transactions/raw-transaction.js';
+import type { Hex, PayerCommitRecord, PayerContext } from './context.js';
+import {
+  HISTORY_WINDOW,
+  type HistoryWrite,
+  type LoadedHistory,
+  type PayerHistoryCommit,
+  payerCommitKey,
+  scriptIndexKey,
+} from './history.js';
+
+/**
+ * The payer's side of the channel history (see `history.ts`): which records an event needs, and
+ * how the payer's commits move from the context into history records.
+ *
+ * @module
+ */
+
+/** A payer commit wherever it lives: in the context (with its transaction) or in history. */
+export type PayerCommitView = Omit<PayerCommitRecord, 'rawTx'> & { readonly rawTx?: Hex };
+
+/** The payer commit with revoke hash `hash`: from the context, else from the loaded history. */
+export function findPayerCommit(
+  context: PayerContext,
+  history: LoadedHistory,
+  hash: Hex,
+): PayerCommitView | null {
+  const hot = context.commits.find((c) => c.revokeSecretHash === hash);
+  if (hot) return hot;
+  const record = history[payerCommitKey(hash)];
+  return record?.kind === 'payer-commit' && record.revokeSecretHash === hash ? record : null;
+}
+
+/** The payer commit paying P2SH output script `script` (hex): context first, then history. */
+export function findPayerCommitByScript(
+  context: PayerContext,
+  history: LoadedHistory,
+  script: Hex,
+): PayerCommitView | null {
+  const hot = context.commits.find((c) => p2shHex(c.commitScript) === script);
+  if (hot) return hot;
+  const entry = history[scriptIndexKey(script)];
+  if (entry?.kind !== 'script-index') return null;
+  const commit = findPayerCommit(context, history, entry.revokeSecretHash);
+  return commit && p2shHex(commit.commitScript) === script ? commit : null;
+}
+
+/** HASH160 of each revoke secret, hex, in order. */
+export function revokeHashes(secrets: readonly Hex[]): Hex[] {
+  return secrets.map((s) => bytesToHex(hash160(hexToBytes(s))));
+}
+
+/** The commits a batch of revoke secrets revokes (unrevoked ones only), by revoke hash. */
+export function matchPayerSecrets(
+  context: PayerContext,
+  history: LoadedHistory,
+  secrets: readonly Hex[],
+): Map<Hex, string> {
+  const matched = new Map<Hex, string>();
+  const hashes = revokeHashes(secrets);
+  hashes.forEach((hash, i) => {
+    const commit = findPayerCommit(context, history, hash);
+    if (commit && commit.revokeSecret === null) matched.set(hash, secrets[i]!);
+  });
+  return matched;
+}
+
+/**
+ * The highest commit still unrevoked once `revoked` (revoke hashes) are revoked: down the chain of
+ * `below` links from the current top. `undefined` when a record on the way is not loaded.
+ */
+export function newTopUnrevoked(
+  context: PayerContext,
+  history: LoadedHistory,
+  revoked: ReadonlySet<Hex>,
+): { hash: Hex; amount: string } | null | undefined {
+  let hash = context.topUnrevoked;
+  // Each step goes to a commit signed earlier, so the walk ends.
+  for (let steps = 0; hash !== null; steps++) {
+    const commit = findPayerCommit(context, history, hash);
+    if (!commit) return undefined;
+    if (commit.revokeSecret === null && !revoked.has(hash)) return { hash, amount: commit.amount };
+    if (steps > context.commits.length + context.historyCommits) return undefined;
+    hash = commit.below;
+  }
+  return null;
+}
+
+/** The first output script (hex) of a raw transaction, or null when it does not decode. */
+export function firstOutputScript(rawTx: Hex): Hex | null {
+  try {
+    const first = decodeTransaction(hexToBytes(rawTx)).outputs[0];
+    return first ? bytesToHex(first.script) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The history records the payer needs for `event` and has not loaded yet (empty when it has all
+ * it needs). Called again with what was loaded until it asks for nothing more.
+ */
+export function payerHistoryKeys(
+  context: PayerContext,
+  event: { type: string } & Record<string, unknown>,
+  history: LoadedHistory,
+): string[] {
+  if (context.historyCommits === 0) return [];
+  const missing = (keys: readonly string[]) => keys.filter((k) => !(k in history));
+  switch (event.type) {
+    case 'REVOKE_HASH': {
+      const hash = (event.message as { revokeSecretHash?: unknown })?.revokeSecretHash;
+      if (typeof hash !== 'string' || context.commits.some((c) => c.revokeSecretHash === hash))
+        return [];
+      return missing([payerCommitKey(hash)]);
+    }
+    case 'REVOKE_SECRETS': {
+      const secrets = (event.message as { secrets?: unknown })?.secrets;
+      if (!Array.isArray(secrets) || !secrets.every(isSecretHex)) return [];
+      const hashes = revokeHashes(secrets);
+      const first = missing(
+        hashes
+          .filter((h) => !context.commits.some((c) => c.revokeSecretHash === h))
+          .map(payerCommitKey),
+      );
+      if (first.length > 0) return first;
+      const matched = new Set(matchPayerSecrets(context, history, secrets).keys());
+      return missing(walkKeys(context, history, matched));
+    }
+    case 'OUTPOINT_SPENT': {
+      const { deposit } = context;
+      const outpoint = event.outpoint as { txid?: unknown; vout?: unknown } | undefined;
+      if (!deposit || outpoint?.txid !== deposit.txid || outpoint?.vout !== deposit.vout) return [];
+      const script = typeof event.rawTx === 'string' ? firstOutputScript(event.rawTx) : null;
+      if (!script || context.commits.some((c) => p2shHex(c.commitScript) === script)) return [];
+      const entry = history[scriptIndexKey(script)];
+      if (entry === undefined) return [scriptIndexKey(script)];
+      return entry?.kind === 'script-index'
+        ? missing([payerCommitKey(entry.revokeSecretHash)])
+        : [];
+    }
+    default:
+      return [];
+  }
+}
+
+/** The next record the walk to the new highest unrevoked commit needs, if any. */
+function walkKeys(context: PayerContext, history: LoadedHistory, revoked: ReadonlySet<Hex>) {
+  let hash = context.topUnrevoked;
+  for (let steps = 0; hash !== null && steps <= context.commits.length + context.historyCommits; ) {
+    const commit = findPayerCommit(context, history, hash);
+    if (!commit) return [payerCommitKey(hash)];
+    if (commit.revokeSecret === null && !revoked.has(hash)) return [];
+    hash = commit.below;
+    steps++;
+  }
+  return [];
+}
+
+/**
+ * Moves the oldest commits beyond {@link HISTORY_WINDOW} out of the context: the records to
+ * write (commit and script index) and the context fields to assign.
+ */
+export function spillPayerCommits(
+  commits: readonly PayerCommitRecord[],
+  historyCommits: number,
+): {
+  commits: PayerCommitRecord[];
+  historyCommits: number;
+  writes: HistoryWrite[];
+} {
+  const excess = Math.max(0, commits.length - HISTORY_WINDOW);
+  const writes: HistoryWrite[] = [];
+  for (const commit of commits.slice(0, excess)) writes.push(...payerCommitWrites(commit));
+  return { commits: commits.slice(excess), historyCommits: historyCommits + excess, writes };
+}
+
+/** The records of one payer commit in history: the commit, and its script index entry. */
+export function payerCommitWrites(commit: PayerCommitView): HistoryWrite[] {
+  const record: PayerHistoryCommit = {
+    kind: 'payer-commit',
+    amount: commit.amount,
+    commitScript: commit.commitScript,
+    revokeSecretHash: commit.revokeSecretHash,
+    revokeSecret: commit.revokeSecret,
+    below: commit.below,
+  };
+  return [
+    { key: payerCommitKey(commit.revokeSecretHash), record },
+    {
+      key: scriptIndexKey(p2shHex(commit.commitScript)),
+      record: { kind: 'script-index', revokeSecretHash: commit.revokeSecretHash },
+    },
+  ];
+}
+
+/** P2SH output script (hex) of a redeem script (hex). */
+export function p2shHex(redeemScript: Hex): Hex {
+  return bytesToHex(p2shOutputScript(hexToBytes(redeemScript)));
+}
+
+function isSecretHex(value: unknown): value is string {
+  return typeof value === 'string' && /^[0-9a-f]{64}$/.test(value);
+}
