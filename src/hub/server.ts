@@ -159,8 +159,9 @@ export async function startHubServer(hub: Hub, options: HubServerOptions = {}): 
     port,
     close: () =>
       new Promise<void>((resolve) => {
-        server.closeAllConnections();
+        // Requests in flight finish; idle keep-alive sockets go now.
         server.close(() => resolve());
+        server.closeIdleConnections();
       }),
   };
 }
