@@ -9,6 +9,7 @@ import { p2wpkhOutputScript } from '../scripts/key-output-scripts.js';
 import { publicKeyOf } from '../transactions/keys.js';
 import { HubError } from './errors.js';
 import { Outbox } from './outbox.js';
+import { Supervisor } from './supervisor.js';
 import { requestDigest, responseDigest, signHex, verifyHex } from './signing.js';
 
 /** The hub's terms for one asset. */
@@ -38,6 +39,10 @@ export interface HubOptions {
   /** Largest total the hub may lock in hub->client deposits. */
   readonly liquidity?: bigint;
   readonly feeRate?: number;
+  /** Structured log sink. */
+  readonly log?: (event: Record<string, unknown>) => void;
+  /** Interval of the chain job (sync every channel: publish before clearance, payouts, revokes), ms. */
+  readonly chainJobMs?: number;
 }
 
 /** Default terms of the `BTC` asset. */
@@ -108,10 +113,15 @@ export class Hub {
   readonly id: string;
   private readonly terms: HubTerms;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Background jobs, their failures visible in health and metrics. */
+  readonly supervisor: Supervisor;
+  /** Payments routed (delivered to their payee) since start. */
+  private routed = 0;
 
   private constructor(private readonly options: HubOptions) {
     this.id = bytesToHex(publicKeyOf(options.privateKey));
     this.terms = options.terms ?? DEFAULT_TERMS;
+    this.supervisor = new Supervisor(options.log);
   }
 
   /** Loads the hub's state and starts its channel manager (which follows the chain). */
@@ -126,11 +136,17 @@ export class Hub {
       wallet: options.wallet,
       namespace: 'hub',
     });
+    // Channel failures are reported as events by the manager; they count against the chain job.
+    hub.manager.on('channel-error', (e) => hub.supervisor.recordFailure('chain', e.error));
+    hub.supervisor.add('chain', () => hub.manager.syncAll(), {
+      intervalMs: options.chainJobMs ?? 5000,
+    });
     return hub;
   }
 
   /** Stops the channel manager. */
   async stop(): Promise<void> {
+    this.supervisor.stop();
     await this.queue.catch(() => undefined);
     await this.manager.stop();
   }
@@ -145,6 +161,34 @@ export class Hub {
 
   private async save(): Promise<void> {
     await this.options.store.save(STATE_KEY, JSON.stringify(this.state));
+  }
+
+  /** Health: every job's state; healthy when no job is failing now. */
+  health(): { healthy: boolean; jobs: ReturnType<Supervisor['health']> } {
+    const jobs = this.supervisor.health();
+    return { healthy: jobs.every((j) => j.healthy), jobs };
+  }
+
+  /** Prometheus text: payments routed, liquidity, channels by state, job failures. */
+  metrics(): string {
+    const lines = [
+      '# TYPE picopayments_hub_payments_routed_total counter',
+      `picopayments_hub_payments_routed_total ${this.routed}`,
+      '# TYPE picopayments_hub_liquidity_locked_sats gauge',
+      `picopayments_hub_liquidity_locked_sats ${this.state.locked}`,
+      '# TYPE picopayments_hub_channels gauge',
+    ];
+    const byState = new Map<string, number>();
+    for (const id of this.manager.channelIds()) {
+      const state = this.manager.channel(id)?.status().state.split('.')[0] ?? 'unknown';
+      byState.set(state, (byState.get(state) ?? 0) + 1);
+    }
+    for (const [state, n] of byState)
+      lines.push(`picopayments_hub_channels{state="${state}"} ${n}`);
+    lines.push('# TYPE picopayments_hub_job_failures_total counter');
+    for (const j of this.supervisor.health())
+      lines.push(`picopayments_hub_job_failures_total{job="${j.name}"} ${j.failures}`);
+    return `${lines.join('\n')}\n`;
   }
 
   /** Public status: identity, height, terms; never any connection or balance. */
@@ -431,6 +475,7 @@ export class Hub {
         });
       }
       c.owed = (BigInt(c.owed) + total).toString();
+      this.routed += queued.length;
       await this.manager.idle();
     }
     return {

@@ -9,3 +9,4 @@ export * from './hub.js';
 export * from './outbox.js';
 export * from './server.js';
 export * from './signing.js';
+export * from './supervisor.js';

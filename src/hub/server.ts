@@ -61,7 +61,7 @@ function readBody(request: IncomingMessage, limit: number): Promise<string | nul
   });
 }
 
-/** Serves a {@link Hub} as JSON-RPC 2.0 over HTTP at `/rpc`, plus `/health`. */
+/** Serves a {@link Hub} as JSON-RPC 2.0 over HTTP at `/rpc`, plus `/health` and Prometheus `/metrics`. */
 export async function startHubServer(hub: Hub, options: HubServerOptions = {}): Promise<HubServer> {
   const maxBody = options.maxBodyBytes ?? 1_000_000;
   const maxBatch = options.maxBatch ?? 20;
@@ -113,7 +113,15 @@ export async function startHubServer(hub: Hub, options: HubServerOptions = {}): 
       response.writeHead(status, { 'content-type': 'application/json' });
       response.end(JSON.stringify(body));
     };
-    if (request.url === '/health' && request.method === 'GET') return reply(200, { ok: true });
+    if (request.url === '/health' && request.method === 'GET') {
+      const health = hub.health();
+      return reply(health.healthy ? 200 : 503, health);
+    }
+    if (request.url === '/metrics' && request.method === 'GET') {
+      response.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+      response.end(hub.metrics());
+      return;
+    }
     if (request.url !== '/rpc' || request.method !== 'POST')
       return reply(404, { error: 'not found' });
     const body = await readBody(request, maxBody);
