@@ -159,6 +159,26 @@ describe('hostile input', () => {
     expect(big.status).toBe(413);
   });
 
+  it('limits the request rate per client', async () => {
+    const { startHubServer } = await import('../../src/hub/server.js');
+    const server = await startHubServer(w.hub, { ratePerMinute: 3 });
+    try {
+      const codes: (string | undefined)[] = [];
+      for (let i = 0; i < 5; i++) {
+        const response = await fetch(server.url, {
+          method: 'POST',
+          body: JSON.stringify({ jsonrpc: '2.0', id: i, method: 'hub_status' }),
+        });
+        codes.push(
+          ((await response.json()) as { error?: { data: { code: string } } }).error?.data.code,
+        );
+      }
+      expect(codes).toEqual([undefined, undefined, undefined, 'RATE_LIMITED', 'RATE_LIMITED']);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('a payment larger than what the client paid the hub is refused and changes nothing', async () => {
     const answer = await post(
       request('hub_pay', { handle, to: otherHandle, amount: '1000', messages: [] }),
