@@ -1,4 +1,5 @@
 import { bytesToHex } from '../bytes.js';
+import { ChainError } from '../chain/errors.js';
 import type { CoreRpcClient } from '../chain/bitcoin-core/rpc-client.js';
 
 /** An output found paying one of the wallet's scripts. */
@@ -26,7 +27,10 @@ export function btcToSatoshis(value: unknown): bigint | null {
 }
 
 interface BlockJson {
-  tx?: { txid?: unknown; vout?: { n?: unknown; value?: unknown; scriptPubKey?: { hex?: unknown } }[] }[];
+  tx?: {
+    txid?: unknown;
+    vout?: { n?: unknown; value?: unknown; scriptPubKey?: { hex?: unknown } }[];
+  }[];
 }
 
 /**
@@ -43,7 +47,15 @@ export class CoreRpcCoinScanner implements CoinScanner {
   async scan(from: number, to: number, scripts: ReadonlySet<string>): Promise<FoundCoin[]> {
     const found: FoundCoin[] = [];
     for (let height = Math.max(0, from); height <= to; height++) {
-      const hash = await this.rpc.call('getblockhash', [height]);
+      let hash: unknown;
+      try {
+        hash = await this.rpc.call('getblockhash', [height]);
+      } catch (error) {
+        // A pruned or simulated chain may not serve the lowest heights: nothing to find there.
+        if (error instanceof ChainError && error.code === 'NODE_RPC_ERROR' && error.rpcCode === -8)
+          continue;
+        throw error;
+      }
       const block = (await this.rpc.call('getblock', [hash, 2])) as BlockJson;
       for (const tx of block.tx ?? []) {
         if (typeof tx.txid !== 'string') continue;

@@ -105,7 +105,10 @@ export class HdWallet implements Wallet {
 
   /** Address of receive key `index`. */
   address(index: number): string {
-    const payment = p2wpkh(publicKeyOf(this.key('receive', index)), networkParams(this.state.network));
+    const payment = p2wpkh(
+      publicKeyOf(this.key('receive', index)),
+      networkParams(this.state.network),
+    );
     return payment.address!;
   }
 
@@ -113,7 +116,11 @@ export class HdWallet implements Wallet {
   async newAddress(): Promise<{ address: string; index: number; path: string }> {
     const index = this.state.nextReceive++;
     await this.save(this.state);
-    return { address: this.address(index), index, path: keyPath(this.state.network, 'receive', index) };
+    return {
+      address: this.address(index),
+      index,
+      path: keyPath(this.state.network, 'receive', index),
+    };
   }
 
   /** The next channel key, never handed out before (the counter is saved before it is returned). */
@@ -140,7 +147,11 @@ export class HdWallet implements Wallet {
    * Scans blocks since the last refresh for coins paying the wallet's addresses, then drops the
    * coins the chain reports spent. `progress` is told the height reached.
    */
-  async refresh(scanner: CoinScanner, chain: Chain, progress?: (height: number, tip: number) => void): Promise<void> {
+  async refresh(
+    scanner: CoinScanner,
+    chain: Chain,
+    progress?: (height: number, tip: number) => void,
+  ): Promise<void> {
     const tip = await scanner.height();
     const scripts = new Map<string, { branch: 'receive' | 'change'; index: number }>();
     for (const branch of ['receive', 'change'] as const) {
@@ -155,13 +166,20 @@ export class HdWallet implements Wallet {
       const owner = scripts.get(coin.scriptHex)!;
       if (known.has(`${coin.txid}:${coin.vout}`)) continue;
       known.add(`${coin.txid}:${coin.vout}`);
-      this.state.coins.push({ txid: coin.txid, vout: coin.vout, value: coin.value.toString(), ...owner });
-      if (owner.branch === 'receive') this.state.nextReceive = Math.max(this.state.nextReceive, owner.index + 1);
+      this.state.coins.push({
+        txid: coin.txid,
+        vout: coin.vout,
+        value: coin.value.toString(),
+        ...owner,
+      });
+      if (owner.branch === 'receive')
+        this.state.nextReceive = Math.max(this.state.nextReceive, owner.index + 1);
       else this.state.nextChange = Math.max(this.state.nextChange, owner.index + 1);
     }
     const unspent: WalletCoin[] = [];
     for (const coin of this.state.coins)
-      if ((await chain.getOutput({ txid: coin.txid, vout: coin.vout })) !== null) unspent.push(coin);
+      if ((await chain.getOutput({ txid: coin.txid, vout: coin.vout })) !== null)
+        unspent.push(coin);
     this.state.coins = unspent;
     this.state.scannedHeight = tip;
     progress?.(tip, tip);
@@ -170,7 +188,10 @@ export class HdWallet implements Wallet {
 
   async fundDeposit(depositScript: Uint8Array, amount: bigint, feeRate: number) {
     if (amount > this.balance())
-      throw new WalletError('WALLET_INSUFFICIENT_FUNDS', `need ${amount} sat, have ${this.balance()}`);
+      throw new WalletError(
+        'WALLET_INSUFFICIENT_FUNDS',
+        `need ${amount} sat, have ${this.balance()}`,
+      );
     const changeIndex = this.state.nextChange++;
     const keyOf = new Map<string, Uint8Array>();
     const coins: FundingCoin[] = this.state.coins.map((c) => {
@@ -179,7 +200,9 @@ export class HdWallet implements Wallet {
       return { outpoint: { txid: c.txid, vout: c.vout }, value: BigInt(c.value), script };
     });
     const changeScript = this.script('change', changeIndex);
-    const tx = Transaction.fromPSBT(buildDepositPsbt({ coins, depositScript, amount, changeScript, feeRate }));
+    const tx = Transaction.fromPSBT(
+      buildDepositPsbt({ coins, depositScript, amount, changeScript, feeRate }),
+    );
     const spent = new Set<string>();
     for (let i = 0; i < tx.inputsLength; i++) {
       const input = tx.getInput(i);
@@ -195,12 +218,18 @@ export class HdWallet implements Wallet {
     this.state.coins = this.state.coins.filter((c) => !spent.has(`${c.txid}:${c.vout}`));
     if (tx.outputsLength > 1) {
       const change = tx.getOutput(1).amount!;
-      this.state.coins.push({ txid, vout: 1, value: change.toString(), branch: 'change', index: changeIndex });
+      this.state.coins.push({
+        txid,
+        vout: 1,
+        value: change.toString(),
+        branch: 'change',
+        index: changeIndex,
+      });
     }
     await this.save(this.state);
-    if (!this.chain) throw new WalletError('WALLET_NO_CHAIN', 'the wallet was opened without a chain');
+    if (!this.chain)
+      throw new WalletError('WALLET_NO_CHAIN', 'the wallet was opened without a chain');
     await this.chain.broadcast(rawTx);
     return { txid, vout: 0, rawTx };
   }
-
 }

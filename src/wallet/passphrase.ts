@@ -17,7 +17,10 @@ export interface PassphraseSources {
  *
  * @throws {@link WalletError} `WALLET_NO_PASSPHRASE` when none is available or it is empty.
  */
-export async function readPassphrase(sources: PassphraseSources, prompt = 'passphrase: '): Promise<string> {
+export async function readPassphrase(
+  sources: PassphraseSources,
+  prompt = 'passphrase: ',
+): Promise<string> {
   let value: string | undefined;
   if (sources.fd !== undefined) {
     value = readFileSync(sources.fd, 'utf8').split(/\r?\n/)[0];

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
-import { type ScryptParams } from '../storage/encryption-header.js';
+import type { ScryptParams } from '../storage/encryption-header.js';
 import { StoreError } from '../storage/errors.js';
 import { SnapshotCipher } from '../storage/snapshot-cipher.js';
 import { WalletError } from './errors.js';
@@ -50,7 +50,8 @@ export async function readWalletFile(path: string, passphrase: string): Promise<
   let text: string;
   try {
     const bytes = await readFile(path);
-    if (bytes.length > MAX_FILE_BYTES) throw new WalletError('WALLET_CORRUPT', `${path} is too large`);
+    if (bytes.length > MAX_FILE_BYTES)
+      throw new WalletError('WALLET_CORRUPT', `${path} is too large`);
     text = bytes.toString('utf8');
   } catch (error) {
     if (error instanceof WalletError) throw error;

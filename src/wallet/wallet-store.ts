@@ -27,7 +27,8 @@ function saver(o: WalletFileOptions): (state: WalletState) => Promise<void> {
 export async function createWallet(
   o: WalletFileOptions & { mnemonic: string; network: NetworkName },
 ): Promise<HdWallet> {
-  if (existsSync(o.path)) throw new WalletError('WALLET_EXISTS', `a wallet already exists at ${o.path}`);
+  if (existsSync(o.path))
+    throw new WalletError('WALLET_EXISTS', `a wallet already exists at ${o.path}`);
   const state = HdWallet.newState(o.mnemonic, o.network);
   await saver(o)(state);
   return new HdWallet(state, saver(o), o.chain);
