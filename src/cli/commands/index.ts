@@ -1,0 +1,5 @@
+import type { Command } from '../command.js';
+import { addressCommand, balanceCommand, initCommand } from './wallet-commands.js';
+
+/** Every subcommand, in the order `--help` lists them. */
+export const COMMANDS: readonly Command[] = [initCommand, addressCommand, balanceCommand];
