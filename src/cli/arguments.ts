@@ -13,7 +13,7 @@ export function parseQuantity(name: string, text: string | undefined): bigint {
   return value;
 }
 
-/** A block count for an option, within `min..max`. */
+/** A small whole number for an option (block counts, cost exponents), within `min..max`. */
 export function parseBlocks(
   name: string,
   text: string | boolean | undefined,
@@ -27,9 +27,6 @@ export function parseBlocks(
     Number(text) < min ||
     Number(text) > max
   )
-    throw new CliError(
-      'CLI_USAGE',
-      `${name} must be a whole number of blocks between ${min} and ${max}`,
-    );
+    throw new CliError('CLI_USAGE', `${name} must be a whole number between ${min} and ${max}`);
   return Number(text);
 }

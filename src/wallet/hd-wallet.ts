@@ -9,6 +9,7 @@ import { publicKeyOf } from '../transactions/keys.js';
 import { rawTransactionId } from '../transactions/raw-transaction.js';
 import { type CoinScanner, scriptKey } from './coin-scanner.js';
 import { WalletError } from './errors.js';
+import { addressScript, signSend } from './send.js';
 import { HdKeys, type KeyBranch, checkMnemonic, keyPath } from './hd-keys.js';
 
 /** A coin the wallet owns, as saved in its file. */
@@ -33,7 +34,15 @@ export interface WalletState {
   /** Highest block already scanned for coins; -1 before the first scan. */
   scannedHeight: number;
   coins: WalletCoin[];
+  /**
+   * Outpoints this wallet spent (`txid:vout`), newest last: a rescan must not take them back
+   * while their spender still waits in the mempool.
+   */
+  spent?: string[];
 }
+
+/** How many spent outpoints are remembered. */
+const MAX_SPENT = 2000;
 
 /** Addresses ahead of the last one handed out that a scan still watches (BIP44's gap limit). */
 const GAP = 20;
@@ -56,7 +65,11 @@ export function parseWalletState(text: string): WalletState {
     !['mainnet', 'testnet', 'regtest'].includes(state.network) ||
     !counters.every((n) => Number.isSafeInteger(n) && n >= 0) ||
     !Number.isSafeInteger(state.scannedHeight) ||
-    !Array.isArray(state.coins)
+    !Array.isArray(state.coins) ||
+    !(
+      state.spent === undefined ||
+      (Array.isArray(state.spent) && state.spent.every((o) => typeof o === 'string'))
+    )
   )
     throw new WalletError('WALLET_CORRUPT', 'wallet state has the wrong shape');
   checkMnemonic(state.mnemonic);
@@ -138,6 +151,12 @@ export class HdWallet implements Wallet {
     return this.script('receive', index);
   }
 
+  /** Drops spent coins and remembers them as spent. */
+  private forget(spent: ReadonlySet<string>): void {
+    this.state.coins = this.state.coins.filter((c) => !spent.has(`${c.txid}:${c.vout}`));
+    this.state.spent = [...(this.state.spent ?? []), ...spent].slice(-MAX_SPENT);
+  }
+
   /** Sum of the wallet's coins, satoshis. */
   balance(): bigint {
     return this.state.coins.reduce((sum, c) => sum + BigInt(c.value), 0n);
@@ -161,7 +180,10 @@ export class HdWallet implements Wallet {
     }
     const from = Math.max(0, this.state.scannedHeight + 1 - RESCAN_DEPTH);
     const found = await scanner.scan(from, tip, new Set(scripts.keys()));
-    const known = new Set(this.state.coins.map((c) => `${c.txid}:${c.vout}`));
+    const known = new Set([
+      ...this.state.coins.map((c) => `${c.txid}:${c.vout}`),
+      ...(this.state.spent ?? []),
+    ]);
     for (const coin of found) {
       const owner = scripts.get(coin.scriptHex)!;
       if (known.has(`${coin.txid}:${coin.vout}`)) continue;
@@ -215,7 +237,7 @@ export class HdWallet implements Wallet {
     const rawTx = tx.extract();
     const txid = rawTransactionId(rawTx);
     // Saved before broadcast: a crash after it must not let the coins be spent twice.
-    this.state.coins = this.state.coins.filter((c) => !spent.has(`${c.txid}:${c.vout}`));
+    this.forget(spent);
     if (tx.outputsLength > 1) {
       const change = tx.getOutput(1).amount!;
       this.state.coins.push({
@@ -231,5 +253,47 @@ export class HdWallet implements Wallet {
       throw new WalletError('WALLET_NO_CHAIN', 'the wallet was opened without a chain');
     await this.chain.broadcast(rawTx);
     return { txid, vout: 0, rawTx };
+  }
+
+  /**
+   * Pays `amount` satoshis to `address` from the wallet's coins and broadcasts it; the spent
+   * coins leave the wallet (saved) before the broadcast.
+   */
+  async send(
+    address: string,
+    amount: bigint,
+    feeRate: number,
+  ): Promise<{ txid: string; fee: bigint; change: bigint }> {
+    const script = addressScript(address, this.state.network);
+    const changeIndex = this.state.nextChange;
+    const signed = signSend({
+      coins: this.state.coins.map((c) => ({
+        txid: c.txid,
+        vout: c.vout,
+        value: BigInt(c.value),
+        script: this.script(c.branch, c.index),
+        privateKey: this.key(c.branch, c.index),
+      })),
+      script,
+      amount,
+      changeScript: this.script('change', changeIndex),
+      feeRate,
+    });
+    if (!this.chain)
+      throw new WalletError('WALLET_NO_CHAIN', 'the wallet was opened without a chain');
+    this.state.nextChange++;
+    const spent = new Set(signed.spent);
+    this.forget(spent);
+    if (signed.change > 0n)
+      this.state.coins.push({
+        txid: signed.txid,
+        vout: 1,
+        value: signed.change.toString(),
+        branch: 'change',
+        index: changeIndex,
+      });
+    await this.save(this.state);
+    await this.chain.broadcast(signed.rawTx);
+    return { txid: signed.txid, fee: signed.fee, change: signed.change };
   }
 }

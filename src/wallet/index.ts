@@ -8,5 +8,11 @@ export {
   btcToSatoshis,
 } from './coin-scanner.js';
 export { readPassphrase, type PassphraseSources } from './passphrase.js';
-export { readWalletFile, writeFileAtomic, writeWalletFile } from './wallet-file.js';
+export {
+  readWalletFile,
+  type WalletSealer,
+  writeFileAtomic,
+  writeWalletFile,
+} from './wallet-file.js';
+export { addressScript, signSend, type SignedSend, type SpendableCoin } from './send.js';
 export { createWallet, openWallet, type WalletFileOptions } from './wallet-store.js';

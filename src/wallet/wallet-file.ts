@@ -34,11 +34,22 @@ export async function writeWalletFile(
   plaintext: string,
   passphrase: string,
   kdf?: ScryptParams,
-): Promise<void> {
+): Promise<WalletSealer> {
   const { cipher, header } = await SnapshotCipher.create({ passphrase, ...(kdf ? { kdf } : {}) });
-  const body = cipher.seal(BODY_AAD, new TextEncoder().encode(plaintext)).toString('base64');
-  const file: WalletFileJson = { format: 'picopayments-wallet', version: 1, header, body };
-  await writeFileAtomic(path, `${JSON.stringify(file)}\n`);
+  const sealer = sealerOf(path, cipher, header);
+  await sealer(plaintext);
+  return sealer;
+}
+
+/** Writes new plaintext under an already derived key (no scrypt per save; fresh nonce each time). */
+export type WalletSealer = (plaintext: string) => Promise<void>;
+
+function sealerOf(path: string, cipher: SnapshotCipher, header: string): WalletSealer {
+  return async (plaintext) => {
+    const body = cipher.seal(BODY_AAD, new TextEncoder().encode(plaintext)).toString('base64');
+    const file: WalletFileJson = { format: 'picopayments-wallet', version: 1, header, body };
+    await writeFileAtomic(path, `${JSON.stringify(file)}\n`);
+  };
 }
 
 /**
@@ -46,7 +57,10 @@ export async function writeWalletFile(
  *
  * @throws {@link WalletError} `WALLET_NOT_FOUND`, `WALLET_WRONG_PASSPHRASE` or `WALLET_CORRUPT`.
  */
-export async function readWalletFile(path: string, passphrase: string): Promise<string> {
+export async function readWalletFile(
+  path: string,
+  passphrase: string,
+): Promise<{ plaintext: string; save: WalletSealer }> {
   let text: string;
   try {
     const bytes = await readFile(path);
@@ -76,9 +90,10 @@ export async function readWalletFile(path: string, passphrase: string): Promise<
     throw new WalletError('WALLET_CORRUPT', `${path} is not a picopayments wallet file`);
   try {
     const cipher = await SnapshotCipher.unlock(file.header, passphrase);
-    return new TextDecoder('utf-8', { fatal: true }).decode(
+    const plaintext = new TextDecoder('utf-8', { fatal: true }).decode(
       cipher.open(BODY_AAD, Buffer.from(file.body, 'base64')),
     );
+    return { plaintext, save: sealerOf(path, cipher, file.header) };
   } catch (error) {
     if (error instanceof StoreError && error.code === 'WRONG_PASSPHRASE')
       throw new WalletError('WALLET_WRONG_PASSPHRASE', 'the passphrase does not open this wallet');

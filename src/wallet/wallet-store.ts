@@ -3,7 +3,7 @@ import type { Chain } from '../chain/chain.js';
 import type { NetworkName } from '../scripts/networks.js';
 import type { ScryptParams } from '../storage/encryption-header.js';
 import { WalletError } from './errors.js';
-import { HdWallet, type WalletState, parseWalletState } from './hd-wallet.js';
+import { HdWallet, parseWalletState } from './hd-wallet.js';
 import { readWalletFile, writeWalletFile } from './wallet-file.js';
 
 /** Options of {@link createWallet} and {@link openWallet}. */
@@ -16,10 +16,6 @@ export interface WalletFileOptions {
   readonly chain?: Chain;
 }
 
-function saver(o: WalletFileOptions): (state: WalletState) => Promise<void> {
-  return (state) => writeWalletFile(o.path, JSON.stringify(state), o.passphrase, o.kdf);
-}
-
 /**
  * Creates an encrypted wallet file for `mnemonic`; `WALLET_EXISTS` when there is one already
  * (a wallet is never overwritten).
@@ -30,12 +26,12 @@ export async function createWallet(
   if (existsSync(o.path))
     throw new WalletError('WALLET_EXISTS', `a wallet already exists at ${o.path}`);
   const state = HdWallet.newState(o.mnemonic, o.network);
-  await saver(o)(state);
-  return new HdWallet(state, saver(o), o.chain);
+  const seal = await writeWalletFile(o.path, JSON.stringify(state), o.passphrase, o.kdf);
+  return new HdWallet(state, (s) => seal(JSON.stringify(s)), o.chain);
 }
 
 /** Opens an encrypted wallet file; errors as {@link readWalletFile}. */
 export async function openWallet(o: WalletFileOptions): Promise<HdWallet> {
-  const state = parseWalletState(await readWalletFile(o.path, o.passphrase));
-  return new HdWallet(state, saver(o), o.chain);
+  const { plaintext, save } = await readWalletFile(o.path, o.passphrase);
+  return new HdWallet(parseWalletState(plaintext), (s) => save(JSON.stringify(s)), o.chain);
 }

@@ -64,6 +64,7 @@ describe('picopayments program', () => {
       [['frobnicate'], {}, 'CLI_USAGE'],
       [['init', '--nope'], {}, 'CLI_USAGE'],
       [['init', 'extra'], {}, 'CLI_USAGE'],
+      [['init', '--kdf-log-n', '40'], {}, 'CLI_USAGE'],
       [['init', '--network', 'moonnet'], {}, 'CLI_BAD_CONFIG'],
       [['init', '--config', join(dir, 'missing.json')], {}, 'CLI_BAD_CONFIG'],
       [['init'], { PICOPAYMENTS_HUB_URL: 'ftp://x' }, 'CLI_BAD_CONFIG'],
@@ -102,7 +103,11 @@ describe('picopayments program', () => {
       PICOPAYMENTS_CHAIN_RPC: node.url,
       PICOPAYMENTS_CHAIN_COOKIE: node.cookieFile,
     };
-    const init = await cli(['init', '--restore', '--json'], env, `${MNEMONIC}\n`);
+    const init = await cli(
+      ['init', '--restore', '--json', '--kdf-log-n', '14'],
+      env,
+      `${MNEMONIC}\n`,
+    );
     expect(init.code).toBe(0);
     const created = JSON.parse(init.stdout);
     expect(created).toMatchObject({
@@ -130,6 +135,17 @@ describe('picopayments program', () => {
     const human = await cli(['balance'], env);
     expect(human.stdout).toMatch(/^OUTPOINT +KEY +SATOSHIS$/m);
     expect(human.stdout).toMatch(/receive\/0 +1000000$/m);
+
+    const other = 'bcrt1q6rz28mcfaxtmd6v789l9rrlrusdprr9pz3cppk';
+    const sent = await cli(['send', other, '250000', '--json'], env);
+    expect(sent.code, sent.stderr).toBe(0);
+    const paid = JSON.parse(sent.stdout).result;
+    expect(paid.amount).toBe('250000');
+    const after = JSON.parse((await cli(['balance', '--json'], env)).stdout).result;
+    expect(BigInt(after.balance) + BigInt(paid.fee) + 250000n).toBe(1000000n);
+    const poor = await cli(['send', other, '99000000'], env);
+    expect(poor.code).toBe(5);
+    expect((await cli(['send', 'bc1qnotanaddress', '1000'], env)).code).toBe(2);
 
     const wrong = await cli(['balance'], { ...env, PICOPAYMENTS_PASSPHRASE: 'wrong' });
     expect(wrong.code).toBe(4);

@@ -1,5 +1,6 @@
 import { newMnemonic } from '../../wallet/hd-keys.js';
 import { createWallet, openWallet } from '../../wallet/wallet-store.js';
+import { parseBlocks, parseQuantity } from '../arguments.js';
 import type { Command, CommandContext } from '../command.js';
 import { chainOf, ensureDataDir, passphraseOf, walletPath } from '../environment.js';
 import { renderFields, renderTable } from '../output.js';
@@ -25,14 +26,16 @@ BIP39 mnemonic is generated and printed once: write it down. With --restore, the
 read from the first line of standard input (or PICOPAYMENTS_MNEMONIC). Never overwrites a wallet.
 
 Options:
-  --restore         restore from an existing mnemonic`,
-  options: { restore: { type: 'boolean' } },
+  --restore         restore from an existing mnemonic
+  --kdf-log-n N     scrypt cost of the wallet file, 2^N (14..20, default 17: 128 MiB)`,
+  options: { restore: { type: 'boolean' }, 'kdf-log-n': { type: 'string' } },
   positionals: [0, 0],
   async run(context) {
     const restore = context.flags.restore === true;
     const mnemonic = restore
       ? (context.env.PICOPAYMENTS_MNEMONIC ?? (await context.readStdinLine()))
       : newMnemonic();
+    const logN = parseBlocks('--kdf-log-n', context.flags['kdf-log-n'], 14, 20);
     const passphrase = await passphraseOf(context);
     ensureDataDir(context.settings);
     const wallet = await createWallet({
@@ -40,6 +43,7 @@ Options:
       passphrase,
       mnemonic,
       network: context.settings.network,
+      ...(logN === undefined ? {} : { kdf: { N: 2 ** logN, r: 8, p: 1 } }),
     });
     const json = {
       wallet: walletPath(context.settings),
@@ -108,5 +112,34 @@ export const balanceCommand: Command = {
       }),
     ].join('\n');
     return { json, human };
+  },
+};
+
+/** `send ADDRESS SATOSHIS`: pays from the wallet's coins. */
+export const sendCommand: Command = {
+  name: 'send',
+  summary: 'pay satoshis from the wallet to an address',
+  usage: 'send ADDRESS SATOSHIS',
+  help: `Scans for the wallet's coins, then pays SATOSHIS to ADDRESS (change back to the wallet)
+at the configured fee rate, and broadcasts the transaction.`,
+  options: {},
+  positionals: [2, 2],
+  async run(context) {
+    const [address, quantity] = context.positionals;
+    const amount = parseQuantity('SATOSHIS', quantity);
+    const { wallet, backend } = await openFor(context, true);
+    await wallet.refresh(backend!.scanner, backend!.chain);
+    const sent = await wallet.send(address!, amount, context.settings.feeRate);
+    const json = { txid: sent.txid, address, amount, fee: sent.fee, change: sent.change };
+    return {
+      json,
+      human: renderFields({
+        txid: sent.txid,
+        to: address!,
+        amount: `${amount} sat`,
+        fee: `${sent.fee} sat`,
+        change: `${sent.change} sat`,
+      }),
+    };
   },
 };
