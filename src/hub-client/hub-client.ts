@@ -1,0 +1,529 @@
+import { bytesToHex, hexToBytes } from '../bytes.js';
+import type { Chain } from '../chain/chain.js';
+import { Outbox } from '../hub/outbox.js';
+import { requestDigest, responseDigest, signHex, verifyHex } from '../hub/signing.js';
+import { ChannelManager } from '../manager/channel-manager.js';
+import type { Store } from '../runtime/store.js';
+import type { Wallet } from '../runtime/wallet.js';
+import { publicKeyOf } from '../transactions/keys.js';
+import { HubClientError } from './errors.js';
+import type {
+  ConnectionInfo,
+  ConnectionStatus,
+  HubStatus,
+  PaymentReceipt,
+  PaymentRecord,
+  SyncResult,
+} from './types.js';
+
+/** Gives a fresh private key for each new channel (the CLI's BIP32 wallet implements it). */
+export interface ChannelKeySource {
+  nextChannelKey(): Promise<{ privateKey: Uint8Array; path: string }>;
+}
+
+/** Options of {@link HubClient.open}. */
+export interface HubClientOptions {
+  /** Hub JSON-RPC endpoint, e.g. `http://127.0.0.1:PORT/rpc`. */
+  readonly url: string;
+  readonly chain: Chain;
+  readonly store: Store;
+  /** Funds the client->hub deposit. */
+  readonly wallet: Wallet;
+  readonly keys: ChannelKeySource;
+  /** Where this client's recovered funds go. */
+  readonly payoutScript: () => Promise<Uint8Array>;
+  /** Pinned hub identity; if absent it is learned from status and pinned. */
+  readonly hubPublicKey?: Uint8Array;
+  readonly fetch?: typeof fetch;
+  /** Attempts per request on network failure, same nonce each time (default 3). */
+  readonly attempts?: number;
+}
+
+interface SavedConnection {
+  handle: string;
+  asset: string;
+  key: string;
+  c2h: string;
+  h2c: string;
+  deposit: string;
+  hubDeposit: string;
+  nonce: number;
+  closed: boolean;
+}
+
+interface ClientState {
+  hubPublicKey: string | null;
+  connections: Record<string, SavedConnection>;
+  history: (Omit<PaymentRecord, 'amount' | 'state'> & {
+    amount: string;
+    state: PaymentRecord['state'];
+  })[];
+}
+
+const STATE_KEY = 'hub-client:state';
+const NAMESPACE = 'hub-client';
+const ROUNDS = 8;
+
+/** Talks to a payment hub: connects, pays other clients through it, syncs and closes. */
+export class HubClient {
+  private state: ClientState = { hubPublicKey: null, connections: {}, history: [] };
+  private readonly outbox = new Outbox();
+  private manager!: ChannelManager;
+  private readonly fetcher: typeof fetch;
+  private lastNonce = 0;
+  private lock: Promise<unknown> = Promise.resolve();
+
+  private constructor(private readonly o: HubClientOptions) {
+    this.fetcher = o.fetch ?? fetch;
+  }
+
+  /** Loads the saved connections and starts the client's channel manager. */
+  static async open(o: HubClientOptions): Promise<HubClient> {
+    const client = new HubClient(o);
+    const saved = await o.store.load(STATE_KEY);
+    if (saved) client.state = JSON.parse(saved) as ClientState;
+    if (o.hubPublicKey) {
+      const pinned = bytesToHex(o.hubPublicKey);
+      if (client.state.hubPublicKey && client.state.hubPublicKey !== pinned)
+        throw new HubClientError(
+          'HUB_BAD_SIGNATURE',
+          'the saved hub key differs from the pinned one',
+        );
+      client.state.hubPublicKey = pinned;
+    }
+    client.manager = await ChannelManager.start({
+      chain: o.chain,
+      store: o.store,
+      transport: client.outbox.transport,
+      wallet: o.wallet,
+      namespace: NAMESPACE,
+    });
+    return client;
+  }
+
+  /** The client's channel manager (events, channel status). */
+  get channels(): ChannelManager {
+    return this.manager;
+  }
+
+  private serial<T>(f: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(f);
+    this.lock = run.catch(() => undefined);
+    return run;
+  }
+
+  private async save(): Promise<void> {
+    await this.o.store.save(STATE_KEY, JSON.stringify(this.state));
+  }
+
+  private nextNonce(c: SavedConnection): number {
+    const n = Math.max(c.nonce + 1, this.lastNonce + 1, Date.now());
+    this.lastNonce = n;
+    c.nonce = n;
+    return n;
+  }
+
+  /** One JSON-RPC call, retried with the very same request on network failure. */
+  private async rpc(
+    method: string,
+    params: Record<string, unknown>,
+    auth?: { key: Uint8Array; nonce: number },
+  ): Promise<Record<string, unknown>> {
+    const hubId = this.state.hubPublicKey ?? '';
+    let signature = '';
+    let authBlock: Record<string, unknown> | undefined;
+    if (auth) {
+      const expiry = Math.floor(Date.now() / 1000) + 120;
+      signature = signHex(requestDigest(hubId, method, params, auth.nonce, expiry), auth.key);
+      authBlock = { nonce: auth.nonce, expiry, signature };
+    }
+    const body = JSON.stringify({
+      jsonrpc: '2.0',
+      id: auth?.nonce ?? 0,
+      method,
+      params,
+      auth: authBlock,
+    });
+    let lastError: unknown;
+    for (let attempt = 0; attempt < (this.o.attempts ?? 3); attempt++) {
+      let text: string;
+      try {
+        const response = await this.fetcher(this.o.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+        });
+        text = await response.text();
+      } catch (error) {
+        lastError = error;
+        continue;
+      }
+      return this.verify(method, signature, text);
+    }
+    throw new HubClientError(
+      'HUB_UNREACHABLE',
+      `the hub did not answer: ${lastError instanceof Error ? lastError.message : String(lastError)}`,
+    );
+  }
+
+  private verify(method: string, requestSignature: string, text: string): Record<string, unknown> {
+    let answer: {
+      result?: unknown;
+      error?: { message?: unknown; data?: { code?: unknown } };
+      signature?: unknown;
+    };
+    try {
+      answer = JSON.parse(text);
+    } catch {
+      throw new HubClientError('HUB_BAD_RESPONSE', 'the hub answered with something not JSON');
+    }
+    if (answer.error) {
+      const code = typeof answer.error.data?.code === 'string' ? answer.error.data.code : undefined;
+      throw new HubClientError('HUB_RPC_ERROR', String(answer.error.message), code);
+    }
+    const result = answer.result;
+    if (result === null || typeof result !== 'object' || typeof answer.signature !== 'string')
+      throw new HubClientError('HUB_BAD_RESPONSE', 'the hub answer has no signed result');
+    const key = this.state.hubPublicKey ?? (result as { hubPublicKey?: unknown }).hubPublicKey;
+    if (typeof key !== 'string' || key.length !== 66)
+      throw new HubClientError('HUB_BAD_SIGNATURE', 'no hub key to verify the answer with');
+    if (
+      !verifyHex(
+        responseDigest(key, method, requestSignature, result),
+        answer.signature,
+        hexToBytes(key),
+      )
+    )
+      throw new HubClientError('HUB_BAD_SIGNATURE', 'the hub answer is not signed by the hub');
+    return result as Record<string, unknown>;
+  }
+
+  /** The hub's status; pins its key the first time. */
+  async status(): Promise<HubStatus> {
+    const r = await this.rpc('hub_status', {});
+    if (this.state.hubPublicKey === null) {
+      this.state.hubPublicKey = String(r.hubPublicKey);
+      await this.save();
+    } else if (r.hubPublicKey !== this.state.hubPublicKey)
+      throw new HubClientError('HUB_BAD_SIGNATURE', 'the hub key is not the pinned one');
+    const terms: Record<string, HubStatus['terms'][string]> = {};
+    for (const [asset, t] of Object.entries(
+      r.terms as Record<string, Record<string, string | number>>,
+    ))
+      terms[asset] = {
+        depositMin: BigInt(t.depositMin!),
+        depositMax: BigInt(t.depositMax!),
+        depositRatioPercent: Number(t.depositRatioPercent),
+        expireMin: Number(t.expireMin),
+        expireMax: Number(t.expireMax),
+        delayMin: Number(t.delayMin),
+        delayMax: Number(t.delayMax),
+        paymentFee: BigInt(t.paymentFee!),
+      };
+    return {
+      hubId: String(r.hubId),
+      hubPublicKey: String(r.hubPublicKey),
+      network: String(r.network),
+      height: Number(r.height),
+      terms,
+    };
+  }
+
+  /** Opens a connection: a client->hub channel funded by the wallet, a hub->client channel funded by the hub. */
+  connect(p: {
+    asset: string;
+    quantity: bigint;
+    expireBlocks?: number;
+    delayBlocks?: number;
+  }): Promise<ConnectionInfo> {
+    return this.serial(async () => {
+      const status = await this.status();
+      const terms = status.terms[p.asset];
+      if (!terms)
+        throw new HubClientError('HUB_TERMS_VIOLATED', `the hub does not serve ${p.asset}`);
+      if (p.quantity < terms.depositMin || p.quantity > terms.depositMax)
+        throw new HubClientError('HUB_TERMS_VIOLATED', 'the deposit is outside the hub terms');
+      const expire = p.expireBlocks ?? Math.min(Math.max(144, terms.expireMin), terms.expireMax);
+      const delay = p.delayBlocks ?? Math.min(Math.max(6, terms.delayMin), terms.delayMax);
+      const { privateKey } = await this.o.keys.nextChannelKey();
+      const payout = await this.o.payoutScript();
+      const nonce = Math.max(this.lastNonce + 1, Date.now());
+      this.lastNonce = nonce;
+      const r = await this.rpc(
+        'hub_connect',
+        {
+          asset: p.asset,
+          quantity: p.quantity.toString(),
+          clientPublicKey: bytesToHex(publicKeyOf(privateKey)),
+          payoutScript: bytesToHex(payout),
+          expireBlocks: expire,
+          delayBlocks: delay,
+        },
+        { key: privateKey, nonce },
+      );
+      const c: SavedConnection = {
+        handle: String(r.handle),
+        asset: p.asset,
+        key: bytesToHex(privateKey),
+        c2h: String(r.clientToHubChannel),
+        h2c: String(r.hubToClientChannel),
+        deposit: p.quantity.toString(),
+        hubDeposit: String(r.hubDeposit),
+        nonce,
+        closed: false,
+      };
+      if (c.c2h !== `${c.handle}-c2h` || c.h2c !== `${c.handle}-h2c`)
+        throw new HubClientError('HUB_BAD_RESPONSE', 'unexpected channel ids');
+      const height = await this.o.chain.getHeight();
+      await this.manager.createPayer({
+        channelId: c.c2h,
+        network: status.network as 'regtest',
+        depositAmount: p.quantity,
+        feeRate: 2,
+        expireTime: expire,
+        delayTime: delay,
+        minDelayTime: Math.min(delay, terms.delayMin),
+        privateKey,
+        destinationScript: payout,
+        height,
+      });
+      if (BigInt(c.hubDeposit) > 0n)
+        await this.manager.openPayee({
+          channelId: c.h2c,
+          network: status.network as 'regtest',
+          expireTimeRange: { min: terms.expireMin, max: terms.expireMax },
+          delayTimeRange: { min: terms.delayMin, max: terms.delayMax },
+          minFeeRate: 1,
+          feeRate: 2,
+          clearance: 6,
+          privateKey,
+          destinationScript: payout,
+          height,
+        });
+      this.state.connections[c.handle] = c;
+      await this.save();
+      await this.receive(r.messages);
+      await this.exchange(c);
+      return {
+        handle: c.handle,
+        asset: c.asset,
+        clientToHubChannel: c.c2h,
+        hubToClientChannel: c.h2c,
+        deposit: p.quantity,
+        hubDeposit: BigInt(c.hubDeposit),
+      };
+    });
+  }
+
+  private async receive(messages: unknown): Promise<number> {
+    if (!Array.isArray(messages)) throw new HubClientError('HUB_BAD_RESPONSE', 'messages missing');
+    for (const m of messages) if (typeof m === 'string') await this.manager.receive(m);
+    await this.manager.idle();
+    return messages.length;
+  }
+
+  private connection(handle: string): SavedConnection {
+    const c = this.state.connections[handle];
+    if (!c) throw new HubClientError('UNKNOWN_HANDLE', `no connection ${handle}`);
+    return c;
+  }
+
+  private async signedCall(c: SavedConnection, method: string, params: Record<string, unknown>) {
+    const nonce = this.nextNonce(c);
+    await this.save();
+    return this.rpc(method, { handle: c.handle, ...params }, { key: hexToBytes(c.key), nonce });
+  }
+
+  /** Syncs rounds until neither side has anything to say. */
+  private async exchange(c: SavedConnection): Promise<SyncResult> {
+    const received: { token: string; from: string; amount: bigint; memo?: string }[] = [];
+    let sent = 0;
+    let got = 0;
+    for (let round = 0; round < ROUNDS; round++) {
+      await this.manager.idle();
+      const messages = this.outbox.drain([c.c2h, c.h2c]);
+      const r = await this.signedCall(c, 'hub_sync', { messages });
+      sent += messages.length;
+      const n = await this.receive(r.messages);
+      got += n;
+      for (const d of (r.delivered as {
+        token: string;
+        from: string;
+        amount: string;
+        memo?: string;
+      }[]) ?? []) {
+        const amount = BigInt(d.amount);
+        received.push({ ...d, amount });
+        this.state.history.push({
+          token: d.token,
+          handle: c.handle,
+          direction: 'received',
+          counterparty: d.from,
+          amount: d.amount,
+          ...(d.memo ? { memo: d.memo } : {}),
+          state: 'delivered',
+        });
+      }
+      await this.save();
+      if (messages.length === 0 && n === 0 && ((r.delivered as unknown[]) ?? []).length === 0)
+        break;
+    }
+    return { handle: c.handle, received, messagesSent: sent, messagesReceived: got };
+  }
+
+  /** Pays `amount` from connection `from` to the client holding connection `to`, through the hub. */
+  pay(p: { from: string; to: string; amount: bigint; memo?: string }): Promise<PaymentReceipt> {
+    return this.serial(async () => {
+      const c = this.connection(p.from);
+      const status = await this.status();
+      const fee = status.terms[c.asset]?.paymentFee ?? 0n;
+      await this.manager.pay(c.c2h, p.amount + fee);
+      await this.manager.idle();
+      const messages = this.outbox.drain([c.c2h, c.h2c]);
+      const r = await this.signedCall(c, 'hub_pay', {
+        to: p.to,
+        amount: p.amount.toString(),
+        messages,
+        ...(p.memo !== undefined ? { memo: p.memo } : {}),
+      });
+      await this.receive(r.messages);
+      const token = String(r.token);
+      this.state.history.push({
+        token,
+        handle: c.handle,
+        direction: 'sent',
+        counterparty: p.to,
+        amount: p.amount.toString(),
+        ...(p.memo !== undefined ? { memo: p.memo } : {}),
+        state: 'queued',
+      });
+      await this.save();
+      await this.exchange(c);
+      return { token, from: p.from, to: p.to, amount: p.amount };
+    });
+  }
+
+  /** Cancels a payment still queued at the hub. */
+  cancel(token: string): Promise<void> {
+    return this.serial(async () => {
+      const record = this.state.history.find((h) => h.token === token && h.direction === 'sent');
+      if (!record) throw new HubClientError('UNKNOWN_HANDLE', 'no payment with this token');
+      await this.signedCall(this.connection(record.handle), 'hub_cancel', { token });
+      record.state = 'cancelled';
+      await this.save();
+    });
+  }
+
+  /** Syncs one connection or every open one; each is saved on its own. */
+  sync(handle?: string): Promise<SyncResult[]> {
+    return this.serial(async () => {
+      const list = handle
+        ? [this.connection(handle)]
+        : Object.values(this.state.connections).filter((c) => !c.closed);
+      const out: SyncResult[] = [];
+      for (const c of list) out.push(await this.exchange(c));
+      return out;
+    });
+  }
+
+  /** Every connection's state and balances. */
+  async connections(): Promise<ConnectionStatus[]> {
+    return Object.values(this.state.connections).map((c) => {
+      const payer = this.manager.channel(c.c2h)?.status();
+      const payee = this.manager.channel(c.h2c)?.status();
+      const sent = payer?.transferred ?? 0n;
+      const received = payee?.transferred ?? 0n;
+      return {
+        handle: c.handle,
+        asset: c.asset,
+        state: `${payer?.state ?? 'unknown'}/${payee?.state ?? 'none'}`,
+        sent,
+        received,
+        deposit: BigInt(c.deposit),
+        hubDeposit: BigInt(c.hubDeposit),
+        balance: BigInt(c.deposit) - sent + received,
+        blocksUntilExpiry: payer?.blocksUntilExpiry ?? null,
+        closed: c.closed,
+      };
+    });
+  }
+
+  /** Payments sent and received, oldest first. */
+  async history(handle?: string): Promise<PaymentRecord[]> {
+    return this.state.history
+      .filter((h) => handle === undefined || h.handle === handle)
+      .map((h) => ({ ...h, amount: BigInt(h.amount) }));
+  }
+
+  /** Closes a connection: the client publishes the hub's best commit to it and the hub publishes the client's. */
+  close(handle: string): Promise<void> {
+    return this.serial(async () => {
+      const c = this.connection(handle);
+      await this.exchange(c);
+      if (this.manager.channel(c.h2c)) await this.manager.close(c.h2c).catch(() => undefined);
+      await this.manager.idle();
+      const messages = this.outbox.drain([c.c2h, c.h2c]);
+      const r = await this.signedCall(c, 'hub_close', { messages });
+      await this.receive(r.messages);
+      c.closed = true;
+      await this.save();
+    });
+  }
+
+  /** Forgets closed connections whose channels are finished; returns their handles. */
+  cull(): Promise<string[]> {
+    return this.serial(async () => {
+      const gone: string[] = [];
+      for (const c of Object.values(this.state.connections)) {
+        if (!c.closed) continue;
+        const ids = [c.c2h, c.h2c].filter((id) => this.manager.channel(id));
+        if (ids.some((id) => !this.manager.channel(id)!.done)) continue;
+        for (const id of ids) await this.manager.forget(id);
+        delete this.state.connections[c.handle];
+        gone.push(c.handle);
+      }
+      await this.save();
+      return gone;
+    });
+  }
+
+  /** A JSON text holding the client state and every channel snapshot. */
+  async backup(): Promise<string> {
+    const snapshots: Record<string, string> = {};
+    for (const c of Object.values(this.state.connections))
+      for (const id of [c.c2h, c.h2c]) {
+        const key = this.manager.storeKeyOf(id);
+        const s = await this.o.store.load(key);
+        if (s !== null) snapshots[key] = s;
+      }
+    const index = await this.o.store.load(this.manager.indexKey);
+    return JSON.stringify({ version: 1, state: this.state, index, snapshots });
+  }
+
+  /** Writes a backup into the store; reopen the client to run its channels. */
+  async restore(text: string): Promise<void> {
+    let b: {
+      version?: unknown;
+      state?: ClientState;
+      index?: string | null;
+      snapshots?: Record<string, string>;
+    };
+    try {
+      b = JSON.parse(text);
+    } catch {
+      throw new HubClientError('BAD_BACKUP', 'the backup is not JSON');
+    }
+    if (b.version !== 1 || !b.state || typeof b.snapshots !== 'object')
+      throw new HubClientError('BAD_BACKUP', 'not a hub client backup');
+    for (const [k, v] of Object.entries(b.snapshots)) await this.o.store.save(k, v);
+    if (typeof b.index === 'string') await this.o.store.save(this.manager.indexKey, b.index);
+    this.state = b.state;
+    await this.save();
+  }
+
+  /** Stops the channel manager. */
+  async stop(): Promise<void> {
+    await this.lock.catch(() => undefined);
+    await this.manager.stop();
+  }
+}

@@ -1,0 +1,92 @@
+#!/usr/bin/env node
+/**
+ * `picopayments-hub`: runs a {@link Hub} over a Bitcoin Core (or simnet) node, with SQLite
+ * storage, served as JSON-RPC over HTTP. Prints one `{"event":"listening",...}` JSON line on
+ * stdout when ready; finishes the requests in flight and exits 0 on SIGTERM or SIGINT.
+ */
+import { readFileSync } from 'node:fs';
+import { p2wpkh } from '@scure/btc-signer';
+import { hexToBytes } from './bytes.js';
+import { BitcoinCoreChain } from './chain/bitcoin-core/bitcoin-core-chain.js';
+import { CoreRpcClient } from './chain/bitcoin-core/rpc-client.js';
+import { HUB_USAGE, HubUsageError, parseHubCli } from './hub/cli-options.js';
+import { Hub } from './hub/hub.js';
+import { startHubServer } from './hub/server.js';
+import { SingleKeyWallet } from './runtime/wallet.js';
+import { networkParams } from './scripts/networks.js';
+import { SqliteStore } from './storage/index.js';
+import { publicKeyOf } from './transactions/keys.js';
+
+async function main(): Promise<number> {
+  let options: ReturnType<typeof parseHubCli>;
+  try {
+    options = parseHubCli(process.argv.slice(2), process.env);
+  } catch (error: unknown) {
+    if (!(error instanceof HubUsageError)) throw error;
+    process.stderr.write(`${error.message}\n\n${HUB_USAGE}`);
+    return 2;
+  }
+  const seedHex = options.seedFile
+    ? readFileSync(options.seedFile, 'utf8').trim()
+    : process.env.PICOPAYMENTS_HUB_SEED;
+  if (!seedHex || !/^[0-9a-fA-F]{64}$/.test(seedHex)) {
+    process.stderr.write(
+      `the hub key is 64 hex digits in --seed-file or PICOPAYMENTS_HUB_SEED\n\n${HUB_USAGE}`,
+    );
+    return 2;
+  }
+  const privateKey = hexToBytes(seedHex.toLowerCase());
+  const log = (event: Record<string, unknown>) => {
+    if (options.jsonLogs)
+      process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`);
+  };
+  const chain = new BitcoinCoreChain({
+    url: options.chainRpc,
+    auth: options.chainAuth,
+    pollIntervalMs: 200,
+  });
+  await chain.getHeight();
+  const wallet = new SingleKeyWallet(chain, privateKey);
+  if (options.faucetSats !== null) {
+    // Regtest only (checked by the parser): the simnet's faucet pays the hub's address at once.
+    const params = networkParams(options.network);
+    const address = p2wpkh(publicKeyOf(privateKey), {
+      bech32: params.bech32,
+      pubKeyHash: 0x6f,
+      scriptHash: 0xc4,
+      wif: 0xef,
+    }).address!;
+    const rpc = new CoreRpcClient({ url: options.chainRpc, auth: options.chainAuth });
+    const btc = (Number(options.faucetSats) / 1e8).toFixed(8);
+    const funded = (await rpc.call('faucet', [address, btc])) as { txid: string; vout: number };
+    wallet.addCoin({ txid: funded.txid, vout: funded.vout }, options.faucetSats);
+    await chain.sync();
+    log({ event: 'funded', sats: options.faucetSats.toString(), address });
+  }
+  const store = await SqliteStore.open(options.db);
+  const hub = await Hub.start({ chain, store, wallet, privateKey, network: options.network });
+  const server = await startHubServer(hub, { host: options.host, port: options.port });
+  process.stdout.write(
+    `${JSON.stringify({ event: 'listening', url: server.url, hubPublicKey: hub.id })}\n`,
+  );
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', () => resolve());
+    process.once('SIGINT', () => resolve());
+  });
+  await server.close();
+  await hub.stop();
+  await store.close();
+  chain.close();
+  log({ event: 'stopped' });
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,11 @@
+/**
+ * The payment hub: connections of two one-way channels, payments routed between clients,
+ * every request signed by the client and every response by the hub, JSON-RPC 2.0 over HTTP.
+ *
+ * @module
+ */
+export * from './errors.js';
+export * from './hub.js';
+export * from './outbox.js';
+export * from './server.js';
+export * from './signing.js';

@@ -1,0 +1,108 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterEach, describe, expect, it } from 'vitest';
+import { BitcoinCoreChain } from '../../src/chain/bitcoin-core/bitcoin-core-chain.js';
+import { HubClient } from '../../src/hub-client/index.js';
+import { MemoryStore } from '../../src/runtime/store.js';
+import { SingleKeyWallet } from '../../src/runtime/wallet.js';
+import { testPrivateKey } from '../support/channel-harness.js';
+
+const root = resolve(import.meta.dirname, '../..');
+const children: ChildProcess[] = [];
+const dirs: string[] = [];
+afterEach(() => {
+  for (const c of children.splice(0)) c.kill('SIGKILL');
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function start(script: string, args: string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, script), ...args], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  const lines = createInterface({ input: child.stdout! });
+  let stderr = '';
+  child.stderr!.on('data', (d) => {
+    stderr += String(d);
+  });
+  // Every line is kept, so a line printed before anyone waits for it is still found.
+  const seen: string[] = [];
+  const waiting: (() => void)[] = [];
+  lines.on('line', (line) => {
+    seen.push(line);
+    for (const w of waiting.splice(0)) w();
+  });
+  const next = (match: (line: string) => boolean) =>
+    new Promise<string>((ok, fail) => {
+      const look = () => {
+        const found = seen.find(match);
+        if (found !== undefined) ok(found);
+        else waiting.push(look);
+      };
+      look();
+      child.once('exit', (code) => fail(new Error(`${script} exited ${code}: ${stderr}`)));
+    });
+  return { child, next };
+}
+
+describe('picopayments-hub program', () => {
+  it('prints its listening line and serves a client over a simnet child process', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hub-main-'));
+    dirs.push(dir);
+    const sim = start('src/simnet/main.ts', ['--datadir', dir]);
+    const rpc = (await sim.next((l) => l.startsWith('rpc '))).slice(4);
+    const cookie = (await sim.next((l) => l.startsWith('cookie '))).slice(7);
+    const hubSeed = Buffer.from(testPrivateKey(7)).toString('hex');
+    const hub = start(
+      'src/hub-main.ts',
+      [
+        '--chain-rpc',
+        rpc,
+        '--chain-cookie',
+        cookie,
+        '--db',
+        join(dir, 'hub.sqlite'),
+        '--port',
+        '0',
+        '--faucet-sats',
+        '5000000',
+      ],
+      { PICOPAYMENTS_HUB_SEED: hubSeed },
+    );
+    const listening = JSON.parse(await hub.next((l) => l.includes('"listening"'))) as {
+      url: string;
+      hubPublicKey: string;
+    };
+    expect(listening.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/rpc$/);
+    const chain = new BitcoinCoreChain({
+      url: rpc,
+      auth: { cookieFile: cookie },
+      pollIntervalMs: 20,
+    });
+    try {
+      const client = await HubClient.open({
+        url: listening.url,
+        chain,
+        store: new MemoryStore(),
+        wallet: new SingleKeyWallet(chain, testPrivateKey(8)),
+        keys: { nextChannelKey: async () => ({ privateKey: testPrivateKey(9), path: 'm/0' }) },
+        payoutScript: async () => new Uint8Array(22),
+        hubPublicKey: Buffer.from(listening.hubPublicKey, 'hex'),
+      });
+      const status = await client.status();
+      expect(status.hubPublicKey).toBe(listening.hubPublicKey);
+      expect(status.network).toBe('regtest');
+      await client.stop();
+    } finally {
+      chain.close();
+    }
+    hub.child.kill('SIGTERM');
+    const code = await new Promise((ok) => hub.child.once('exit', ok));
+    expect(code).toBe(0);
+  }, 30_000);
+});
