@@ -1,4 +1,17 @@
 import type { Command } from '../command.js';
+import {
+  backupCommand,
+  cancelCommand,
+  closeCommand,
+  connectCommand,
+  cullCommand,
+  historyCommand,
+  hubStatusCommand,
+  payCommand,
+  restoreCommand,
+  statusCommand,
+  syncCommand,
+} from './hub-commands.js';
 import { addressCommand, balanceCommand, initCommand, sendCommand } from './wallet-commands.js';
 
 /** Every subcommand, in the order `--help` lists them. */
@@ -7,4 +20,15 @@ export const COMMANDS: readonly Command[] = [
   addressCommand,
   balanceCommand,
   sendCommand,
+  hubStatusCommand,
+  connectCommand,
+  payCommand,
+  syncCommand,
+  statusCommand,
+  historyCommand,
+  closeCommand,
+  cullCommand,
+  cancelCommand,
+  backupCommand,
+  restoreCommand,
 ];
