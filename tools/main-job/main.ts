@@ -144,8 +144,8 @@ async function main(): Promise<number> {
     '4',
   ]);
   log(`connected ${a.handle} ${b.handle}`);
-  for (let i = 0; i < 2; i++) {
-    await rpc.call('generatetoaddress', [1, mineTo]);
+  for (let i = 0; i < 3; i++) {
+    if (i < 2) await rpc.call('generatetoaddress', [1, mineTo]);
     for (const n of names) await run(n, ['sync']);
   }
   const receipt = await run('alice', ['pay', a.handle, b.handle, '10000', '--memo', 'coffee']);
