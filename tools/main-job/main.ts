@@ -58,8 +58,12 @@ function daemon(script: string, args: string[], env: Record<string, string> = {}
   return { line };
 }
 
+/** A command's `--json` result, read loosely: the job checks the fields it uses. */
+// biome-ignore lint/suspicious/noExplicitAny: the CLI's JSON output is checked field by field below
+type Result = any;
+
 /** Runs the CLI for one client and returns its `result` (throws on a non-zero exit). */
-function client(dataDir: string, env: Record<string, string>, args: string[]): Promise<any> {
+function client(dataDir: string, env: Record<string, string>, args: string[]): Promise<Result> {
   return new Promise((ok, fail) => {
     const child = spawn(
       process.execPath,
