@@ -71,7 +71,7 @@ export class HubWorld {
       privateKey: this.hubKey,
       network: 'regtest',
     });
-    this.server = await startHubServer(this.hub);
+    this.server = await startHubServer(this.hub, this.server ? { port: this.server.port } : {});
   }
 
   async stopHub(): Promise<void> {
