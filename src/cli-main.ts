@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+/** The `picopayments` program: a thin shell over {@link runCli}. */
+import { runCli } from './cli/main.js';
+
+const code = await runCli(process.argv.slice(2), {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  env: process.env,
+  stdin: process.stdin,
+});
+process.exitCode = code;

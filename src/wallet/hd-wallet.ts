@@ -1,0 +1,299 @@
+import { Transaction, p2wpkh } from '@scure/btc-signer';
+import { bytesToHex } from '../bytes.js';
+import type { Chain } from '../chain/chain.js';
+import type { Wallet } from '../runtime/wallet.js';
+import { p2wpkhOutputScript } from '../scripts/key-output-scripts.js';
+import { type NetworkName, networkParams } from '../scripts/networks.js';
+import { buildDepositPsbt, type FundingCoin } from '../transactions/deposit-transaction.js';
+import { publicKeyOf } from '../transactions/keys.js';
+import { rawTransactionId } from '../transactions/raw-transaction.js';
+import { type CoinScanner, scriptKey } from './coin-scanner.js';
+import { WalletError } from './errors.js';
+import { addressScript, signSend } from './send.js';
+import { HdKeys, type KeyBranch, checkMnemonic, keyPath } from './hd-keys.js';
+
+/** A coin the wallet owns, as saved in its file. */
+export interface WalletCoin {
+  readonly txid: string;
+  readonly vout: number;
+  /** Satoshis, decimal string (JSON has no bigint). */
+  readonly value: string;
+  readonly branch: 'receive' | 'change';
+  readonly index: number;
+}
+
+/** The wallet's saved state: the plaintext sealed in the wallet file. */
+export interface WalletState {
+  readonly format: 'picopayments-wallet-state';
+  readonly version: 1;
+  readonly mnemonic: string;
+  readonly network: NetworkName;
+  nextReceive: number;
+  nextChange: number;
+  nextChannel: number;
+  /** Highest block already scanned for coins; -1 before the first scan. */
+  scannedHeight: number;
+  coins: WalletCoin[];
+  /**
+   * Outpoints this wallet spent (`txid:vout`), newest last: a rescan must not take them back
+   * while their spender still waits in the mempool.
+   */
+  spent?: string[];
+}
+
+/** How many spent outpoints are remembered. */
+const MAX_SPENT = 2000;
+
+/** Addresses ahead of the last one handed out that a scan still watches (BIP44's gap limit). */
+const GAP = 20;
+/** Blocks scanned again on each refresh, so that a shallow reorganisation is picked up. */
+const RESCAN_DEPTH = 6;
+
+/** Checks the shape of a decrypted wallet state; `WALLET_CORRUPT` otherwise. */
+export function parseWalletState(text: string): WalletState {
+  let state: WalletState;
+  try {
+    state = JSON.parse(text) as WalletState;
+  } catch {
+    throw new WalletError('WALLET_CORRUPT', 'wallet state is not JSON');
+  }
+  const counters = [state?.nextReceive, state?.nextChange, state?.nextChannel];
+  if (
+    state?.format !== 'picopayments-wallet-state' ||
+    state.version !== 1 ||
+    typeof state.mnemonic !== 'string' ||
+    !['mainnet', 'testnet', 'regtest'].includes(state.network) ||
+    !counters.every((n) => Number.isSafeInteger(n) && n >= 0) ||
+    !Number.isSafeInteger(state.scannedHeight) ||
+    !Array.isArray(state.coins) ||
+    !(
+      state.spent === undefined ||
+      (Array.isArray(state.spent) && state.spent.every((o) => typeof o === 'string'))
+    )
+  )
+    throw new WalletError('WALLET_CORRUPT', 'wallet state has the wrong shape');
+  checkMnemonic(state.mnemonic);
+  return state;
+}
+
+/**
+ * A BIP32 wallet from a BIP39 mnemonic: P2WPKH receive and change addresses, a fresh key for
+ * every channel, and coins found on the chain by a {@link CoinScanner}. Implements the engine's
+ * {@link Wallet} (funding deposits) and the hub client's channel key source. Every change of
+ * state is handed to `save`, which the caller makes durable (the encrypted wallet file).
+ */
+export class HdWallet implements Wallet {
+  private readonly keys: HdKeys;
+
+  constructor(
+    readonly state: WalletState,
+    private readonly save: (state: WalletState) => Promise<void>,
+    private readonly chain?: Chain,
+  ) {
+    this.keys = new HdKeys(state.mnemonic);
+  }
+
+  /** A fresh state for `mnemonic`. */
+  static newState(mnemonic: string, network: NetworkName): WalletState {
+    return {
+      format: 'picopayments-wallet-state',
+      version: 1,
+      mnemonic: checkMnemonic(mnemonic),
+      network,
+      nextReceive: 0,
+      nextChange: 0,
+      nextChannel: 0,
+      scannedHeight: -1,
+      coins: [],
+    };
+  }
+
+  private key(branch: KeyBranch, index: number): Uint8Array {
+    return this.keys.privateKey(keyPath(this.state.network, branch, index));
+  }
+
+  private script(branch: 'receive' | 'change', index: number): Uint8Array {
+    return p2wpkhOutputScript(publicKeyOf(this.key(branch, index)));
+  }
+
+  /** Address of receive key `index`. */
+  address(index: number): string {
+    const payment = p2wpkh(
+      publicKeyOf(this.key('receive', index)),
+      networkParams(this.state.network),
+    );
+    return payment.address!;
+  }
+
+  /** Hands out the next unused receive address (and saves that it was handed out). */
+  async newAddress(): Promise<{ address: string; index: number; path: string }> {
+    const index = this.state.nextReceive++;
+    await this.save(this.state);
+    return {
+      address: this.address(index),
+      index,
+      path: keyPath(this.state.network, 'receive', index),
+    };
+  }
+
+  /** The next channel key, never handed out before (the counter is saved before it is returned). */
+  async nextChannelKey(): Promise<{ privateKey: Uint8Array; path: string }> {
+    const index = this.state.nextChannel++;
+    await this.save(this.state);
+    const path = keyPath(this.state.network, 'channel', index);
+    return { privateKey: this.keys.privateKey(path), path };
+  }
+
+  /** Where recovered channel funds go: a fresh receive address's script. */
+  async payoutScript(): Promise<Uint8Array> {
+    const index = this.state.nextReceive++;
+    await this.save(this.state);
+    return this.script('receive', index);
+  }
+
+  /** Drops spent coins and remembers them as spent. */
+  private forget(spent: ReadonlySet<string>): void {
+    this.state.coins = this.state.coins.filter((c) => !spent.has(`${c.txid}:${c.vout}`));
+    this.state.spent = [...(this.state.spent ?? []), ...spent].slice(-MAX_SPENT);
+  }
+
+  /** Sum of the wallet's coins, satoshis. */
+  balance(): bigint {
+    return this.state.coins.reduce((sum, c) => sum + BigInt(c.value), 0n);
+  }
+
+  /**
+   * Scans blocks since the last refresh for coins paying the wallet's addresses, then drops the
+   * coins the chain reports spent. `progress` is told the height reached.
+   */
+  async refresh(
+    scanner: CoinScanner,
+    chain: Chain,
+    progress?: (height: number, tip: number) => void,
+  ): Promise<void> {
+    const tip = await scanner.height();
+    const scripts = new Map<string, { branch: 'receive' | 'change'; index: number }>();
+    for (const branch of ['receive', 'change'] as const) {
+      const next = branch === 'receive' ? this.state.nextReceive : this.state.nextChange;
+      for (let index = 0; index < next + GAP; index++)
+        scripts.set(scriptKey(this.script(branch, index)), { branch, index });
+    }
+    const from = Math.max(0, this.state.scannedHeight + 1 - RESCAN_DEPTH);
+    const found = await scanner.scan(from, tip, new Set(scripts.keys()));
+    const known = new Set([
+      ...this.state.coins.map((c) => `${c.txid}:${c.vout}`),
+      ...(this.state.spent ?? []),
+    ]);
+    for (const coin of found) {
+      const owner = scripts.get(coin.scriptHex)!;
+      if (known.has(`${coin.txid}:${coin.vout}`)) continue;
+      known.add(`${coin.txid}:${coin.vout}`);
+      this.state.coins.push({
+        txid: coin.txid,
+        vout: coin.vout,
+        value: coin.value.toString(),
+        ...owner,
+      });
+      if (owner.branch === 'receive')
+        this.state.nextReceive = Math.max(this.state.nextReceive, owner.index + 1);
+      else this.state.nextChange = Math.max(this.state.nextChange, owner.index + 1);
+    }
+    const unspent: WalletCoin[] = [];
+    for (const coin of this.state.coins)
+      if ((await chain.getOutput({ txid: coin.txid, vout: coin.vout })) !== null)
+        unspent.push(coin);
+    this.state.coins = unspent;
+    this.state.scannedHeight = tip;
+    progress?.(tip, tip);
+    await this.save(this.state);
+  }
+
+  async fundDeposit(depositScript: Uint8Array, amount: bigint, feeRate: number) {
+    if (amount > this.balance())
+      throw new WalletError(
+        'WALLET_INSUFFICIENT_FUNDS',
+        `need ${amount} sat, have ${this.balance()}`,
+      );
+    const changeIndex = this.state.nextChange++;
+    const keyOf = new Map<string, Uint8Array>();
+    const coins: FundingCoin[] = this.state.coins.map((c) => {
+      const script = this.script(c.branch, c.index);
+      keyOf.set(bytesToHex(script), this.key(c.branch, c.index));
+      return { outpoint: { txid: c.txid, vout: c.vout }, value: BigInt(c.value), script };
+    });
+    const changeScript = this.script('change', changeIndex);
+    const tx = Transaction.fromPSBT(
+      buildDepositPsbt({ coins, depositScript, amount, changeScript, feeRate }),
+    );
+    const spent = new Set<string>();
+    for (let i = 0; i < tx.inputsLength; i++) {
+      const input = tx.getInput(i);
+      const key = keyOf.get(bytesToHex(input.witnessUtxo!.script));
+      if (!key) throw new WalletError('WALLET_CORRUPT', 'a chosen coin has no key');
+      tx.signIdx(key, i);
+      spent.add(`${bytesToHex(input.txid!)}:${input.index}`);
+    }
+    tx.finalize();
+    const rawTx = tx.extract();
+    const txid = rawTransactionId(rawTx);
+    // Saved before broadcast: a crash after it must not let the coins be spent twice.
+    this.forget(spent);
+    if (tx.outputsLength > 1) {
+      const change = tx.getOutput(1).amount!;
+      this.state.coins.push({
+        txid,
+        vout: 1,
+        value: change.toString(),
+        branch: 'change',
+        index: changeIndex,
+      });
+    }
+    await this.save(this.state);
+    if (!this.chain)
+      throw new WalletError('WALLET_NO_CHAIN', 'the wallet was opened without a chain');
+    await this.chain.broadcast(rawTx);
+    return { txid, vout: 0, rawTx };
+  }
+
+  /**
+   * Pays `amount` satoshis to `address` from the wallet's coins and broadcasts it; the spent
+   * coins leave the wallet (saved) before the broadcast.
+   */
+  async send(
+    address: string,
+    amount: bigint,
+    feeRate: number,
+  ): Promise<{ txid: string; fee: bigint; change: bigint }> {
+    const script = addressScript(address, this.state.network);
+    const changeIndex = this.state.nextChange;
+    const signed = signSend({
+      coins: this.state.coins.map((c) => ({
+        txid: c.txid,
+        vout: c.vout,
+        value: BigInt(c.value),
+        script: this.script(c.branch, c.index),
+        privateKey: this.key(c.branch, c.index),
+      })),
+      script,
+      amount,
+      changeScript: this.script('change', changeIndex),
+      feeRate,
+    });
+    if (!this.chain)
+      throw new WalletError('WALLET_NO_CHAIN', 'the wallet was opened without a chain');
+    this.state.nextChange++;
+    const spent = new Set(signed.spent);
+    this.forget(spent);
+    if (signed.change > 0n)
+      this.state.coins.push({
+        txid: signed.txid,
+        vout: 1,
+        value: signed.change.toString(),
+        branch: 'change',
+        index: changeIndex,
+      });
+    await this.save(this.state);
+    await this.chain.broadcast(signed.rawTx);
+    return { txid: signed.txid, fee: signed.fee, change: signed.change };
+  }
+}
