@@ -5,7 +5,7 @@
  * restore both parties are read there too. The ratio column is against the first checkpoint,
  * measured in this same run.
  *
- * Run alone with `npx tsx bench/payment-curve.ts [--long] [--backend noble|tiny-secp256k1|native]`,
+ * Run alone with `npx tsx bench/payment-curve.ts [--long | --max N] [--backend noble|tiny-secp256k1|native]`,
  * or as part of `npm run bench`.
  */
 import { pathToFileURL } from 'node:url';
@@ -172,7 +172,9 @@ async function main(): Promise<void> {
   const backendAt = args.indexOf('--backend');
   const backend = (backendAt >= 0 ? args[backendAt + 1] : 'noble') as Secp256k1BackendName;
   await useSecp256k1Backend(backend);
-  const checkpoints = long ? [100, 1_000, 10_000, 100_000, 1_000_000] : [100, 1_000, 10_000];
+  const maxAt = args.indexOf('--max');
+  const max = maxAt >= 0 ? Number(args[maxAt + 1]) : long ? 1_000_000 : 10_000;
+  const checkpoints = [100, 1_000, 10_000, 100_000, 1_000_000].filter((n) => n <= max);
   console.log(`Cost per payment on one channel (${backend} backend)`);
   for (const line of curveLines(await paymentCurve(checkpoints))) console.log(`  ${line}`);
 }

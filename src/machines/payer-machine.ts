@@ -403,10 +403,12 @@ export const payerMachine = setup({
       });
       enqueue.emit({ type: 'persist' });
     }),
-    /** Keeps the payee's revoke hash for the next commit. */
-    storeRevokeHash: enqueueActions(({ event, enqueue }) => {
+    /** Keeps the payee's revoke hash for the next commit (persisted: a payer that runs one command per process pays with it later). */
+    storeRevokeHash: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'REVOKE_HASH');
+      if (context.nextRevokeHash === event.message.revokeSecretHash) return;
       enqueue.assign({ nextRevokeHash: event.message.revokeSecretHash });
+      enqueue.emit({ type: 'persist' });
     }),
     /** Signs the commit for the new cumulative amount, persists it, then sends it. */
     makePayment: enqueueActions(({ context, event, enqueue }) => {

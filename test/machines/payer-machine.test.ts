@@ -156,8 +156,11 @@ describe('payer machine: opening', () => {
       type: 'revoke-hash',
       revokeSecretHash: '12'.repeat(20),
     } as const;
-    expect(payer.send({ type: 'REVOKE_HASH', message: hash })).toEqual([]);
+    // Persisted, so that a payer restarted before its next payment still has it.
+    expect(payer.send({ type: 'REVOKE_HASH', message: hash })).toEqual([{ type: 'persist' }]);
     expect(payerContext(payer).nextRevokeHash).toBe('12'.repeat(20));
+    // The same hash again (the payee repeats it at every block) changes nothing.
+    expect(payer.send({ type: 'REVOKE_HASH', message: hash })).toEqual([]);
     expectRefused(
       payer,
       { type: 'REVOKE_HASH', message: { ...hash, channelId: 'x' } },
