@@ -165,7 +165,7 @@ export function checkRevokeUntil(
 
 /** What revoke-until gives back and keeps, over the context's commits and the loaded history. */
 export interface RevokeUntilPlan {
-  /** Commits given back, ascending. */
+  /** Commits given back, highest first. */
   readonly revoke: PayeeCommitRecord[];
   /** Commits kept, ascending. */
   readonly keep: PayeeCommitRecord[];

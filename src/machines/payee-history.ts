@@ -165,7 +165,7 @@ export function pushActiveCommit(
 }
 
 /**
- * The context fields after revoke-until gave `revoked` back and kept `kept` (both ascending, as
+ * The context fields after revoke-until gave `revoked` back (highest first) and kept `kept` (ascending, as
  * `revokeUntil` returns them over {@link activeCommitsFor}), and the records that forget the
  * transactions of revoked commits that were in history.
  */

@@ -77,16 +77,30 @@ export function newTopUnrevoked(
   history: LoadedHistory,
   revoked: ReadonlySet<Hex>,
 ): { hash: Hex; amount: string } | null | undefined {
+  const walk = walkToTop(context, history, revoked);
+  return walk.missing === null ? walk.top : undefined;
+}
+
+/**
+ * Walks the `below` links from the current top to the highest commit not revoked: that commit
+ * (null when none is left), or the revoke hash of the first commit on the way that is not loaded.
+ */
+function walkToTop(
+  context: PayerContext,
+  history: LoadedHistory,
+  revoked: ReadonlySet<Hex>,
+): { top: { hash: Hex; amount: string } | null; missing: Hex | null } {
   let hash = context.topUnrevoked;
-  // Each step goes to a commit signed earlier, so the walk ends.
+  // Each link goes to a commit signed earlier, so no walk is longer than the commits signed.
   for (let steps = 0; hash !== null; steps++) {
     const commit = findPayerCommit(context, history, hash);
-    if (!commit) return undefined;
-    if (commit.revokeSecret === null && !revoked.has(hash)) return { hash, amount: commit.amount };
-    if (steps > context.commits.length + context.historyCommits) return undefined;
+    if (!commit || steps > context.commits.length + context.historyCommits)
+      return { top: null, missing: hash };
+    if (commit.revokeSecret === null && !revoked.has(hash))
+      return { top: { hash, amount: commit.amount }, missing: null };
     hash = commit.below;
   }
-  return null;
+  return { top: null, missing: null };
 }
 
 /** The first output script (hex) of a raw transaction, or null when it does not decode. */
@@ -128,7 +142,8 @@ export function payerHistoryKeys(
       );
       if (first.length > 0) return first;
       const matched = new Set(matchPayerSecrets(context, history, secrets).keys());
-      return missing(walkKeys(context, history, matched));
+      const { missing: next } = walkToTop(context, history, matched);
+      return next === null ? [] : missing([payerCommitKey(next)]);
     }
     case 'OUTPOINT_SPENT': {
       const { deposit } = context;
@@ -145,19 +160,6 @@ export function payerHistoryKeys(
     default:
       return [];
   }
-}
-
-/** The next record the walk to the new highest unrevoked commit needs, if any. */
-function walkKeys(context: PayerContext, history: LoadedHistory, revoked: ReadonlySet<Hex>) {
-  let hash = context.topUnrevoked;
-  for (let steps = 0; hash !== null && steps <= context.commits.length + context.historyCommits; ) {
-    const commit = findPayerCommit(context, history, hash);
-    if (!commit) return [payerCommitKey(hash)];
-    if (commit.revokeSecret === null && !revoked.has(hash)) return [];
-    hash = commit.below;
-    steps++;
-  }
-  return [];
 }
 
 /**
@@ -180,6 +182,17 @@ export function spillPayerCommits(
 
 /** The records of one payer commit in history: the commit, and its script index entry. */
 export function payerCommitWrites(commit: PayerCommitView): HistoryWrite[] {
+  return [
+    payerCommitWrite(commit),
+    {
+      key: scriptIndexKey(p2shHex(commit.commitScript)),
+      record: { kind: 'script-index', revokeSecretHash: commit.revokeSecretHash },
+    },
+  ];
+}
+
+/** The history record of one payer commit (written again when its revoke secret arrives). */
+export function payerCommitWrite(commit: PayerCommitView): HistoryWrite {
   const record: PayerHistoryCommit = {
     kind: 'payer-commit',
     amount: commit.amount,
@@ -188,13 +201,7 @@ export function payerCommitWrites(commit: PayerCommitView): HistoryWrite[] {
     revokeSecret: commit.revokeSecret,
     below: commit.below,
   };
-  return [
-    { key: payerCommitKey(commit.revokeSecretHash), record },
-    {
-      key: scriptIndexKey(p2shHex(commit.commitScript)),
-      record: { kind: 'script-index', revokeSecretHash: commit.revokeSecretHash },
-    },
-  ];
+  return { key: payerCommitKey(commit.revokeSecretHash), record };
 }
 
 /** P2SH output script (hex) of a redeem script (hex). */

@@ -37,7 +37,7 @@ import type { Effect, OutpointRef, TransactionLabel } from './effects.js';
 import type { PayerEvent } from './events.js';
 import { recordedFinalSpend, spendIsFinal, spendWithdrawn, withoutFinalSpend } from './finality.js';
 import { historyOf } from './history.js';
-import { findPayerCommit, payerCommitWrites, spillPayerCommits } from './payer-history.js';
+import { findPayerCommit, payerCommitWrite, spillPayerCommits } from './payer-history.js';
 
 type Emit = (effect: Effect) => void;
 
@@ -475,11 +475,12 @@ export const payerMachine = setup({
       if (matched.size > 0 || topUnrevoked !== context.topUnrevoked) {
         const writes = [...matched.keys()]
           .filter((hash) => !context.commits.some((c) => c.revokeSecretHash === hash))
-          .flatMap((hash) => {
-            const commit = findPayerCommit(context, history, hash)!;
-            return payerCommitWrites({ ...commit, revokeSecret: matched.get(hash)! });
-          })
-          .filter((w) => w.record.kind === 'payer-commit');
+          .map((hash) =>
+            payerCommitWrite({
+              ...findPayerCommit(context, history, hash)!,
+              revokeSecret: matched.get(hash)!,
+            }),
+          );
         const published = context.published;
         enqueue.assign({
           commits: context.commits.map((c) =>
