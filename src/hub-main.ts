@@ -18,9 +18,14 @@ import { SqliteStore } from './storage/index.js';
 import { publicKeyOf } from './transactions/keys.js';
 
 async function main(): Promise<number> {
+  const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(HUB_USAGE);
+    return 0;
+  }
   let options: ReturnType<typeof parseHubCli>;
   try {
-    options = parseHubCli(process.argv.slice(2), process.env);
+    options = parseHubCli(args, process.env);
   } catch (error: unknown) {
     if (!(error instanceof HubUsageError)) throw error;
     process.stderr.write(`${error.message}\n\n${HUB_USAGE}`);

@@ -106,3 +106,35 @@ describe('picopayments-hub program', () => {
     expect(code).toBe(0);
   }, 30_000);
 });
+
+describe('picopayments-hub arguments', () => {
+  const run = (args: string[]) =>
+    new Promise<{ code: number | null; stdout: string; stderr: string }>((done) => {
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', join(root, 'src/hub-main.ts'), ...args],
+        {
+          cwd: root,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d) => {
+        stdout += String(d);
+      });
+      child.stderr.on('data', (d) => {
+        stderr += String(d);
+      });
+      child.on('close', (code) => done({ code, stdout, stderr }));
+    });
+
+  it('prints its usage with --help and exits 0; refuses an unknown flag with a typed error and 2', async () => {
+    const help = await run(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('usage: picopayments-hub');
+    const bad = await run(['--no-such-flag']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('HUB_USAGE');
+  }, 60_000);
+});
