@@ -5,31 +5,48 @@
  * restore both parties are read there too. The ratio column is against the first checkpoint,
  * measured in this same run.
  *
- * Run alone with `npx tsx bench/payment-curve.ts [--long | --max N] [--backend noble|tiny-secp256k1|native]`,
+ * The channels persist through an `IncrementalStore` (deltas, compacted every 64); `--whole`
+ * writes every snapshot whole instead, for comparison.
+ *
+ * Run alone with `npx tsx bench/payment-curve.ts [--long | --max N] [--whole] [--backend noble|tiny-secp256k1|native]`,
  * or as part of `npm run bench`.
  */
 import { pathToFileURL } from 'node:url';
 import { type Secp256k1BackendName, useSecp256k1Backend } from '../src/crypto/index.js';
 import { PayeeChannel, PayerChannel } from '../src/runtime/channels.js';
 import { MemoryLink } from '../src/runtime/transport.js';
-import type { Store } from '../src/runtime/store.js';
+import { IncrementalStore } from '../src/runtime/incremental-store.js';
+import { MemoryStore } from '../src/runtime/store.js';
 import { SimulatedChain } from '../src/chain/simulated-chain.js';
 import { SingleKeyWallet } from '../src/runtime/wallet.js';
 import { destinationOf, testPrivateKey } from '../test/support/channel-harness.js';
 
-/** A memory store that counts what it is handed, keeping only the latest value per key. */
-class CountingStore implements Store {
-  readonly values = new Map<string, string>();
+/** A memory log store that counts the bytes it is handed, keeping only the latest state per key. */
+class CountingStore extends MemoryStore {
   bytes = 0;
   writes = 0;
-  async load(key: string): Promise<string | null> {
-    return this.values.get(key) ?? null;
-  }
-  async save(key: string, value: string): Promise<void> {
+  private count(key: string, value: string): void {
     this.bytes += key.length + value.length;
     this.writes++;
-    this.values.set(key, value);
   }
+  override async save(key: string, value: string): Promise<void> {
+    this.count(key, value);
+    return super.save(key, value);
+  }
+  override async append(key: string, seq: number, data: string): Promise<void> {
+    this.count(key, data);
+    return super.append(key, seq, data);
+  }
+  override async compact(key: string, value: string, through: number): Promise<void> {
+    this.count(key, value);
+    return super.compact(key, value, through);
+  }
+}
+
+/** How the curve's channel persists. */
+export interface CurveOptions {
+  /** Write every snapshot whole (the plain `Store` contract) instead of as deltas. */
+  readonly whole?: boolean;
 }
 
 /** One checkpoint of the curve. */
@@ -46,10 +63,16 @@ export interface CurvePoint {
 const WINDOW = 200;
 
 /** Runs one channel to the largest checkpoint and measures each. */
-export async function paymentCurve(checkpoints: readonly number[]): Promise<CurvePoint[]> {
+export async function paymentCurve(
+  checkpoints: readonly number[],
+  options: CurveOptions = {},
+): Promise<CurvePoint[]> {
   const chain = new SimulatedChain();
   const link = new MemoryLink();
   const stores = { payer: new CountingStore(), payee: new CountingStore() };
+  // What the channels write through: deltas over the counting log, or whole snapshots.
+  const through = (log: CountingStore) => (options.whole ? log : new IncrementalStore(log));
+  const loadFresh = (log: CountingStore) => through(log).load('curve');
   const payerKey = testPrivateKey(1);
   const payeeKey = testPrivateKey(2);
   const wallet = new SingleKeyWallet(chain, payerKey);
@@ -58,14 +81,14 @@ export async function paymentCurve(checkpoints: readonly number[]): Promise<Curv
   const payerEnv = {
     chain,
     transport: link.endpoint('payer'),
-    store: stores.payer,
+    store: through(stores.payer),
     storeKey: 'curve',
     wallet,
   };
   const payeeEnv = {
     chain,
     transport: link.endpoint('payee'),
-    store: stores.payee,
+    store: through(stores.payee),
     storeKey: 'curve',
   };
   const payer = await PayerChannel.create(
@@ -132,8 +155,8 @@ export async function paymentCurve(checkpoints: readonly number[]): Promise<Curv
     const elapsed = performance.now() - started;
     made += WINDOW;
     const restoreStart = performance.now();
-    await PayerChannel.restore((await stores.payer.load('curve'))!, { ...payerEnv });
-    await PayeeChannel.restore((await stores.payee.load('curve'))!, { ...payeeEnv });
+    await PayerChannel.restore((await loadFresh(stores.payer))!, { ...payerEnv });
+    await PayeeChannel.restore((await loadFresh(stores.payee))!, { ...payeeEnv });
     const restoreMs = performance.now() - restoreStart;
     if (payee.runtime.rejections.length + payer.runtime.rejections.length > 0)
       throw new Error(`refusals during the curve: ${JSON.stringify(payee.runtime.rejections[0])}`);
@@ -144,7 +167,7 @@ export async function paymentCurve(checkpoints: readonly number[]): Promise<Curv
       writesPerPayment: (stores.payer.writes + stores.payee.writes - writes) / WINDOW,
       rssMiB: process.memoryUsage().rss / 2 ** 20,
       restoreMs,
-      payeeSnapshotBytes: (await stores.payee.load('curve'))!.length,
+      payeeSnapshotBytes: (await loadFresh(stores.payee))!.length,
     });
   }
   if (payee.status().transferred !== BigInt(last) + 999n)
@@ -175,8 +198,12 @@ async function main(): Promise<void> {
   const maxAt = args.indexOf('--max');
   const max = maxAt >= 0 ? Number(args[maxAt + 1]) : long ? 1_000_000 : 10_000;
   const checkpoints = [100, 1_000, 10_000, 100_000, 1_000_000].filter((n) => n <= max);
-  console.log(`Cost per payment on one channel (${backend} backend)`);
-  for (const line of curveLines(await paymentCurve(checkpoints))) console.log(`  ${line}`);
+  const whole = args.includes('--whole');
+  console.log(
+    `Cost per payment on one channel (${backend} backend, ${whole ? 'whole snapshots' : 'incremental store'})`,
+  );
+  for (const line of curveLines(await paymentCurve(checkpoints, { whole })))
+    console.log(`  ${line}`);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();

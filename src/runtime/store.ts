@@ -1,4 +1,6 @@
 import { PicopaymentsError } from '../errors.js';
+import { StoreError } from '../storage/errors.js';
+import type { LogRecord, LogStore } from '../storage/log-store.js';
 
 /**
  * Where a channel's persisted snapshot lives. An embedder may back it with a file, SQLite or a
@@ -7,6 +9,8 @@ import { PicopaymentsError } from '../errors.js';
 export interface Store {
   load(key: string): Promise<string | null>;
   save(key: string, snapshot: string): Promise<void>;
+  /** Removes `key` (and its log, where the store keeps one); optional, idempotent. */
+  delete?(key: string): Promise<void>;
 }
 
 /** Options of {@link MemoryStore}. */
@@ -18,9 +22,13 @@ export interface MemoryStoreOptions {
   readonly keepVersions?: boolean;
 }
 
-/** The embedded default {@link Store}: a map in memory, holding the latest snapshot per key. */
-export class MemoryStore implements Store {
+/**
+ * The embedded default {@link Store}: a map in memory, holding the latest snapshot per key, and a
+ * {@link LogStore} (append logs with compaction) so that an `IncrementalStore` can run on it.
+ */
+export class MemoryStore implements LogStore {
   private readonly current = new Map<string, string>();
+  private readonly logs = new Map<string, { base: number; records: LogRecord[] }>();
   private readonly history: Map<string, string[]> | null;
 
   constructor(options: MemoryStoreOptions = {}) {
@@ -32,6 +40,43 @@ export class MemoryStore implements Store {
   }
 
   async save(key: string, snapshot: string): Promise<void> {
+    this.put(key, snapshot);
+  }
+
+  async append(key: string, seq: number, data: string): Promise<void> {
+    const log = this.logs.get(key) ?? { base: 0, records: [] };
+    const head = log.base + log.records.length;
+    if (!Number.isSafeInteger(seq) || seq !== head + 1)
+      throw new StoreError('STORE_CONFLICT', `append of record ${seq}, but the log is at ${head}`);
+    log.records.push({ seq, data });
+    this.logs.set(key, log);
+  }
+
+  async records(key: string): Promise<LogRecord[]> {
+    return [...(this.logs.get(key)?.records ?? [])];
+  }
+
+  async compact(key: string, snapshot: string, throughSeq: number): Promise<void> {
+    const log = this.logs.get(key) ?? { base: 0, records: [] };
+    const head = log.base + log.records.length;
+    if (!Number.isSafeInteger(throughSeq) || throughSeq < log.base || throughSeq > head)
+      throw new StoreError(
+        'STORE_CONFLICT',
+        `compaction through ${throughSeq}, but the log holds records ${log.base + 1}..${head}`,
+      );
+    this.logs.set(key, {
+      base: throughSeq,
+      records: log.records.filter((r) => r.seq > throughSeq),
+    });
+    this.put(key, snapshot);
+  }
+
+  async delete(key: string): Promise<void> {
+    this.current.delete(key);
+    this.logs.delete(key);
+  }
+
+  private put(key: string, snapshot: string): void {
     this.current.set(key, snapshot);
     if (!this.history) return;
     const versions = this.history.get(key) ?? [];

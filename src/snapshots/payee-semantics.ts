@@ -89,18 +89,24 @@ function checkRevokeSecrets(context: PayeeContext): void {
   if (context.revokeCounter !== total) {
     refuse('SNAPSHOT_FIELD_INVALID', `is not the ${total} secrets issued`, at('revokeCounter'));
   }
-  const derived = new Map<string, number>();
-  for (let index = 0; index < context.revokeCounter; index++) {
-    derived.set(deriveRevokeSecret(context.revokeSeed, index).secret, index);
+  // Secrets are derived from the newest index down, and only until every held one is found:
+  // the secrets a context holds are nearly always the newest few, so a restore does not cost
+  // one derivation per payment the channel ever carried.
+  const wanted = new Map<string, number>();
+  for (const [i, { secret, path }] of held.entries()) {
+    if (wanted.has(secret)) refuse('SNAPSHOT_SECRET_MISMATCH', 'is held twice', at(path));
+    wanted.set(secret, i);
   }
-  const used = new Set<number>();
-  for (const { secret, path } of held) {
-    const index = derived.get(secret);
-    if (index === undefined) {
-      refuse('SNAPSHOT_SECRET_MISMATCH', 'is not derived from revokeSeed', at(path));
-    }
-    if (used.has(index)) refuse('SNAPSHOT_SECRET_MISMATCH', 'is held twice', at(path));
-    used.add(index);
+  let missing = wanted.size;
+  for (let index = context.revokeCounter - 1; index >= 0 && missing > 0; index--) {
+    if (wanted.has(deriveRevokeSecret(context.revokeSeed, index).secret)) missing--;
+  }
+  if (missing > 0) {
+    const found = new Set<string>();
+    for (let index = context.revokeCounter - 1; index >= 0; index--)
+      found.add(deriveRevokeSecret(context.revokeSeed, index).secret);
+    const stray = held.find((h) => !found.has(h.secret))!;
+    refuse('SNAPSHOT_SECRET_MISMATCH', 'is not derived from revokeSeed', at(stray.path));
   }
   context.requestedRevokes.forEach((r, i) => {
     secretMatches(r.secret, r.hash, at(`requestedRevokes/${i}/secret`));

@@ -2,6 +2,7 @@ import type { ScriptVerifier } from '../../src/chain/chain.js';
 import { SimulatedChain } from '../../src/chain/simulated-chain.js';
 import { p2wpkhOutputScript } from '../../src/scripts/key-output-scripts.js';
 import { PayeeChannel, PayerChannel } from '../../src/runtime/channels.js';
+import { IncrementalStore } from '../../src/runtime/incremental-store.js';
 import { MemoryStore } from '../../src/runtime/store.js';
 import { MemoryLink } from '../../src/runtime/transport.js';
 import { SingleKeyWallet } from '../../src/runtime/wallet.js';
@@ -21,6 +22,11 @@ export interface TestChannelOptions {
   readonly finalityDepth?: number;
   /** The script verifier of the chain (bitcore with the standard flags unless `verify` is false). */
   readonly verifier?: ScriptVerifier;
+  /**
+   * Persist through an `IncrementalStore` (deltas, compacted every 8) over the memory stores,
+   * instead of whole snapshots; `payerStore` and `payeeStore` are then the logs.
+   */
+  readonly incremental?: boolean;
 }
 
 /** Deterministic test key from a small number. */
@@ -42,6 +48,9 @@ export async function openTestChannel(options: TestChannelOptions = {}) {
   const link = new MemoryLink();
   const payerStore = new MemoryStore({ keepVersions: true });
   const payeeStore = new MemoryStore({ keepVersions: true });
+  // With `incremental`, the stores above are the logs under the channels' incremental stores.
+  const through = (log: MemoryStore) =>
+    options.incremental ? new IncrementalStore(log, { compactEvery: 8 }) : log;
   const payerKey = testPrivateKey(1);
   const payeeKey = testPrivateKey(2);
   const wallet = new SingleKeyWallet(chain, payerKey);
@@ -54,13 +63,13 @@ export async function openTestChannel(options: TestChannelOptions = {}) {
   const payeeEnv = {
     chain,
     transport: link.endpoint('payee'),
-    store: payeeStore,
+    store: through(payeeStore),
     storeKey: channelId,
   };
   const payerEnv = {
     chain,
     transport: link.endpoint('payer'),
-    store: payerStore,
+    store: through(payerStore),
     storeKey: channelId,
     wallet,
   };

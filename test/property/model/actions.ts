@@ -37,6 +37,8 @@ export type Action =
   | { readonly kind: 'deliver-all' }
   | { readonly kind: 'drop' | 'duplicate' | 'reorder' | 'delay'; readonly index: number }
   | { readonly kind: 'crash' | 'restart'; readonly side: Side }
+  /** The party's process dies at its next store write after `after` more (that write is lost). */
+  | { readonly kind: 'crash-at-write'; readonly side: Side; readonly after: number }
   | { readonly kind: 'payee-close' | 'payer-close' }
   // A dishonest payee:
   | { readonly kind: 'publish-held'; readonly pick: number; readonly preferRevoked: boolean }
@@ -122,6 +124,14 @@ const common = [
     }),
   ),
   w(2, fc.record({ kind: fc.constantFrom('crash' as const, 'restart' as const), side })),
+  w(
+    2,
+    fc.record({
+      kind: fc.constant('crash-at-write' as const),
+      side,
+      after: fc.integer({ min: 0, max: 5 }),
+    }),
+  ),
   w(1, fc.constantFrom({ kind: 'payee-close' as const }, { kind: 'payer-close' as const })),
   w(2, fc.record({ kind: fc.constant('reorg' as const), depth: fc.integer({ min: 1, max: 2 }) })),
   w(
@@ -292,6 +302,11 @@ export async function perform(w: World, action: Action): Promise<void> {
       if (action.side === 'payee' && w.payeeGone) return;
       w.crash(action.side);
       return;
+    case 'crash-at-write':
+      if (!w.party(action.side)) return;
+      w.note(`the ${action.side} dies at its store write ${action.after + 1} from now`);
+      w.crashAtWrite[action.side] = action.after;
+      return;
     case 'restart':
       if (w.party(action.side) || (action.side === 'payee' && w.payeeGone)) return;
       await w.restart(action.side);
@@ -350,6 +365,9 @@ function honestDone(w: World): boolean {
  */
 export async function recover(w: World): Promise<void> {
   w.note('recovery');
+  // Crashes belong to the random phase: the recovery is the parties' honest watching.
+  w.crashAtWrite.payer = null;
+  w.crashAtWrite.payee = null;
   for (const s of ['payer', 'payee'] as const) {
     if (!w.party(s) && !(s === 'payee' && w.payeeGone)) await w.restart(s);
   }

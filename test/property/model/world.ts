@@ -146,6 +146,10 @@ export class World {
     transport: { payer: 0, payee: 0 },
     chain: { payer: 0, payee: 0 },
   };
+  /** Store writes each party makes before its process dies at the next one; null: no crash armed. */
+  readonly crashAtWrite: Record<Side, number | null> = { payer: null, payee: null };
+  /** Set when a party's process died at a store write, until the runtime's failure reaches us. */
+  private readonly diedAtWrite: Record<Side, boolean> = { payer: false, payee: false };
   /** Channel broadcasts still to reach the chain only as a malleated copy. */
   malleateBroadcasts = 0;
   /** What the parties see as their chain: the simulated chain with a miner that may malleate. */
@@ -353,6 +357,7 @@ export class World {
       store: {
         load: (key: string) => store.load(key),
         save: async (key: string, snapshot: string) => {
+          this.dieAtWrite(side);
           fail('store', 'disk full');
           return store.save(key, snapshot);
         },
@@ -360,6 +365,19 @@ export class World {
       storeKey: CHANNEL_ID,
       ...(side === 'payer' ? { wallet: this.wallet } : {}),
     };
+  }
+
+  /** Counts down an armed crash: at zero, this write is lost and the process is gone. */
+  private dieAtWrite(side: Side): void {
+    const left = this.crashAtWrite[side];
+    if (left === null) return;
+    if (left > 0) {
+      this.crashAtWrite[side] = left - 1;
+      return;
+    }
+    this.crashAtWrite[side] = null;
+    this.diedAtWrite[side] = true;
+    throw new Error('injected: the process was killed during this write');
   }
 
   honest(side: Side): boolean {
@@ -385,6 +403,7 @@ export class World {
   crash(side: Side): void {
     if (!this.party(side)) return;
     this.note(`crash ${side}`);
+    this.crashAtWrite[side] = null; // A crash armed for a later write dies with the process.
     if (side === 'payer') this.payer = null;
     else this.payee = null;
     this.crashedAt[side] = this.chain.height;
@@ -399,7 +418,7 @@ export class World {
     if (side === 'payer') this.payer = await PayerChannel.restore(snapshot, this.env('payer'));
     else this.payee = await PayeeChannel.restore(snapshot, this.env('payee'));
     delete this.crashedAt[side];
-    await this.party(side)!.sync();
+    await this.syncWithRetries(side);
     this.observe();
   }
 
@@ -448,6 +467,11 @@ export class World {
       expect(this.stores[side].versions(CHANNEL_ID).at(-1), `${side} ahead of its store`).toBe(
         party.snapshot(),
       );
+    if (this.diedAtWrite[side]) {
+      // The process is gone: what it wrote before this write is all that is left of the step.
+      this.diedAtWrite[side] = false;
+      this.crash(side);
+    }
     return error.recorded;
   }
 

@@ -1,0 +1,158 @@
+/**
+ * Structural deltas between two JSON values, so that a store can append what one step changed
+ * instead of rewriting a whole channel snapshot.
+ *
+ * A delta is itself JSON:
+ * - `{ "=": value }` replaces the value;
+ * - `{ "o": { key: delta, … } }` changes some members of an object whose member names (and their
+ *   order) stay the same;
+ * - `{ "a": [drop, { index: delta, … }, pushed] }` drops `drop` elements from the front of an
+ *   array, changes some of the elements that stay (indexes after the drop), and appends `pushed`.
+ *   This is how a window of the newest commits moves: one falls out at the front, one comes in
+ *   at the back.
+ *
+ * Member order is kept exactly, so `JSON.stringify(applyDelta(a, diffJson(a, b)))` equals
+ * `JSON.stringify(b)`; the store relies on that to check every delta before it writes it.
+ *
+ * @module
+ */
+
+/** A JSON value as `JSON.parse` returns it. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** A delta between two JSON values (see the module notes). */
+export type JsonDelta =
+  | { readonly '=': Json }
+  | { readonly o: { readonly [key: string]: JsonDelta } }
+  | { readonly a: readonly [number, { readonly [index: string]: JsonDelta }, readonly Json[]] };
+
+/** Why a delta could not be applied: it does not fit the value (a damaged or foreign log). */
+export class JsonDeltaError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'JsonDeltaError';
+  }
+}
+
+function isObject(value: Json): value is { [key: string]: Json } {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((key, i) => key === b[i]);
+}
+
+/** True when two JSON values are equal, member order included. */
+export function jsonEqual(a: Json, b: Json): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) {
+    return (
+      Array.isArray(b) &&
+      a.length === b.length &&
+      a.every((element, i) => jsonEqual(element, b[i]!))
+    );
+  }
+  if (isObject(a)) {
+    if (!isObject(b)) return false;
+    const keys = Object.keys(a);
+    return sameKeys(keys, Object.keys(b)) && keys.every((key) => jsonEqual(a[key]!, b[key]!));
+  }
+  return false;
+}
+
+/** The delta from `from` to `to`, or null when they are equal. */
+export function diffJson(from: Json, to: Json): JsonDelta | null {
+  if (jsonEqual(from, to)) return null;
+  if (isObject(from) && isObject(to)) {
+    const keys = Object.keys(to);
+    if (!sameKeys(Object.keys(from), keys)) return { '=': to };
+    const changes: { [key: string]: JsonDelta } = {};
+    for (const key of keys) {
+      const change = diffJson(from[key]!, to[key]!);
+      if (change) changes[key] = change;
+    }
+    return { o: changes };
+  }
+  if (Array.isArray(from) && Array.isArray(to)) return diffArray(from, to);
+  return { '=': to };
+}
+
+/**
+ * The cheapest array delta over every front drop the arrays allow, measured in JSON characters;
+ * a plain replacement when that is shorter.
+ */
+function diffArray(from: Json[], to: Json[]): JsonDelta {
+  let best: JsonDelta = { '=': to };
+  let bestSize = JSON.stringify(best).length;
+  for (const drop of dropCandidates(from, to)) {
+    const kept = from.length - drop;
+    if (kept > to.length) continue;
+    const changes: { [index: string]: JsonDelta } = {};
+    for (let i = 0; i < kept; i++) {
+      const change = diffJson(from[drop + i]!, to[i]!);
+      if (change) changes[String(i)] = change;
+    }
+    const candidate: JsonDelta = { a: [drop, changes, to.slice(kept)] };
+    const size = JSON.stringify(candidate).length;
+    if (size < bestSize) {
+      best = candidate;
+      bestSize = size;
+    }
+  }
+  return best;
+}
+
+/** Front drops worth trying: none, and those after which the old array starts like the new one. */
+function dropCandidates(from: Json[], to: Json[]): number[] {
+  const drops = [0];
+  for (let drop = 1; drop <= from.length && drops.length < MAX_DROP_CANDIDATES; drop++)
+    if (drop === from.length || jsonEqual(from[drop]!, to[0]!)) drops.push(drop);
+  return drops;
+}
+
+/** Bounds the search on long arrays, where a delta is rarely a shift anyway. */
+const MAX_DROP_CANDIDATES = 8;
+
+/**
+ * Applies `delta` to `value`, returning the new value (`value` is not modified).
+ *
+ * @throws {@link JsonDeltaError} when the delta does not fit the value.
+ */
+export function applyDelta(value: Json, delta: JsonDelta): Json {
+  if (typeof delta !== 'object' || delta === null || Array.isArray(delta))
+    throw new JsonDeltaError('a delta must be an object');
+  if ('=' in delta) return delta['='];
+  if ('o' in delta) {
+    if (!isObject(value)) throw new JsonDeltaError('an object delta met a non-object');
+    const changes = delta.o;
+    if (!isObject(changes as Json)) throw new JsonDeltaError('object changes must be an object');
+    for (const key of Object.keys(changes))
+      if (!Object.hasOwn(value, key)) throw new JsonDeltaError(`no member ${key} to change`);
+    const next: { [key: string]: Json } = {};
+    for (const key of Object.keys(value))
+      next[key] = Object.hasOwn(changes, key)
+        ? applyDelta(value[key]!, changes[key]!)
+        : value[key]!;
+    return next;
+  }
+  if ('a' in delta) {
+    if (!Array.isArray(value)) throw new JsonDeltaError('an array delta met a non-array');
+    const parts = delta.a;
+    if (!Array.isArray(parts) || parts.length !== 3)
+      throw new JsonDeltaError('an array delta has three parts');
+    const [drop, changes, pushed] = parts;
+    if (!Number.isSafeInteger(drop) || drop < 0 || drop > value.length)
+      throw new JsonDeltaError('an array delta drops more than the array holds');
+    if (!isObject(changes as Json) || !Array.isArray(pushed))
+      throw new JsonDeltaError('malformed array delta');
+    const kept = value.slice(drop);
+    for (const index of Object.keys(changes)) {
+      const i = Number(index);
+      if (!/^(0|[1-9][0-9]*)$/.test(index) || i >= kept.length)
+        throw new JsonDeltaError(`no element ${index} to change`);
+      kept[i] = applyDelta(kept[i]!, changes[index]!);
+    }
+    return [...kept, ...pushed];
+  }
+  throw new JsonDeltaError('unknown delta kind');
+}

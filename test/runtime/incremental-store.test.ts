@@ -1,0 +1,224 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, describe, expect, test } from 'vitest';
+import { IncrementalStore } from '../../src/runtime/incremental-store.js';
+import { type Json, applyDelta, diffJson } from '../../src/runtime/json-delta.js';
+import { MemoryStore } from '../../src/runtime/store.js';
+import { StoreError } from '../../src/storage/errors.js';
+import type { LogStore } from '../../src/storage/log-store.js';
+import { SqliteStore } from '../../src/storage/sqlite-store.js';
+import { propertyConfig } from '../support/property-config.js';
+
+const CONFIG = propertyConfig('incremental store', 60);
+const dir = mkdtempSync(join(tmpdir(), 'incremental-store-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const hex = (max: number) =>
+  fc.uint8Array({ maxLength: max }).map((b) => Buffer.from(b).toString('hex'));
+
+/** Snapshot-like values: a few scalars, a window of records that shifts, nested objects. */
+const record = fc.record({
+  amount: fc.bigInt({ min: 0n, max: 10n ** 12n }).map(String),
+  hash: hex(20),
+  secret: fc.option(hex(8)),
+});
+const snapshotLike = fc.record({
+  height: fc.nat(1000),
+  state: fc.constantFrom('open', 'closing', { settling: 'waiting' }),
+  window: fc.array(record, { maxLength: 5 }),
+  extra: fc.jsonValue({ maxDepth: 3 }) as fc.Arbitrary<Json>,
+});
+const anyJson = fc.jsonValue({ maxDepth: 4 }) as fc.Arbitrary<Json>;
+
+/** Steps of a writer: save a value, crash (its cache is gone; a new one takes over), or a failing write. */
+const steps = fc.array(
+  fc.oneof(
+    { weight: 8, arbitrary: snapshotLike.map((value) => ({ kind: 'save' as const, value })) },
+    { weight: 2, arbitrary: anyJson.map((value) => ({ kind: 'save' as const, value })) },
+    { weight: 1, arbitrary: fc.constant({ kind: 'crash' as const }) },
+    { weight: 1, arbitrary: fc.constant({ kind: 'fail' as const }) },
+  ),
+  { maxLength: 40 },
+);
+
+/** A log store whose next write fails when armed: the write does not happen. */
+class FailingLog implements LogStore {
+  failNext = false;
+  constructor(readonly inner: LogStore) {}
+  load(key: string) {
+    return this.inner.load(key);
+  }
+  records(key: string) {
+    return this.inner.records(key);
+  }
+  private check(): void {
+    if (!this.failNext) return;
+    this.failNext = false;
+    throw new StoreError('STORE_IO', 'injected: disk full');
+  }
+  async save(key: string, text: string) {
+    this.check();
+    return this.inner.save(key, text);
+  }
+  async append(key: string, seq: number, data: string) {
+    this.check();
+    return this.inner.append(key, seq, data);
+  }
+  async compact(key: string, text: string, through: number) {
+    this.check();
+    return this.inner.compact(key, text, through);
+  }
+}
+
+describe('JSON deltas', () => {
+  test('applying the delta from a to b gives exactly b, member order included', () => {
+    fc.assert(
+      fc.property(fc.oneof(snapshotLike, anyJson), fc.oneof(snapshotLike, anyJson), (a, b) => {
+        const delta = diffJson(a, b);
+        const result = delta === null ? a : applyDelta(a, delta);
+        expect(JSON.stringify(result)).toBe(JSON.stringify(b));
+      }),
+      CONFIG,
+    );
+  });
+
+  test('a window that moves by one is a delta of the new element only', () => {
+    const big = (n: number) => ({ n, tx: String(n).repeat(600) });
+    const from = { height: 1, window: [big(1), big(2), big(3), big(4)] };
+    const to = { height: 2, window: [big(2), big(3), big(4), big(5)] };
+    const delta = diffJson(from, to)!;
+    expect(delta).toEqual({ o: { height: { '=': 2 }, window: { a: [1, {}, [big(5)]] } } });
+    expect(applyDelta(from, delta)).toEqual(to);
+  });
+
+  test('a delta that does not fit the value is refused, the value untouched', () => {
+    const value: Json = { a: [1, 2], b: 'x' };
+    const copy = structuredClone(value);
+    for (const delta of [
+      { o: { missing: { '=': 1 } } },
+      { o: { a: { a: [3, {}, []] } } },
+      { o: { a: { a: [0, { '5': { '=': 1 } }, []] } } },
+      { o: { a: { a: [0, { '-1': { '=': 1 } }, []] } } },
+      { o: { b: { o: {} } } },
+      { a: [0, {}, []] },
+      { x: 1 },
+      null,
+      [],
+    ])
+      expect(() => applyDelta(value, delta as never), JSON.stringify(delta)).toThrow();
+    expect(value).toEqual(copy);
+  });
+});
+
+describe('IncrementalStore', () => {
+  const backends: [string, () => Promise<LogStore>][] = [
+    ['memory', async () => new MemoryStore()],
+    ['sqlite', async () => SqliteStore.open(join(dir, `p-${Math.random()}.db`))],
+  ];
+  for (const [name, open] of backends) {
+    test(`${name}: loads what was saved last, through crashes, failed writes and compactions`, async () => {
+      await fc.assert(
+        fc.asyncProperty(steps, fc.integer({ min: 1, max: 6 }), async (run, compactEvery) => {
+          const log = new FailingLog(await open());
+          let store = new IncrementalStore(log, { compactEvery });
+          let expected: string | null = null;
+          for (const step of run) {
+            if (step.kind === 'crash') store = new IncrementalStore(log, { compactEvery });
+            else if (step.kind === 'fail') log.failNext = true;
+            else {
+              try {
+                await store.save('k', JSON.stringify(step.value));
+                expected = JSON.stringify(step.value);
+              } catch (error) {
+                expect((error as StoreError).code).toBe('STORE_IO');
+              }
+              log.failNext = false;
+            }
+            expect(await store.load('k')).toBe(expected);
+            expect(await new IncrementalStore(log).load('k')).toBe(expected);
+            expect((await log.records('k')).length).toBeLessThanOrEqual(compactEvery);
+          }
+          await (log.inner as { close?: () => Promise<void> }).close?.();
+        }),
+        { ...CONFIG, numRuns: name === 'sqlite' ? 15 : 60 },
+      );
+    });
+  }
+
+  test('a payment-like step appends a few hundred bytes, not the whole value', async () => {
+    const log = new MemoryStore();
+    const store = new IncrementalStore(log, { compactEvery: 64 });
+    const commit = (n: number) => ({ amount: String(n * 1000), rawTx: `${n}`.padEnd(700, 'f') });
+    let value = { counter: 0, commits: [1, 2, 3, 4].map(commit), padding: 'e'.repeat(6000) };
+    await store.save('c', JSON.stringify(value));
+    for (let n = 5; n < 20; n++) {
+      value = { ...value, counter: n, commits: [...value.commits.slice(1), commit(n)] };
+      await store.save('c', JSON.stringify(value));
+    }
+    const records = await log.records('c');
+    expect(records.length).toBe(15);
+    for (const r of records) expect(r.data.length).toBeLessThan(800);
+    expect(await store.load('c')).toBe(JSON.stringify(value));
+  });
+
+  test('two writers of one key: the second one conflicts, reads again, and wins', async () => {
+    const log = new MemoryStore();
+    const a = new IncrementalStore(log);
+    const b = new IncrementalStore(log);
+    await a.save('k', JSON.stringify({ v: 1, w: [1] }));
+    await b.save('k', JSON.stringify({ v: 2, w: [1] }));
+    await a.save('k', JSON.stringify({ v: 3, w: [1, 2] }));
+    expect(await b.load('k')).toBe(JSON.stringify({ v: 3, w: [1, 2] }));
+  });
+
+  test('bad input: non-JSON values and bad options are typed errors and write nothing', async () => {
+    const log = new MemoryStore();
+    const store = new IncrementalStore(log);
+    for (const text of ['{', '', 'undefined', '{"a":1}x'])
+      await expect(store.save('k', text)).rejects.toMatchObject({ code: 'STORE_INVALID_VALUE' });
+    await expect(store.save('k', 42 as never)).rejects.toMatchObject({
+      code: 'STORE_INVALID_VALUE',
+    });
+    expect(await log.load('k')).toBeNull();
+    for (const compactEvery of [0, -1, 1.5, Number.NaN])
+      expect(() => new IncrementalStore(log, { compactEvery })).toThrow(
+        expect.objectContaining({ code: 'STORE_INVALID_OPTIONS' }),
+      );
+  });
+
+  test('a damaged log is STORE_CORRUPT on load, never a wrong value', async () => {
+    const log = new MemoryStore();
+    const store = new IncrementalStore(log);
+    await store.save('k', JSON.stringify({ a: 1, b: [1, 2] }));
+    await store.save('k', JSON.stringify({ a: 2, b: [1, 2] }));
+    for (const data of ['{', '{"o":{"zz":{"=":1}}}', '{"a":[9,{},[]]}', '"x"']) {
+      const damaged = new MemoryStore();
+      await damaged.compact('k', (await log.load('k'))!, 0);
+      await damaged.append('k', 1, data);
+      await expect(new IncrementalStore(damaged).load('k')).rejects.toMatchObject({
+        code: 'STORE_CORRUPT',
+      });
+    }
+    const envelope = new MemoryStore();
+    await envelope.save('k', '{"format":"picopayments/incremental/v1","through":-3,"value":1}');
+    await expect(new IncrementalStore(envelope).load('k')).rejects.toMatchObject({
+      code: 'STORE_CORRUPT',
+    });
+  });
+
+  test('history keys are written whole; delete removes a key and its log', async () => {
+    const log = new MemoryStore();
+    const store = new IncrementalStore(log);
+    await store.save('chan#c/ab', 'record text, not JSON');
+    expect(await log.load('chan#c/ab')).toBe('record text, not JSON');
+    await store.save('chan', JSON.stringify({ a: 1 }));
+    await store.save('chan', JSON.stringify({ a: 2 }));
+    await store.delete('chan');
+    expect(await store.load('chan')).toBeNull();
+    expect(await log.records('chan')).toEqual([]);
+    await store.save('chan', JSON.stringify({ a: 3 }));
+    expect(await new IncrementalStore(log).load('chan')).toBe('{"a":3}');
+  });
+});
