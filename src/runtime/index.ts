@@ -10,3 +10,5 @@ export * from './wallet.js';
 export * from './channel-runtime.js';
 export * from './channels.js';
 export * from './runtime-errors.js';
+export * from './incremental-store.js';
+export * from './json-delta.js';
