@@ -166,7 +166,9 @@ describe('params validation over HTTP', () => {
     const signature = signHex(requestDigest(w.hub.id, method, params, n, expiry), key);
     return { jsonrpc: '2.0', id: n, method, params, auth: { nonce: n, expiry, signature } };
   }
-  async function post(body: unknown): Promise<Record<string, never>> {
+  async function post(
+    body: unknown,
+  ): Promise<{ error?: { code: number; data: { code: string } }; result?: unknown; id?: unknown }> {
     const response = await fetch(w.server.url, {
       method: 'POST',
       body: typeof body === 'string' ? body : JSON.stringify(body),
