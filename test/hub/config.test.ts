@@ -1,6 +1,7 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HubUsageError, parseHubCli } from '../../src/hub/cli-options.js';
 import { HUB_SETTINGS, envOf, flagOf } from '../../src/hub/config-schema.js';
@@ -177,4 +178,17 @@ describe('hostile config files', () => {
   it('accepts a file with a byte order mark', () => {
     expect(parseHubCli([...base, '--config', file('\uFEFF{"port": 5}')], {}).port).toBe(5);
   });
+});
+
+describe('the hub program and its config', () => {
+  it('exits 2 with a typed error naming the key for a bad config file', () => {
+    const root = resolve(import.meta.dirname, '../..');
+    const run = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', join(root, 'src/hub-main.ts'), '--config', file('{"port": "80"}')],
+      { cwd: root, encoding: 'utf8', env: { ...process.env, PICOPAYMENTS_HUB_CONFIG: '' } },
+    );
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('HUB_CONFIG: port (from the config file)');
+  }, 30_000);
 });
