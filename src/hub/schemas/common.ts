@@ -69,7 +69,7 @@ export const Messages = Type.Array(Type.String({ minLength: 2, maxLength: MAX_ME
 });
 
 /** The authentication block of a signed request (beside `params` in the JSON-RPC object). */
-export const RequestAuth = Type.Object(
+export const RequestAuthSchema = Type.Object(
   {
     nonce: Type.Integer({
       minimum: 1,
@@ -90,5 +90,5 @@ export const RequestAuth = Type.Object(
   { additionalProperties: false, title: 'RequestAuth' },
 );
 
-/** Static type of {@link RequestAuth}. */
-export type RequestAuthJson = Static<typeof RequestAuth>;
+/** Static type of {@link RequestAuthSchema}. */
+export type RequestAuthJson = Static<typeof RequestAuthSchema>;

@@ -1,6 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
 import { HUB_ERROR_NUMBERS, type HubErrorCode } from '../errors.js';
-import { RequestAuth } from './common.js';
+import { RequestAuthSchema } from './common.js';
 import { EventsQuery, PaymentEvent } from './events.js';
 import { HUB_METHODS } from './methods.js';
 
@@ -96,7 +96,7 @@ export function hubOpenRpcDocument(): Record<string, unknown> {
     }),
     components: {
       schemas: {
-        RequestAuth: plain(RequestAuth),
+        RequestAuth: plain(RequestAuthSchema),
         EventsQuery: plain(EventsQuery),
         PaymentEvent: plain(PaymentEvent),
       },

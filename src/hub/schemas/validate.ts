@@ -1,7 +1,7 @@
 import type { Static, TSchema } from '@sinclair/typebox';
 import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';
 import { HubError } from '../errors.js';
-import { RequestAuth } from './common.js';
+import { RequestAuthSchema } from './common.js';
 import { HUB_METHODS, type HubMethodName } from './methods.js';
 
 /** Params (or an auth block) that do not match their schema; `path` is the JSON Pointer of the first fault. */
@@ -27,7 +27,7 @@ const compiled = new Map<string, { params: TypeCheck<TSchema>; result: TypeCheck
     { params: TypeCompiler.Compile(m.params), result: TypeCompiler.Compile(m.result) },
   ]),
 );
-const authCheck = TypeCompiler.Compile(RequestAuth);
+const authCheck = TypeCompiler.Compile(RequestAuthSchema);
 
 function fault(check: TypeCheck<TSchema>, value: unknown): SchemaFault | null {
   if (check.Check(value)) return null;
