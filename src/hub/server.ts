@@ -16,7 +16,7 @@ export interface HubServerOptions {
   readonly maxBodyBytes?: number;
   /** Most requests in one batch (default 20). */
   readonly maxBatch?: number;
-  /** Requests per connection handle (or address) per minute (default 6000). */
+  /** Requests per minute per address and connection handle (default 6000). */
   readonly ratePerMinute?: number;
   /** Fan-out of queued payments to `GET /events` subscribers (default: a new one). */
   readonly events?: PaymentEvents;
@@ -154,13 +154,15 @@ export async function startHubServer(hub: Hub, options: HubServerOptions = {}): 
           'jsonrpc must be "2.0", method a string and id a string, number or null',
         ),
       );
+    // Keyed by address and handle: a caller elsewhere cannot use up another client's budget
+    // by naming its handle, which is not authenticated yet at this point.
     const handle =
       r.params &&
       typeof r.params === 'object' &&
       typeof (r.params as { handle?: unknown }).handle === 'string'
         ? (r.params as { handle: string }).handle.slice(0, 64)
-        : address;
-    if (limited(handle))
+        : '';
+    if (limited(`${address}|${handle}`))
       return errorObject(r.id, new HubError('RATE_LIMITED', 'too many requests'));
     if (r.method === 'rpc.discover')
       return { jsonrpc: '2.0', id: r.id ?? null, result: hubOpenRpcDocument() };

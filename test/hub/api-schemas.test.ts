@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { resolve } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HubClient } from '../../src/hub-client/index.js';
 import { HUB_METHODS } from '../../src/hub/schemas/methods.js';
+import { startHubServer } from '../../src/hub/server.js';
 import { hubOpenRpcDocument } from '../../src/hub/schemas/openrpc.js';
 import { InvalidParamsError, validateRequest } from '../../src/hub/schemas/validate.js';
 import { requestDigest, responseDigest, signHex } from '../../src/hub/signing.js';
@@ -211,6 +213,45 @@ describe('params validation over HTTP', () => {
       signed('hub_sync', { handle, messages: [] }),
     ])) as unknown as { id: number; error?: { data: { code: string } } }[];
     expect(out.map((r) => r.error?.data.code)).toEqual([undefined, 'INVALID_PARAMS', undefined]);
+  });
+
+  it('a caller at another address naming a handle does not use up the rate of that client', async () => {
+    const server = await startHubServer(w.hub, { ratePerMinute: 2 });
+    // Loopback answers on all of 127/8: the attacker posts from 127.0.0.2.
+    const from = (localAddress: string, body: string) =>
+      new Promise<string | undefined>((ok, fail) => {
+        const u = new URL(server.url);
+        const req = httpRequest(
+          { host: u.hostname, port: u.port, path: u.pathname, method: 'POST', localAddress },
+          (res) => {
+            let text = '';
+            res.on('data', (d) => {
+              text += String(d);
+            });
+            res.on('end', () =>
+              ok((JSON.parse(text) as { error?: { data: { code: string } } }).error?.data.code),
+            );
+          },
+        );
+        req.on('error', fail);
+        req.end(body);
+      });
+    try {
+      const forged = JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'hub_sync',
+        params: { handle },
+      });
+      const codes: (string | undefined)[] = [];
+      for (let i = 0; i < 3; i++) codes.push(await from('127.0.0.2', forged));
+      expect(codes).toEqual(['BAD_SIGNATURE', 'BAD_SIGNATURE', 'RATE_LIMITED']);
+      expect(
+        await from('127.0.0.1', JSON.stringify(signed('hub_sync', { handle, messages: [] }))),
+      ).toBe(undefined);
+    } finally {
+      await server.close();
+    }
   });
 
   it('rpc.discover answers the OpenRPC document', async () => {
