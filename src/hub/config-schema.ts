@@ -115,7 +115,7 @@ export const HUB_SETTINGS: readonly HubSetting[] = [
     key: 'ratePerMinute',
     kind: 'integer',
     schema: int(1, 10_000_000, 'Requests per client per minute.'),
-    description: 'Requests per connection (or address) per minute.',
+    description: 'Requests per minute per address and connection handle.',
   },
   {
     key: 'heartbeatMs',
