@@ -2,7 +2,10 @@
 /**
  * `picopayments-hub`: runs a {@link Hub} over a Bitcoin Core (or simnet) node, with SQLite
  * storage, served as JSON-RPC over HTTP. Prints one `{"event":"listening",...}` JSON line on
- * stdout when ready; finishes the requests in flight and exits 0 on SIGTERM or SIGINT.
+ * stdout when ready. Settings come from flags, `PICOPAYMENTS_HUB_*` variables and a JSON
+ * config file (docs/hub.md). On SIGTERM or SIGINT it stops taking connections, lets the
+ * requests in flight (syncs included) finish and answer within `shutdownGraceMs`, stops its
+ * background jobs and exits 0; a second signal exits at once with 1.
  */
 import { readFileSync } from 'node:fs';
 import { p2wpkh } from '@scure/btc-signer';
@@ -10,6 +13,7 @@ import { hexToBytes } from './bytes.js';
 import { BitcoinCoreChain } from './chain/bitcoin-core/bitcoin-core-chain.js';
 import { CoreRpcClient } from './chain/bitcoin-core/rpc-client.js';
 import { HUB_USAGE, HubUsageError, parseHubCli } from './hub/cli-options.js';
+import { HubConfigError } from './hub/config.js';
 import { Hub } from './hub/hub.js';
 import { startHubServer } from './hub/server.js';
 import { SingleKeyWallet } from './runtime/wallet.js';
@@ -27,7 +31,7 @@ async function main(): Promise<number> {
   try {
     options = parseHubCli(args, process.env);
   } catch (error: unknown) {
-    if (!(error instanceof HubUsageError)) throw error;
+    if (!(error instanceof HubUsageError) && !(error instanceof HubConfigError)) throw error;
     process.stderr.write(`${error.message}\n\n${HUB_USAGE}`);
     return 2;
   }
@@ -69,16 +73,44 @@ async function main(): Promise<number> {
     log({ event: 'funded', sats: options.faucetSats.toString(), address });
   }
   const store = await SqliteStore.open(options.db);
-  const hub = await Hub.start({ chain, store, wallet, privateKey, network: options.network });
-  const server = await startHubServer(hub, { host: options.host, port: options.port });
+  const hub = await Hub.start({
+    chain,
+    store,
+    wallet,
+    privateKey,
+    network: options.network,
+    terms: options.terms,
+    ...(options.liquidity !== null ? { liquidity: options.liquidity } : {}),
+    chainJobMs: options.chainJobMs,
+    log,
+  });
+  const server = await startHubServer(hub, {
+    host: options.host,
+    port: options.port,
+    maxBodyBytes: options.maxBodyBytes,
+    maxBatch: options.maxBatch,
+    ratePerMinute: options.ratePerMinute,
+    heartbeatMs: options.heartbeatMs,
+  });
   process.stdout.write(
     `${JSON.stringify({ event: 'listening', url: server.url, hubPublicKey: hub.id })}\n`,
   );
   await new Promise<void>((resolve) => {
-    process.once('SIGTERM', () => resolve());
-    process.once('SIGINT', () => resolve());
+    let stopping = false;
+    const onSignal = (signal: string) => {
+      if (stopping) {
+        // A second signal: the operator does not want to wait.
+        log({ event: 'forced-exit', signal });
+        process.exit(1);
+      }
+      stopping = true;
+      log({ event: 'stopping', signal, inFlight: server.inFlight });
+      resolve();
+    };
+    process.on('SIGTERM', () => onSignal('SIGTERM'));
+    process.on('SIGINT', () => onSignal('SIGINT'));
   });
-  await server.close();
+  await server.close(options.shutdownGraceMs);
   await hub.stop();
   await store.close();
   chain.close();

@@ -1,12 +1,16 @@
 import { bytesToHex, hexToBytes } from '../bytes.js';
 import type { Chain } from '../chain/chain.js';
 import { Outbox } from '../hub/outbox.js';
+import { eventsDigest } from '../hub/events-token.js';
+import type { HubMethodName } from '../hub/schemas/methods.js';
+import { type HubResultOf, resultFault } from '../hub/schemas/validate.js';
 import { requestDigest, responseDigest, signHex, verifyHex } from '../hub/signing.js';
 import { ChannelManager } from '../manager/channel-manager.js';
 import type { Store } from '../runtime/store.js';
 import type { Wallet } from '../runtime/wallet.js';
 import { publicKeyOf } from '../transactions/keys.js';
 import { HubClientError } from './errors.js';
+import { type HubSubscription, type SubscribeOptions, openSubscription } from './subscription.js';
 import type {
   ConnectionInfo,
   ConnectionStatus,
@@ -124,11 +128,11 @@ export class HubClient {
   }
 
   /** One JSON-RPC call, retried with the very same request on network failure. */
-  private async rpc(
-    method: string,
+  private async rpc<M extends HubMethodName>(
+    method: M,
     params: Record<string, unknown>,
     auth?: { key: Uint8Array; nonce: number },
-  ): Promise<Record<string, unknown>> {
+  ): Promise<HubResultOf<M>> {
     const hubId = this.state.hubPublicKey ?? '';
     let signature = '';
     let authBlock: Record<string, unknown> | undefined;
@@ -166,7 +170,11 @@ export class HubClient {
     );
   }
 
-  private verify(method: string, requestSignature: string, text: string): Record<string, unknown> {
+  private verify<M extends HubMethodName>(
+    method: M,
+    requestSignature: string,
+    text: string,
+  ): HubResultOf<M> {
     let answer: {
       result?: unknown;
       error?: { message?: unknown; data?: { code?: unknown } };
@@ -195,7 +203,14 @@ export class HubClient {
       )
     )
       throw new HubClientError('HUB_BAD_SIGNATURE', 'the hub answer is not signed by the hub');
-    return result as Record<string, unknown>;
+    // Signed yet malformed: refused before any field is used.
+    const fault = resultFault(method, result);
+    if (fault)
+      throw new HubClientError(
+        'HUB_BAD_RESPONSE',
+        `the ${method} answer does not match its schema at ${fault.path || '/'}: ${fault.message}`,
+      );
+    return result as HubResultOf<M>;
   }
 
   /** The hub's status; pins its key the first time. */
@@ -328,7 +343,11 @@ export class HubClient {
     return c;
   }
 
-  private async signedCall(c: SavedConnection, method: string, params: Record<string, unknown>) {
+  private async signedCall<M extends HubMethodName>(
+    c: SavedConnection,
+    method: M,
+    params: Record<string, unknown>,
+  ) {
     const nonce = this.nextNonce(c);
     await this.save();
     return this.rpc(method, { handle: c.handle, ...params }, { key: hexToBytes(c.key), nonce });
@@ -519,6 +538,25 @@ export class HubClient {
     if (typeof b.index === 'string') await this.o.store.save(this.manager.indexKey, b.index);
     this.state = b.state;
     await this.save();
+  }
+
+  /**
+   * Subscribes to the payments queued for connection `handle` (server-sent events from the
+   * hub's `GET /events`, authenticated by a token signed with the connection key). An event is
+   * a hint to sync now: the payment is handed over, signed, only by {@link HubClient.sync}.
+   * The subscription ends at `close()`, when the hub stops, or when its token expires
+   * (`expirySeconds`, default 50 minutes); subscribe again to go on.
+   */
+  subscribe(handle: string, options: SubscribeOptions): HubSubscription {
+    const c = this.connection(handle);
+    const hubId = this.state.hubPublicKey;
+    if (hubId === null)
+      throw new HubClientError('HUB_BAD_SIGNATURE', 'no pinned hub key: call status() first');
+    const expiry = Math.floor(Date.now() / 1000) + (options.expirySeconds ?? 3000);
+    const signature = signHex(eventsDigest(hubId, handle, expiry), hexToBytes(c.key));
+    const url = new URL('/events', this.o.url);
+    url.search = new URLSearchParams({ handle, expiry: String(expiry), signature }).toString();
+    return openSubscription(url.toString(), this.fetcher, options);
   }
 
   /** Stops the channel manager. */

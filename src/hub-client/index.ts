@@ -6,4 +6,5 @@
  */
 export * from './errors.js';
 export * from './hub-client.js';
+export * from './subscription.js';
 export * from './types.js';

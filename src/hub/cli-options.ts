@@ -1,4 +1,13 @@
 import { PicopaymentsError } from '../errors.js';
+import { HUB_SETTINGS, flagOf } from './config-schema.js';
+import {
+  HubConfigError,
+  type ResolvedSetting,
+  type SettingSource,
+  mergeSettings,
+  readHubConfigFile,
+} from './config.js';
+import { DEFAULT_TERMS, type HubTerms } from './hub.js';
 
 /** A bad hub command line. */
 export class HubUsageError extends PicopaymentsError<'HUB_USAGE'> {
@@ -7,7 +16,10 @@ export class HubUsageError extends PicopaymentsError<'HUB_USAGE'> {
   }
 }
 
-/** The hub program's settings from flags, falling back to `PICOPAYMENTS_HUB_*` environment variables. */
+/**
+ * The hub program's settings: flags, then `PICOPAYMENTS_HUB_*` environment variables, then the
+ * JSON config file (`--config` or `PICOPAYMENTS_HUB_CONFIG`), then defaults.
+ */
 export interface HubCliOptions {
   readonly chainRpc: string;
   readonly chainAuth:
@@ -22,64 +34,139 @@ export interface HubCliOptions {
   /** Regtest only: satoshis asked from the simnet faucet for the hub wallet at start. */
   readonly faucetSats: bigint | null;
   readonly jsonLogs: boolean;
+  /** The config file read, if any. */
+  readonly configFile: string | null;
+  readonly maxBodyBytes: number;
+  readonly maxBatch: number;
+  readonly ratePerMinute: number;
+  readonly heartbeatMs: number;
+  readonly shutdownGraceMs: number;
+  readonly chainJobMs: number;
+  /** Most satoshis locked in hub->client deposits; null: no limit but the wallet's. */
+  readonly liquidity: bigint | null;
+  readonly terms: HubTerms;
 }
 
 /** Usage text of `picopayments-hub`. */
 export const HUB_USAGE = `usage: picopayments-hub --chain-rpc URL (--chain-cookie FILE | --chain-user U --chain-password P)
   --db PATH [--port N] [--host 127.0.0.1] [--network regtest] [--seed-file FILE] [--faucet-sats N] [--json-logs]
+  [--config FILE] [--max-body-bytes N] [--max-batch N] [--rate-per-minute N] [--heartbeat-ms N]
+  [--shutdown-grace-ms N] [--chain-job-ms N] [--liquidity SATS]
+Each flag --some-key also reads PICOPAYMENTS_HUB_SOME_KEY and the config file's "someKey"
+(flags > environment > file > defaults); "terms" is set in the file only. See docs/hub.md.
 `;
 
-/** Parses the hub's flags. @throws {@link HubUsageError} */
+const FLAGS = new Map(HUB_SETTINGS.filter((s) => !s.fileOnly).map((s) => [flagOf(s.key), s]));
+
+function parseFlags(argv: readonly string[]): { flags: Map<string, string>; config?: string } {
+  const flags = new Map<string, string>();
+  let config: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    const setting = FLAGS.get(flag);
+    if (flag !== '--config' && !setting) throw new HubUsageError(`unknown argument ${flag}`);
+    if (setting?.kind === 'boolean') {
+      if (flags.has(setting.key)) throw new HubUsageError(`${flag} given twice`);
+      flags.set(setting.key, 'true');
+      continue;
+    }
+    const value = argv[i + 1];
+    if (value === undefined) throw new HubUsageError(`${flag} needs a value`);
+    i++;
+    if (!setting) {
+      if (config !== undefined) throw new HubUsageError('--config given twice');
+      config = value;
+    } else {
+      if (flags.has(setting.key)) throw new HubUsageError(`${flag} given twice`);
+      flags.set(setting.key, value);
+    }
+  }
+  return config === undefined ? { flags } : { flags, config };
+}
+
+function terms(setting: ResolvedSetting | undefined): HubTerms {
+  const over = (setting?.value as { BTC?: Partial<Record<keyof HubTerms, string | number>> })?.BTC;
+  if (!over) return DEFAULT_TERMS;
+  const big = (k: 'depositMin' | 'depositMax' | 'paymentFee') =>
+    over[k] === undefined ? DEFAULT_TERMS[k] : BigInt(over[k]);
+  const n = (k: 'depositRatioPercent' | 'expireMin' | 'expireMax' | 'delayMin' | 'delayMax') =>
+    over[k] === undefined ? DEFAULT_TERMS[k] : Number(over[k]);
+  const t: HubTerms = {
+    depositMin: big('depositMin'),
+    depositMax: big('depositMax'),
+    depositRatioPercent: n('depositRatioPercent'),
+    expireMin: n('expireMin'),
+    expireMax: n('expireMax'),
+    delayMin: n('delayMin'),
+    delayMax: n('delayMax'),
+    paymentFee: big('paymentFee'),
+  };
+  for (const [lo, hi] of [
+    ['depositMin', 'depositMax'],
+    ['expireMin', 'expireMax'],
+    ['delayMin', 'delayMax'],
+  ] as const)
+    if (t[lo] > t[hi])
+      throw new HubConfigError(
+        `terms.BTC.${lo} is above terms.BTC.${hi}`,
+        `terms.BTC.${lo}`,
+        'file',
+      );
+  return t;
+}
+
+/**
+ * Parses the hub's flags, environment and config file.
+ *
+ * @throws {@link HubUsageError} for an unknown or incomplete flag or a missing required setting;
+ * {@link HubConfigError} for a bad value (naming its key) or a bad config file.
+ */
 export function parseHubCli(
   argv: readonly string[],
   env: Record<string, string | undefined>,
 ): HubCliOptions {
-  const flags = new Map<string, string>();
-  const booleans = new Set(['--json-logs']);
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]!;
-    if (booleans.has(flag)) {
-      flags.set(flag, 'true');
-      continue;
-    }
-    const value = argv[i + 1];
-    if (!flag.startsWith('--') || value === undefined)
-      throw new HubUsageError(`bad argument ${flag}`);
-    flags.set(flag, value);
-    i++;
-  }
-  const get = (flag: string, name: string): string | undefined =>
-    flags.get(flag) ?? env[`PICOPAYMENTS_HUB_${name}`];
-  const chainRpc = get('--chain-rpc', 'CHAIN_RPC');
-  const db = get('--db', 'DB');
+  const { flags, config } = parseFlags(argv);
+  const configFile = config ?? env.PICOPAYMENTS_HUB_CONFIG ?? null;
+  const file = configFile ? readHubConfigFile(configFile) : {};
+  const s = mergeSettings(flags, env, file);
+  const get = <T>(key: string): T | undefined => s.get(key)?.value as T | undefined;
+  const chainRpc = get<string>('chainRpc');
+  const db = get<string>('db');
   if (!chainRpc || !db) throw new HubUsageError('--chain-rpc and --db are required');
-  const cookie = get('--chain-cookie', 'CHAIN_COOKIE');
-  const user = get('--chain-user', 'CHAIN_USER');
-  const password = get('--chain-password', 'CHAIN_PASSWORD');
+  const cookie = get<string>('chainCookie');
+  const user = get<string>('chainUser');
+  const password = get<string>('chainPassword');
   let chainAuth: HubCliOptions['chainAuth'];
   if (cookie) chainAuth = { cookieFile: cookie };
   else if (user && password) chainAuth = { user, password };
   else throw new HubUsageError('give --chain-cookie or --chain-user and --chain-password');
-  const port = Number(get('--port', 'PORT') ?? '0');
-  if (!Number.isSafeInteger(port) || port < 0 || port > 65535)
-    throw new HubUsageError('bad --port');
-  const network = get('--network', 'NETWORK') ?? 'regtest';
-  if (network !== 'regtest' && network !== 'testnet' && network !== 'mainnet')
-    throw new HubUsageError('bad --network');
-  const faucet = get('--faucet-sats', 'FAUCET_SATS');
-  if (faucet !== undefined && !/^[0-9]{1,16}$/.test(faucet))
-    throw new HubUsageError('bad --faucet-sats');
+  const network = get<HubCliOptions['network']>('network') ?? 'regtest';
+  const faucet = get<string>('faucetSats');
   if (faucet !== undefined && network !== 'regtest')
-    throw new HubUsageError('--faucet-sats is for regtest');
+    throw new HubConfigError(
+      'faucetSats is for regtest',
+      'faucetSats',
+      s.get('faucetSats')!.source as SettingSource,
+    );
+  const liquidity = get<string>('liquidity');
   return {
     chainRpc,
     chainAuth,
     db,
-    port,
-    host: get('--host', 'HOST') ?? '127.0.0.1',
+    port: get<number>('port') ?? 0,
+    host: get<string>('host') ?? '127.0.0.1',
     network,
-    seedFile: get('--seed-file', 'SEED_FILE') ?? null,
+    seedFile: get<string>('seedFile') ?? null,
     faucetSats: faucet === undefined ? null : BigInt(faucet),
-    jsonLogs: flags.has('--json-logs'),
+    jsonLogs: get<boolean>('jsonLogs') ?? false,
+    configFile,
+    maxBodyBytes: get<number>('maxBodyBytes') ?? 1_000_000,
+    maxBatch: get<number>('maxBatch') ?? 20,
+    ratePerMinute: get<number>('ratePerMinute') ?? 6000,
+    heartbeatMs: get<number>('heartbeatMs') ?? 15_000,
+    shutdownGraceMs: get<number>('shutdownGraceMs') ?? 10_000,
+    chainJobMs: get<number>('chainJobMs') ?? 5000,
+    liquidity: liquidity === undefined ? null : BigInt(liquidity),
+    terms: terms(s.get('terms')),
   };
 }

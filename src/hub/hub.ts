@@ -151,6 +151,14 @@ export class Hub {
     await this.manager.stop();
   }
 
+  /** The client key (hex) of an open connection, or undefined: authenticates event subscriptions. */
+  clientKeyOf(handle: string): string | undefined {
+    const c = Object.hasOwn(this.state.connections, handle)
+      ? this.state.connections[handle]
+      : undefined;
+    return c && !c.closed ? c.clientPublicKey : undefined;
+  }
+
   private channelKey(channelId: string): Uint8Array {
     return sha256(concatBytes(this.options.privateKey, utf8ToBytes(channelId)));
   }

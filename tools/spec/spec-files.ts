@@ -1,3 +1,4 @@
+import { hubOpenRpcDocument } from '../../src/hub/schemas/openrpc.js';
 import { payeeMachine } from '../../src/machines/payee-machine.js';
 import { payerMachine } from '../../src/machines/payer-machine.js';
 import { machinePage } from './machine-page.js';
@@ -43,6 +44,7 @@ function machines(): { payer: MachineSpec; payee: MachineSpec } {
  * Every generated file, keyed by its name inside {@link GENERATED_DIR}, in a fixed order.
  * Source paths are read relative to the working directory, which must be the repository root.
  * The output depends only on the code: no timestamps, stable key order, `\n` line endings.
+ * `hub.openrpc.json` is the hub's OpenRPC document, from the schemas its server validates with.
  * `sequence.md` comes from a replay of the demo's honest channel, of which only the parts that
  * are the same in every run are rendered.
  */
@@ -66,5 +68,6 @@ export async function generateSpecFiles(): Promise<Map<string, string>> {
     ['messages.schema.json', jsonText(combinedMessageSchema())],
     ['spec.json', jsonText(spec)],
     ['sequence.md', sequencePage(await recordHonestChannel())],
+    ['hub.openrpc.json', jsonText(hubOpenRpcDocument())],
   ]);
 }
