@@ -53,3 +53,4 @@ export * from '../transactions/asset-deposit.js';
 export * from '../transactions/asset-commit.js';
 export * from '../transactions/asset-spends.js';
 export * from '../transactions/asset-budget.js';
+export * from './asset-address-guards.js';
