@@ -40,26 +40,40 @@ export function checkAssetDepositAddress(
   }
 }
 
+/** What the payer knows when a revoke secret arrives. */
+export interface RevocationContext {
+  /** The commit transaction's own output when that commit spent the deposit, spent or not. */
+  readonly commitOutput?: Outpoint | null;
+  /** Height of the chain tip when the secret arrived. */
+  readonly height: number;
+  /** The channel's `delay_time`. */
+  readonly delayTime: number;
+}
+
 /**
- * Whether the payer may count a revoked commit as given back. A payout may spend any output at
- * the commit address that is `delay_time` old, and moves the address's balance whichever
- * output it spends; so a revocation learned while another output sits at the commit address
- * can be raced by a payee who publishes the commit and pays out of that output at once. The
- * payer keeps such a commit in its exposure and sweeps the output with the revoke path (no
- * timelock) as soon as it sees it; an output that appears later is swept before it is
- * `delay_time` old.
+ * Whether the payer may count a given-back commit as revoked. A payout may spend any output at
+ * the commit address that is `delay_time` old and moves the address's balance whichever output
+ * it spends; the revoke path has no timelock. So the give-back is safe only when the payer's
+ * revoke (or sweep) of every output at the commit address, sent now, is first: no output there
+ * may be spendable by a payout in the next block, and a published commit's own output must still
+ * be unspent. An untrusted give-back stays in the payer's exposure; the payer still sweeps
+ * whatever it can, and sweeps an output that appears later before it is `delay_time` old.
  *
- * @param outputs the unspent outputs at the commit address when the revoke secret arrived.
- * @param commitOutput the commit transaction's own output, when it is already published.
+ * @param outputs the unspent outputs at the commit address when the secret arrived.
  */
 export function assetRevocationTrusted(
   outputs: readonly AddressOutput[],
-  commitOutput: Outpoint | null = null,
+  context: RevocationContext,
 ): boolean {
+  const own = context.commitOutput ?? null;
+  if (
+    own !== null &&
+    !outputs.some((output) => output.txid === own.txid && output.vout === own.vout)
+  ) {
+    return false;
+  }
   return outputs.every(
     (output) =>
-      commitOutput !== null &&
-      output.txid === commitOutput.txid &&
-      output.vout === commitOutput.vout,
+      output.blockHeight === null || context.height + 1 - output.blockHeight < context.delayTime,
   );
 }

@@ -77,7 +77,8 @@ describe('asset channel addresses', () => {
     const parked = c.chain.fund(commitOut, 10_000n);
     c.chain.mine(c.delayTime);
     // The payee gives the commit back: the payer learns the revoke secret now.
-    expect(assetRevocationTrusted(c.chain.listUnspent(commitOut))).toBe(false);
+    const context = { height: c.chain.height, delayTime: c.delayTime };
+    expect(assetRevocationTrusted(c.chain.listUnspent(commitOut), context)).toBe(false);
     // ...and at once publishes the commit and pays out of the parked output.
     const commitTxid = c.chain.submit(
       completeCommit(commit.rawTx, c.depositScript, c.payee.privateKey),
@@ -119,8 +120,12 @@ describe('asset channel addresses', () => {
     const commit = c.signCommit(500n, revoke);
     const commitOut = p2shOutputScript(commit.commitScript);
     // Learned with an empty commit address: the give-back counts.
-    expect(assetRevocationTrusted(c.chain.listUnspent(commitOut))).toBe(true);
+    const context = { height: c.chain.height, delayTime: c.delayTime };
+    expect(assetRevocationTrusted(c.chain.listUnspent(commitOut), context)).toBe(true);
     const parked = c.chain.fund(commitOut, 10_000n);
+    // Learned now, with the parked output too young to pay out of: still safe, once swept.
+    const young = { height: c.chain.height, delayTime: c.delayTime };
+    expect(assetRevocationTrusted(c.chain.listUnspent(commitOut), young)).toBe(true);
     // The payer sees it within its watching interval and sweeps it with the revoke path.
     const sweep = buildAssetRevokeTransaction({
       outpoint: parked,
@@ -138,12 +143,20 @@ describe('asset channel addresses', () => {
     // Nothing was at the address, so the sweep moved nothing, and the parked output is gone.
     expect((await c.ledger.getTransaction(sweep.txid))?.status).toMatch(/^invalid/);
     expect(c.chain.listUnspent(commitOut)).toHaveLength(0);
-    // A published commit's own output does not make a later revocation untrusted.
+    // A published commit's own output does not make a revocation untrusted while it is young;
+    // once it is spent (paid out), or old enough for the payout, it does.
     const commitTxid = c.chain.submit(
       completeCommit(commit.rawTx, c.depositScript, c.payee.privateKey),
     );
+    const own = { txid: commitTxid, vout: 0 };
+    const at = (height: number) => ({ commitOutput: own, height, delayTime: c.delayTime });
+    expect(assetRevocationTrusted(c.chain.listUnspent(commitOut), at(c.chain.height))).toBe(true);
+    c.chain.mine();
+    const mined = c.chain.height;
+    expect(assetRevocationTrusted(c.chain.listUnspent(commitOut), at(mined))).toBe(true);
     expect(
-      assetRevocationTrusted(c.chain.listUnspent(commitOut), { txid: commitTxid, vout: 0 }),
-    ).toBe(true);
+      assetRevocationTrusted(c.chain.listUnspent(commitOut), at(mined + c.delayTime - 1)),
+    ).toBe(false);
+    expect(assetRevocationTrusted([], at(mined))).toBe(false);
   });
 });
