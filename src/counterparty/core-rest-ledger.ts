@@ -1,8 +1,27 @@
+import { bytesToHex } from '../bytes.js';
 import { assetId } from './assets.js';
 import { CounterpartyError } from './errors.js';
 import type { CounterpartyLedger, CounterpartyLedgerTransaction } from './ledger.js';
 import { type LosslessJson, parseLosslessJson } from './lossless-json.js';
 import { MAX_QUANTITY } from './quantity.js';
+
+/** How Counterparty Core unpacked a message (`/v2/transactions/unpack`). */
+export interface CounterpartyUnpackedMessage {
+  /** Core's name of the message type, e.g. `send` or `enhanced_send`. */
+  readonly messageType: string;
+  readonly messageTypeId: number;
+  /** The send the message names, when it is a classic or enhanced send Core could unpack. */
+  readonly send: {
+    readonly asset: string;
+    readonly quantity: bigint;
+    /** The enhanced send's address; `null` for a classic send (its destination is an output). */
+    readonly destination: string | null;
+    /** The enhanced send's memo as hex, `null` when none. */
+    readonly memo: string | null;
+  } | null;
+  /** Why Core could not unpack the message, `null` when it could. */
+  readonly error: string | null;
+}
 
 /** Options of {@link CounterpartyCoreLedger}. */
 export interface CounterpartyCoreLedgerOptions {
@@ -149,6 +168,46 @@ export class CounterpartyCoreLedger implements CounterpartyLedger {
       quantity: row.quantity === null ? null : quantityOf(row),
       status: row.status,
     };
+  }
+
+  /**
+   * Asks Core how it unpacks a message: the bytes after the prefix (message type id and
+   * payload), as `decodeCounterpartyMessage` reads them. A cross-check of this library's reading
+   * of a transaction against the node's, e.g. before a payee accepts an asset commit.
+   *
+   * @throws {@link CounterpartyError} `INVALID_ARGUMENT` for empty or oversized bytes,
+   *   `LEDGER_UNAVAILABLE` or `LEDGER_BAD_RESPONSE`.
+   */
+  async unpack(message: Uint8Array): Promise<CounterpartyUnpackedMessage> {
+    if (!(message instanceof Uint8Array) || message.length === 0 || message.length > 80) {
+      throw new CounterpartyError('INVALID_ARGUMENT', 'message must be 1..80 bytes');
+    }
+    const body = await this.#get(`/v2/transactions/unpack?datahex=${bytesToHex(message)}`);
+    if (body === null) throw badResponse('unpack is not served');
+    const result = body.result;
+    if (!isObject(result)) throw badResponse('unpack result is not an object');
+    const { message_type: type, message_type_id: id, message_data: data } = result;
+    if (typeof type !== 'string') throw badResponse('message_type');
+    if (typeof id !== 'bigint' || id < 0n || id > 0xffffffffn) throw badResponse('message_type_id');
+    if (!isObject(data)) throw badResponse('message_data is not an object');
+    const base = { messageType: type, messageTypeId: Number(id) };
+    if (data.error !== undefined && data.error !== null) {
+      return { ...base, send: null, error: String(data.error) };
+    }
+    if (type !== 'send' && type !== 'enhanced_send') return { ...base, send: null, error: null };
+    if (typeof data.asset !== 'string') throw badResponse('send without asset');
+    const destination = type === 'enhanced_send' ? data.address : null;
+    if (destination !== null && typeof destination !== 'string') throw badResponse('address');
+    const memo = data.memo ?? null;
+    if (memo !== null && (typeof memo !== 'string' || !/^([0-9a-f]{2}){0,34}$/.test(memo))) {
+      throw badResponse('memo is not hex of at most 34 bytes');
+    }
+    // A classic send may name up to 2^64-1 (Core then moves the balance); an enhanced send less.
+    const quantity = data.quantity;
+    if (typeof quantity !== 'bigint' || quantity < 0n || quantity >= 2n ** 64n) {
+      throw badResponse('quantity is not an integer in 0..2^64-1');
+    }
+    return { ...base, send: { asset: data.asset, quantity, destination, memo }, error: null };
   }
 
   /** GETs a path: the parsed body, or `null` for 404. */

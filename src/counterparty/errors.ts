@@ -56,6 +56,11 @@ export type CounterpartyErrorCode =
   | 'LEDGER_UNAVAILABLE'
   /** A Counterparty Core API answer that is not the JSON it documents. */
   | 'LEDGER_BAD_RESPONSE'
+  /**
+   * An asset channel address holds an output that lets a party move the address's asset earlier
+   * than the channel allows (Counterparty balances follow addresses, timelocks follow outputs).
+   */
+  | 'CHANNEL_ADDRESS_REUSED'
   /** A bad option or argument (network name, dust value, non-bytes input). */
   | 'INVALID_ARGUMENT';
 

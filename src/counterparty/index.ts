@@ -1,6 +1,7 @@
 /**
  * Counterparty encoding: asset names and ids, classic and enhanced sends (legacy and CBOR
- * layouts), ARC4 obfuscation, the OP_RETURN carrier and the reading of whole transactions.
+ * layouts), ARC4 obfuscation, the OP_RETURN carrier, the reading of whole transactions, the
+ * Counterparty ledgers, and the channel transactions of asset mode.
  *
  * @module
  */
@@ -46,3 +47,10 @@ export * from './apply-transaction.js';
 export * from './simulated-ledger.js';
 export * from './core-rest-ledger.js';
 export { type LosslessJson, parseLosslessJson } from './lossless-json.js';
+// Asset channels: the six channel transactions as classic sends between the same P2SH addresses.
+export * from '../transactions/asset-terms.js';
+export * from '../transactions/asset-deposit.js';
+export * from '../transactions/asset-commit.js';
+export * from '../transactions/asset-spends.js';
+export * from '../transactions/asset-budget.js';
+export * from './asset-address-guards.js';

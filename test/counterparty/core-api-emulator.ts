@@ -1,6 +1,12 @@
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { CounterpartyLedger } from '../../src/counterparty/index.js';
+import { bytesToHex, hexToBytes } from '../../src/bytes.js';
+import {
+  type CounterpartyLedger,
+  decodeCounterpartyMessage,
+  unpackMessageType,
+} from '../../src/counterparty/index.js';
+import type { NetworkName } from '../../src/scripts/index.js';
 
 /** Answers one request: status and body text, or `null` to leave the request unanswered. */
 export type Responder = (path: string) => Promise<{ status: number; body: string } | null>;
@@ -33,6 +39,9 @@ export function ledgerResponder(ledger: CounterpartyLedger): Responder {
       const page = rows.slice(start, start + limit);
       const next = start + limit < rows.length ? start + limit : null;
       return ok({ result: page, next_cursor: next, result_count: rows.length });
+    }
+    if (parts[2] === 'transactions' && parts[3] === 'unpack') {
+      return ok(unpackAnswer(url.searchParams.get('datahex') ?? '', 'regtest'));
     }
     if (parts[2] === 'transactions') {
       const tx = await ledger.getTransaction(parts[3]!);
@@ -72,6 +81,39 @@ export function ledgerResponder(ledger: CounterpartyLedger): Responder {
     }
     return { status: 404, body: '{"error": "Not found"}' };
   };
+}
+
+/**
+ * Core's answer to `/v2/transactions/unpack` for a message (type id and payload, hex): sends as
+ * `{asset, quantity}` or `{asset, quantity, address, memo}`, anything it cannot read as
+ * `{error}` under the type id it found.
+ */
+export function unpackAnswer(datahex: string, network: NetworkName): unknown {
+  const names: Record<number, string> = { 0: 'send', 2: 'enhanced_send' };
+  let typeId = 0;
+  try {
+    const message = hexToBytes(datahex);
+    typeId = unpackMessageType(message).typeId;
+    const send = decodeCounterpartyMessage(message, { network });
+    const data =
+      send.type === 'classic'
+        ? { asset: send.asset, quantity: send.quantity }
+        : {
+            asset: send.asset,
+            quantity: send.quantity,
+            address: send.destination.address,
+            memo: send.memo === null || send.memo.length === 0 ? null : bytesToHex(send.memo),
+          };
+    return { result: { message_type: names[typeId], message_type_id: typeId, message_data: data } };
+  } catch (error) {
+    return {
+      result: {
+        message_type: names[typeId] ?? 'unknown',
+        message_type_id: typeId,
+        message_data: { error: (error as Error).message },
+      },
+    };
+  }
 }
 
 /** A real HTTP server on loopback answering with `respond`; resolves with its base URL. */

@@ -9,6 +9,7 @@ import {
   applyCounterpartyTransaction,
   arc4,
   arc4KeyOfTxid,
+  checkAssetDepositAddress,
   assetId,
   assetName,
   counterpartySource,
@@ -110,6 +111,15 @@ const TRIGGERS: Record<CounterpartyErrorCode, () => unknown> = {
   LEDGER_UNAVAILABLE: () =>
     new CounterpartyCoreLedger({ baseUrl: 'http://127.0.0.1:9' }).getBalance('addr', 'XCP'),
   LEDGER_BAD_RESPONSE: () => parseLosslessJson('{"quantity": 1'),
+  CHANNEL_ADDRESS_REUSED: () =>
+    checkAssetDepositAddress(
+      [
+        { txid: TXID, vout: 0, blockHeight: 5 },
+        { txid: TXID, vout: 1, blockHeight: 4 },
+      ],
+      { txid: TXID, vout: 0 },
+      5,
+    ),
   INVALID_ARGUMENT: () => arc4(new Uint8Array(0), new Uint8Array(1)),
 };
 
