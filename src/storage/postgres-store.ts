@@ -231,6 +231,15 @@ export class PostgresStore implements LogStore {
   }
 
   /**
+   * Removes the snapshot under `key` and its whole log, in one transaction; resolves once that
+   * is durable. Deleting a missing key does nothing. A later append starts again at record 1.
+   * Like every write, refused with `STORE_LOCKED` while another process leases the channel.
+   */
+  delete(key: string): Promise<void> {
+    return this.submit(() => ({ kind: 'delete', key: encodeKey(key) }));
+  }
+
+  /**
    * The exclusive right to advance channel `key` across every process using this database,
    * until released or until this process (or the lease's connection) goes away.
    *
@@ -438,6 +447,12 @@ export class PostgresStore implements LogStore {
       ON CONFLICT (key) DO UPDATE SET value = excluded.value, digest = excluded.digest`;
     if (op.kind === 'save') {
       await client.query(upsert, [op.key, op.stored, op.digest]);
+      return ok;
+    }
+    if (op.kind === 'delete') {
+      await client.query(`DELETE FROM ${this.t.snapshots} WHERE key = $1`, [op.key]);
+      await client.query(`DELETE FROM ${this.t.records} WHERE key = $1`, [op.key]);
+      await client.query(`DELETE FROM ${this.t.heads} WHERE key = $1`, [op.key]);
       return ok;
     }
     const { rows } = await client.query(

@@ -78,6 +78,7 @@ describePostgres('PostgreSQL', () => {
       await expectStoreError(b.lockChannel('ch'), 'STORE_LOCKED');
       await expectStoreError(b.save('ch', 'b'), 'STORE_LOCKED');
       await expectStoreError(b.append('ch', 1, 'b'), 'STORE_LOCKED');
+      await expectStoreError(b.delete('ch'), 'STORE_LOCKED');
       await a.save('ch', 'a');
       await a.append('ch', 1, 'a1');
       const waiting = b.lockChannel('ch', { waitMs: 10_000 });
