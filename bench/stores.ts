@@ -348,7 +348,7 @@ async function measureKind(
     line(mOne!, bOne),
     line(mMany!, bMany),
     ...(bOne && bMany ? [line(bOne), line(bMany)] : []),
-    `writes per payment ${oneShape.writesPerPayment.toFixed(1)} (avg ${Math.round(oneShape.bytesPerWrite)} B, 1 channel; ${Math.round(manyShape.bytesPerWrite)} B, ${CHANNELS} channels)` +
+    `writes per payment: ${oneShape.writesPerPayment.toFixed(1)} of avg ${Math.round(oneShape.bytesPerWrite)} B (1 channel), ${manyShape.writesPerPayment.toFixed(1)} of avg ${Math.round(manyShape.bytesPerWrite)} B (${CHANNELS} channels)` +
       (store.commitStats
         ? `; ${CHANNELS} channels: ${(batches / Math.max(1, rounds)).toFixed(1)} commits per round of ${CHANNELS} payments (${Math.round((manyShape.writesPerPayment * CHANNELS * rounds) / Math.max(1, batches))} writes per commit)`
         : ''),
