@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { SimulatedChain } from '../src/chain/simulated-chain.js';
+import { type Secp256k1BackendName, useSecp256k1Backend } from '../src/crypto/index.js';
 import { PayeeChannel, PayerChannel } from '../src/runtime/channels.js';
 import { MemoryStore, type Store } from '../src/runtime/store.js';
 import { MemoryLink } from '../src/runtime/transport.js';
@@ -347,7 +348,7 @@ async function measureKind(
     line(mOne!, bOne),
     line(mMany!, bMany),
     ...(bOne && bMany ? [line(bOne), line(bMany)] : []),
-    `writes per payment ${oneShape.writesPerPayment.toFixed(1)} (avg ${Math.round(oneShape.bytesPerWrite)} B, 1 channel; ${Math.round(manyShape.bytesPerWrite)} B, ${CHANNELS} channels)` +
+    `writes per payment: ${oneShape.writesPerPayment.toFixed(1)} of avg ${Math.round(oneShape.bytesPerWrite)} B (1 channel), ${manyShape.writesPerPayment.toFixed(1)} of avg ${Math.round(manyShape.bytesPerWrite)} B (${CHANNELS} channels)` +
       (store.commitStats
         ? `; ${CHANNELS} channels: ${(batches / Math.max(1, rounds)).toFixed(1)} commits per round of ${CHANNELS} payments (${Math.round((manyShape.writesPerPayment * CHANNELS * rounds) / Math.max(1, batches))} writes per commit)`
         : ''),
@@ -358,8 +359,15 @@ async function measureKind(
   return lines;
 }
 
+/** Options of {@link runStoreBenchmarks}. */
+export interface StoreBenchOptions {
+  /** Which stores to measure: any of `memory`, `sqlite`, `postgres` (default all). */
+  readonly stores?: readonly string[];
+}
+
 /** Runs the store benchmarks and prints one section per store. */
-export async function runStoreBenchmarks(): Promise<void> {
+export async function runStoreBenchmarks(options: StoreBenchOptions = {}): Promise<void> {
+  const wanted = new Set(options.stores ?? ['memory', 'sqlite', 'postgres']);
   const chain = new SimulatedChain();
   const started = Date.now();
   // The 1,000 channels are opened once, in memory, then copied into each store under test.
@@ -367,10 +375,9 @@ export async function runStoreBenchmarks(): Promise<void> {
   console.log(`\n(${CHANNELS} channels opened in ${((Date.now() - started) / 1000).toFixed(1)} s)`);
   const url = process.env.PICOPAYMENTS_PG_URL;
   const kinds = [
-    memoryKind,
-    sqliteKind(false),
-    sqliteKind(true),
-    ...(url ? [postgresKind(url, false), postgresKind(url, true)] : []),
+    ...(wanted.has('memory') ? [memoryKind] : []),
+    ...(wanted.has('sqlite') ? [sqliteKind(false), sqliteKind(true)] : []),
+    ...(url && wanted.has('postgres') ? [postgresKind(url, false), postgresKind(url, true)] : []),
   ];
   for (const kind of kinds) {
     console.log(
@@ -380,8 +387,23 @@ export async function runStoreBenchmarks(): Promise<void> {
       ),
     );
   }
-  if (!url) console.log('\n(PostgreSQL skipped: set PICOPAYMENTS_PG_URL to include it)');
+  if (!url && wanted.has('postgres'))
+    console.log('\n(PostgreSQL skipped: set PICOPAYMENTS_PG_URL to include it)');
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href)
-  await runStoreBenchmarks();
+/** The value after `flag` in argv, if any. */
+function argument(flag: string): string | undefined {
+  const at = process.argv.indexOf(flag);
+  return at >= 0 ? process.argv[at + 1] : undefined;
+}
+
+// Alone: `npx tsx bench/stores.ts [--backend noble|tiny-secp256k1|native] [--stores sqlite,postgres]`.
+// A faster signature backend leaves more of each payment's time to the store.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const backend = argument('--backend');
+  if (backend) {
+    await useSecp256k1Backend(backend as Secp256k1BackendName);
+    console.log(`(secp256k1 backend: ${backend})`);
+  }
+  await runStoreBenchmarks({ stores: argument('--stores')?.split(',') });
+}

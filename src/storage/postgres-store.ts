@@ -231,6 +231,15 @@ export class PostgresStore implements LogStore {
   }
 
   /**
+   * Removes the snapshot under `key` and its whole log, in one transaction; resolves once that
+   * is durable. Deleting a missing key does nothing. A later append starts again at record 1.
+   * Like every write, refused with `STORE_LOCKED` while another process leases the channel.
+   */
+  delete(key: string): Promise<void> {
+    return this.submit(() => ({ kind: 'delete', key: encodeKey(key) }));
+  }
+
+  /**
    * The exclusive right to advance channel `key` across every process using this database,
    * until released or until this process (or the lease's connection) goes away.
    *
@@ -432,40 +441,67 @@ export class PostgresStore implements LogStore {
     return refused;
   }
 
+  /**
+   * Carries out one operation in one statement (one round trip): the log head is read under a
+   * row lock and the writes happen only when the position checks out, so that a refused append
+   * or compaction writes nothing. Data-modifying CTEs share one snapshot; each touches its own
+   * table, so their order does not matter.
+   */
   private async apply(client: PoolClient, op: WriteOperation): Promise<BatchOutcome<void>> {
     const ok = { ok: true, value: undefined } as const;
-    const upsert = `INSERT INTO ${this.t.snapshots} (key, value, digest) VALUES ($1, $2, $3)
-      ON CONFLICT (key) DO UPDATE SET value = excluded.value, digest = excluded.digest`;
+    const { snapshots, records, heads } = this.t;
     if (op.kind === 'save') {
-      await client.query(upsert, [op.key, op.stored, op.digest]);
+      await client.query(
+        `INSERT INTO ${snapshots} (key, value, digest) VALUES ($1, $2, $3)
+           ON CONFLICT (key) DO UPDATE SET value = excluded.value, digest = excluded.digest`,
+        [op.key, op.stored, op.digest],
+      );
       return ok;
     }
-    const { rows } = await client.query(
-      `SELECT base, head FROM ${this.t.heads} WHERE key = $1 FOR UPDATE`,
-      [op.key],
-    );
-    const base = rows[0] ? Number(rows[0].base) : 0;
-    const head = rows[0] ? Number(rows[0].head) : 0;
-    const setHead = `INSERT INTO ${this.t.heads} (key, base, head) VALUES ($1, $2, $3)
-      ON CONFLICT (key) DO UPDATE SET base = excluded.base, head = excluded.head`;
-    if (op.kind === 'append') {
-      if (op.seq !== head + 1) return { ok: false, error: appendConflict(op.seq, head) };
+    if (op.kind === 'delete') {
       await client.query(
-        `INSERT INTO ${this.t.records} (key, seq, value, digest) VALUES ($1, $2, $3, $4)`,
+        `WITH s AS (DELETE FROM ${snapshots} WHERE key = $1),
+              r AS (DELETE FROM ${records} WHERE key = $1)
+         DELETE FROM ${heads} WHERE key = $1`,
+        [op.key],
+      );
+      return ok;
+    }
+    // The head row, locked; a key without one is at 0.
+    const current = `cur AS (
+        SELECT coalesce(max(h.base), 0) AS base, coalesce(max(h.head), 0) AS head
+        FROM (SELECT base, head FROM ${heads} WHERE key = $1 FOR UPDATE) h)`;
+    if (op.kind === 'append') {
+      const { rows } = await client.query(
+        `WITH ${current},
+              ins AS (INSERT INTO ${records} (key, seq, value, digest)
+                SELECT $1, $2::bigint, $3, $4 FROM cur WHERE cur.head = $2::bigint - 1),
+              up AS (INSERT INTO ${heads} (key, base, head)
+                SELECT $1, cur.base, $2::bigint FROM cur WHERE cur.head = $2::bigint - 1
+                ON CONFLICT (key) DO UPDATE SET head = excluded.head)
+         SELECT head FROM cur`,
         [op.key, op.seq, op.stored, op.digest],
       );
-      await client.query(setHead, [op.key, base, op.seq]);
-      return ok;
+      const head = Number(rows[0].head);
+      return head === op.seq - 1 ? ok : { ok: false, error: appendConflict(op.seq, head) };
     }
-    if (op.throughSeq < base || op.throughSeq > head)
-      return { ok: false, error: compactConflict(op.throughSeq, base, head) };
-    await client.query(upsert, [op.key, op.stored, op.digest]);
-    await client.query(`DELETE FROM ${this.t.records} WHERE key = $1 AND seq <= $2`, [
-      op.key,
-      op.throughSeq,
-    ]);
-    await client.query(setHead, [op.key, op.throughSeq, head]);
-    return ok;
+    const { rows } = await client.query(
+      `WITH ${current},
+            fits AS (SELECT head FROM cur WHERE $4::bigint BETWEEN cur.base AND cur.head),
+            snap AS (INSERT INTO ${snapshots} (key, value, digest) SELECT $1, $2, $3 FROM fits
+              ON CONFLICT (key) DO UPDATE SET value = excluded.value, digest = excluded.digest),
+            del AS (DELETE FROM ${records}
+              WHERE key = $1 AND seq <= $4::bigint AND EXISTS (SELECT 1 FROM fits)),
+            up AS (INSERT INTO ${heads} (key, base, head) SELECT $1, $4::bigint, head FROM fits
+              ON CONFLICT (key) DO UPDATE SET base = excluded.base, head = excluded.head)
+       SELECT base, head FROM cur`,
+      [op.key, op.stored, op.digest, op.throughSeq],
+    );
+    const base = Number(rows[0].base);
+    const head = Number(rows[0].head);
+    return op.throughSeq >= base && op.throughSeq <= head
+      ? ok
+      : { ok: false, error: compactConflict(op.throughSeq, base, head) };
   }
 }
 

@@ -53,6 +53,9 @@ function prepare(db: Database.Database) {
     append: db.prepare('INSERT INTO records (key, seq, value, digest) VALUES (?, ?, ?, ?)'),
     records: db.prepare('SELECT seq, value, digest FROM records WHERE key = ? ORDER BY seq'),
     dropRecords: db.prepare('DELETE FROM records WHERE key = ? AND seq <= ?'),
+    deleteSnapshot: db.prepare('DELETE FROM snapshots WHERE key = ?'),
+    deleteRecords: db.prepare('DELETE FROM records WHERE key = ?'),
+    deleteHead: db.prepare('DELETE FROM log_heads WHERE key = ?'),
     readMeta: db.prepare('SELECT value FROM meta WHERE name = ?'),
     insertMeta: db.prepare(
       'INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING',
@@ -248,6 +251,14 @@ export class SqliteStore implements LogStore {
   }
 
   /**
+   * Removes the snapshot under `key` and its whole log, in one transaction; resolves once that
+   * is durable. Deleting a missing key does nothing. A later append starts again at record 1.
+   */
+  delete(key: string): Promise<void> {
+    return this.submit(() => ({ kind: 'delete', key: encodeKey(key) }));
+  }
+
+  /**
    * The exclusive right to advance channel `key` in this process. With `exclusive` (the default)
    * the file lock already keeps every other process out of the database.
    *
@@ -308,6 +319,12 @@ export class SqliteStore implements LogStore {
     const ok = { ok: true, value: undefined } as const;
     if (op.kind === 'save') {
       this.sql.save.run(op.key, op.stored, op.digest);
+      return ok;
+    }
+    if (op.kind === 'delete') {
+      this.sql.deleteSnapshot.run(op.key);
+      this.sql.deleteRecords.run(op.key);
+      this.sql.deleteHead.run(op.key);
       return ok;
     }
     const row = this.sql.head.get(op.key) as { base: number; head: number } | undefined;

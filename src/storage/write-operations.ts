@@ -21,6 +21,11 @@ export type WriteOperation =
       readonly throughSeq: number;
       readonly stored: Buffer;
       readonly digest: Buffer;
+    }
+  | {
+      /** Removes the key's snapshot, its log records and its log head. */
+      readonly kind: 'delete';
+      readonly key: Buffer;
     };
 
 /** Digest tags, so that a snapshot row can never pass for a log record or the reverse. */

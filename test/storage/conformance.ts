@@ -72,6 +72,12 @@ function isLogStore(store: Store): store is LogStore {
   return typeof (store as Partial<LogStore>).append === 'function';
 }
 
+type Deletable = Store & { delete(key: string): Promise<void> };
+
+function isDeletable(store: Store): store is Deletable {
+  return typeof (store as Partial<Deletable>).delete === 'function';
+}
+
 function isLockable(store: Store): store is Lockable {
   return typeof (store as Partial<Lockable>).lockChannel === 'function';
 }
@@ -237,6 +243,7 @@ export function storeConformance(factory: StoreFactory): void {
           await pending;
           await expectStoreError(s.store.save('k', 'x'), 'STORE_CLOSED');
           await expectStoreError(s.store.load('k'), 'STORE_CLOSED');
+          if (isDeletable(s.store)) await expectStoreError(s.store.delete('k'), 'STORE_CLOSED');
           const reopened = await s.reopen!();
           expect(await reopened.load('k')).toBe('written before close');
         }));
@@ -282,7 +289,7 @@ export function storeConformance(factory: StoreFactory): void {
           fc.asyncProperty(
             fc.array(
               fc.record({
-                kind: fc.constantFrom('append', 'append', 'compact', 'save'),
+                kind: fc.constantFrom('append', 'append', 'compact', 'save', 'delete'),
                 // Offset from the valid position: 0 is valid, anything else must be refused.
                 offset: fc.constantFrom(0, 0, 0, -1, 1, 2),
                 back: fc.nat(4),
@@ -322,6 +329,12 @@ export function storeConformance(factory: StoreFactory): void {
                       records = records.filter((r) => r.seq > through);
                       snapshot = op.text;
                     }
+                  } else if (op.kind === 'delete') {
+                    if (!isDeletable(store)) continue;
+                    await store.delete('log');
+                    base = 0;
+                    records = [];
+                    snapshot = null;
                   } else {
                     await store.save('log', op.text);
                     snapshot = op.text;
@@ -333,6 +346,74 @@ export function storeConformance(factory: StoreFactory): void {
           ),
           propertyConfig(`log conformance ${factory.name}`, 15),
         ));
+
+    test('delete: removes the snapshot and the whole log, leaves other keys, is idempotent', () =>
+      withStore(factory, async (s) => {
+        const { store } = s;
+        if (!isDeletable(store)) return;
+        await store.delete('never written');
+        await store.save('gone', 'snapshot');
+        await store.save('kept', 'bystander');
+        if (isLogStore(store)) {
+          await store.append('gone', 1, 'r1');
+          await store.append('gone', 2, 'r2');
+          await store.compact('gone', 'compacted', 1);
+          await store.append('gone', 3, 'r3');
+          await store.append('kept', 1, 'k1');
+        }
+        await store.delete('gone');
+        expect(await store.load('gone')).toBeNull();
+        expect(await store.load('kept')).toBe('bystander');
+        await store.delete('gone');
+        expect(await store.load('gone')).toBeNull();
+        if (isLogStore(store)) {
+          expect(await store.records('gone')).toEqual([]);
+          expect(await store.records('kept')).toEqual([{ seq: 1, data: 'k1' }]);
+          // The log starts over: position 4 would continue the deleted log, so it is refused.
+          await expectStoreError(store.append('gone', 4, 'stale'), 'STORE_CONFLICT');
+          await store.append('gone', 1, 'fresh');
+          expect(await store.records('gone')).toEqual([{ seq: 1, data: 'fresh' }]);
+        }
+        for (const key of HOSTILE_KEYS) await store.save(key, 'x');
+        for (const key of HOSTILE_KEYS) await store.delete(key);
+        for (const key of HOSTILE_KEYS) expect(await store.load(key)).toBeNull();
+        if (factory.strict) {
+          await expectStoreError(store.delete('\uD800'), 'STORE_INVALID_KEY');
+          await expectStoreError(store.delete(7 as unknown as string), 'STORE_INVALID_KEY');
+        }
+        if (s.reopen) {
+          const reopened = await s.reopen();
+          expect(await reopened.load('gone')).toBeNull();
+          expect(await reopened.load('kept')).toBe('bystander');
+          if (isLogStore(reopened))
+            expect(await reopened.records('gone')).toEqual([{ seq: 1, data: 'fresh' }]);
+        }
+      }));
+
+    test('delete and save of one key in flight together apply in submission order', () =>
+      withStore(factory, async ({ store }) => {
+        if (!isDeletable(store)) return;
+        await Promise.all([store.save('a', 'v1'), store.delete('a')]);
+        expect(await store.load('a')).toBeNull();
+        await Promise.all([store.delete('b'), store.save('b', 'v2')]);
+        expect(await store.load('b')).toBe('v2');
+        await Promise.all([store.save('c', 'v1'), store.delete('c'), store.save('c', 'v3')]);
+        expect(await store.load('c')).toBe('v3');
+      }));
+
+    if (has('readOnly'))
+      test('a delete that fails (read-only database) is typed and removes nothing', () =>
+        withStore(factory, async (s) => {
+          const { store } = s;
+          if (!isDeletable(store)) return;
+          await store.save('k', 'before');
+          if (isLogStore(store)) await store.append('k', 1, 'r1');
+          const ro = await s.readOnly!();
+          if (!isDeletable(ro)) throw new Error('read-only store lost delete');
+          await expectStoreError(ro.delete('k'), 'STORE_IO');
+          expect(await ro.load('k')).toBe('before');
+          if (isLogStore(ro)) expect(await ro.records('k')).toEqual([{ seq: 1, data: 'r1' }]);
+        }));
 
     if (has('leases'))
       test('channel leases: one holder at a time, free again after release', () =>

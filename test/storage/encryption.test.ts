@@ -48,6 +48,8 @@ describe('encryption at rest', () => {
     expect(diskBytes().includes(Buffer.from(SECRET, 'utf16le'))).toBe(false);
     await store.close();
     expect(diskBytes().includes(SECRET)).toBe(false);
+    // Neither is the passphrase: the header holds only the salt, the cost and a key check.
+    expect(diskBytes().includes('correct horse battery staple')).toBe(false);
     const reopened = await SqliteStore.open(path, { encryption: testEncryption() });
     expect(await reopened.load('ch4')).toBe(snapshot(49));
     expect(await reopened.records('ch0')).toEqual([{ seq: 1, data: snapshot(99) }]);

@@ -34,15 +34,15 @@ import { p2wpkhOutputScript } from '../../src/scripts/key-output-scripts.js';
 const ROOT = resolve(import.meta.dirname, '../..');
 
 /**
- * Bundles the worker into one file. Under tsx every start compiles the whole import graph again
+ * Bundles a worker (`kill-worker.ts` unless told) into one file. Under tsx every start compiles the whole import graph again
  * (about 1.5 s here); bundled, a start takes about 0.15 s, so that 50 kills fit the time budget.
  * The native SQLite binding (and pg's optional native and edge back ends) stay outside and
  * resolve from the project's node_modules.
  */
-export async function bundleWorker(): Promise<string> {
-  const outfile = join(tempDir('picopayments-kill-worker-'), 'kill-worker.cjs');
+export async function bundleWorker(entry = 'kill-worker.ts'): Promise<string> {
+  const outfile = join(tempDir('picopayments-kill-worker-'), entry.replace(/\.ts$/, '.cjs'));
   await build({
-    entryPoints: [join(import.meta.dirname, 'kill-worker.ts')],
+    entryPoints: [join(import.meta.dirname, entry)],
     bundle: true,
     platform: 'node',
     format: 'cjs',

@@ -1,11 +1,9 @@
 import { describe, test } from 'vitest';
 import { PG_REQUIRED, PG_URL } from './stores.js';
 
-let announced = false;
-
 /**
  * `describe` for suites that need a PostgreSQL server. Without `PICOPAYMENTS_PG_URL` the suite is
- * skipped with one line saying why and how to run it — unless CI (`CI=1`) or
+ * skipped with one line per suite saying why and how to run it — unless CI (`CI=1`) or
  * `PICOPAYMENTS_REQUIRE_PG=1` demands it, in which case it fails.
  */
 export function describePostgres(name: string, body: () => void): void {
@@ -23,11 +21,8 @@ export function describePostgres(name: string, body: () => void): void {
     });
     return;
   }
-  if (!announced) {
-    announced = true;
-    process.stdout.write(
-      '[postgres] PostgreSQL suite skipped: PICOPAYMENTS_PG_URL is not set. To run it, point it at a server, e.g. PICOPAYMENTS_PG_URL=postgresql://postgres@127.0.0.1:5432/postgres npx vitest run test/storage\n',
-    );
-  }
+  process.stdout.write(
+    `[postgres] SKIPPED "${name}": PICOPAYMENTS_PG_URL is not set, so there is no PostgreSQL server to test against. To run it, point it at one, e.g. PICOPAYMENTS_PG_URL=postgresql://postgres@127.0.0.1:5432/postgres npx vitest run test/storage (CI starts its own and never skips)\n`,
+  );
   describe.skip(name, body);
 }

@@ -18,6 +18,9 @@ import {
 } from './stores.js';
 
 const KILLS = Number(process.env.KILL_RUNS ?? 50);
+// The sealed variant writes through the same code path with other bytes: fewer kills keep the
+// suite's time in bounds, the 50 per store are the plain run.
+const SEALED_KILLS = Number(process.env.KILL_RUNS ?? 20);
 const schemas: string[] = [];
 
 /** A store in a fresh schema, dropped after the file's tests. */
@@ -78,6 +81,7 @@ describePostgres('PostgreSQL', () => {
       await expectStoreError(b.lockChannel('ch'), 'STORE_LOCKED');
       await expectStoreError(b.save('ch', 'b'), 'STORE_LOCKED');
       await expectStoreError(b.append('ch', 1, 'b'), 'STORE_LOCKED');
+      await expectStoreError(b.delete('ch'), 'STORE_LOCKED');
       await a.save('ch', 'a');
       await a.append('ch', 1, 'a1');
       const waiting = b.lockChannel('ch', { waitMs: 10_000 });
@@ -218,19 +222,20 @@ describePostgres('PostgreSQL', () => {
 
     for (const passphrase of [undefined, 'kill test']) {
       const name = passphrase ? 'PostgresStore (encrypted)' : 'PostgresStore';
-      test(`${name}: ${KILLS} kills, nothing acknowledged is lost, the channel settles`, async () => {
+      const kills = passphrase ? SEALED_KILLS : KILLS;
+      test(`${name}: ${kills} kills, nothing acknowledged is lost, the channel settles`, async () => {
         const schema = freshSchema();
         schemas.push(schema);
         const r = await killCampaign(
           name,
           { backend: 'postgres', url: PG_URL, schema, passphrase },
           worker,
-          KILLS,
+          kills,
         );
         process.stdout.write(
           `[kill] ${name}: ${r.kills} kills (${r.killedBeforeReady} while restoring, ${r.payerAhead} with a payment in flight), ${r.acknowledged / 1000n} payments acknowledged, all there; closed and settled\n`,
         );
-        expect(r.kills).toBe(KILLS);
+        expect(r.kills).toBe(kills);
       }, 180_000);
     }
   });
