@@ -8,6 +8,7 @@ import {
   newPayerContext,
 } from '../machines/initial-context.js';
 import { decodeMessage } from '../messages/codec.js';
+import { rawTransactionId } from '../transactions/raw-transaction.js';
 import type { Rejection, RuntimeEnvironment } from '../runtime/channel-runtime.js';
 import { PayeeChannel, PayerChannel } from '../runtime/channels.js';
 import { ChannelIoError } from '../runtime/runtime-errors.js';
@@ -25,6 +26,8 @@ import type {
   ManagerEventOf,
   ManagerEventType,
 } from './events.js';
+import { type FeeBumpOptions, feeBumpPolicy } from './fee-bump-policy.js';
+import { FeeBumper } from './fee-bumper.js';
 import { RoundChain } from './round-chain.js';
 import { mergeWatches, pendingWatches } from './watch-handoff.js';
 
@@ -55,6 +58,13 @@ export interface ChannelManagerOptions {
   readonly syncOnStart?: boolean;
   /** Receives exceptions thrown by event listeners (default: `console.error`). */
   readonly onListenerError?: (error: unknown) => void;
+  /**
+   * Re-signs payouts, revokes, changes and expires that have not confirmed in time at higher
+   * fee rates, a revoke faster as its deadline nears (see {@link nextFeeRate}); `false` turns
+   * it off. The chain must replace mempool transactions by fee (Bitcoin Core 28 and later do
+   * by default) for a bump to be accepted.
+   */
+  readonly feeBumping?: FeeBumpOptions | false;
 }
 
 /** One managed channel and what the manager tracks about it. */
@@ -109,6 +119,7 @@ export class ChannelManager {
   private readonly margin: number;
   private readonly syncTimeoutMs: number;
   private readonly prefix: string;
+  private readonly bumper: FeeBumper | null;
   private unsubscribe: (() => void) | null = null;
   private stopped = false;
   /** Ids listed in the index whose snapshot could not be restored (kept in the index). */
@@ -131,8 +142,24 @@ export class ChannelManager {
     this.concurrency = concurrency;
     this.margin = margin;
     this.prefix = namespace;
+    let bumper: FeeBumper | null = null;
+    if (options.feeBumping !== false) {
+      try {
+        bumper = new FeeBumper(options.chain, feeBumpPolicy(options.feeBumping ?? {}));
+      } catch (error) {
+        throw invalidOption(error instanceof Error ? error.message : String(error));
+      }
+    }
+    this.bumper = bumper;
     this.index = new ChannelIndex(options.store, `${namespace}:index`);
-    this.view = new RoundChain(options.chain);
+    this.view = new RoundChain(options.chain, (rawTx) => {
+      if (!bumper?.bumping) return null;
+      try {
+        return bumper.newestVersionOf(rawTransactionId(rawTx));
+      } catch {
+        return null; // Not a transaction: the chain refuses it as it is.
+      }
+    });
     this.follower = new BlockFollower(() => this.syncRound());
   }
 
@@ -320,6 +347,7 @@ export class ChannelManager {
       throw new ManagerError('CHANNEL_NOT_DONE', `channel ${channelId} has not finished`);
     await this.index.remove(channelId);
     this.channels.delete(channelId);
+    this.bumper?.forget(channelId);
   }
 
   /** Syncs every unfinished channel once now (the follower does this at every block). */
@@ -588,9 +616,47 @@ export class ChannelManager {
     await this.view.beginRound().catch(() => undefined);
     try {
       await forEachBounded(live, this.concurrency, (managed) => this.syncOne(managed));
+      if (this.bumper) {
+        const height = await this.view.getHeight();
+        const bumpable = live.filter((m) => !m.channel.done && !m.syncing);
+        await forEachBounded(bumpable, this.concurrency, (managed) =>
+          this.bumpFees(managed, height),
+        );
+      }
     } finally {
       this.view.endRound();
     }
+  }
+
+  /** Bumps the fees of one channel's late spends; never rejects (failures are emitted). */
+  private async bumpFees(managed: ManagedChannel, height: number): Promise<void> {
+    const bumper = this.bumper!;
+    const { channelId, role } = managed.entry;
+    await this.run(managed, 'fee-bump', async () => {
+      for (const report of await bumper.bump(channelId, managed.channel.context, height)) {
+        if (report.refusal)
+          this.emit({
+            channelId,
+            role,
+            type: 'broadcast-refused',
+            label: report.label,
+            txid: report.txid,
+            code: report.refusal.code,
+          });
+        else
+          this.emit({
+            channelId,
+            role,
+            type: 'fee-bumped',
+            label: report.label,
+            replaced: report.replaced,
+            txid: report.txid,
+            feeRate: report.feeRate,
+            fee: report.fee,
+            height,
+          });
+      }
+    }).catch(() => undefined);
   }
 
   /** Syncs one channel for the follower; never rejects, and waits at most `syncTimeoutMs`. */
