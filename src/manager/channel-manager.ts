@@ -60,7 +60,7 @@ export interface ChannelManagerOptions {
   readonly onListenerError?: (error: unknown) => void;
   /**
    * Re-signs payouts, revokes, changes and expires that have not confirmed in time at higher
-   * fee rates, a revoke faster as its deadline nears (see {@link nextFeeRate}); `false` turns
+   * fee rates, a revoke faster as its deadline nears (see `nextFeeRate`); `false` turns
    * it off. The chain must replace mempool transactions by fee (Bitcoin Core 28 and later do
    * by default) for a bump to be accepted.
    */
@@ -252,8 +252,8 @@ export class ChannelManager {
     return this.open(
       config,
       'payee',
-      () => newPayeeContext(config),
-      (env) => PayeeChannel.open(config, env),
+      (checked) => newPayeeContext(checked),
+      (checked, env) => PayeeChannel.open(checked, env),
     ) as Promise<PayeeChannel>;
   }
 
@@ -268,8 +268,8 @@ export class ChannelManager {
     return this.open(
       config,
       'payer',
-      () => newPayerContext(config),
-      (env) => PayerChannel.create(config, { ...env, ...this.walletOf(wallet) }),
+      (checked) => newPayerContext(checked),
+      (checked, env) => PayerChannel.create(checked, { ...env, ...this.walletOf(wallet) }),
     ) as Promise<PayerChannel>;
   }
 
@@ -370,16 +370,17 @@ export class ChannelManager {
     await Promise.all([...this.channels.values()].map((m) => m.queue));
   }
 
-  private async open(
-    config: PayerChannelConfig | PayeeChannelConfig,
+  private async open<C extends PayerChannelConfig | PayeeChannelConfig>(
+    config: C,
     role: ChannelRole,
-    validate: () => unknown,
-    create: (env: RuntimeEnvironment) => Promise<AnyChannel>,
+    validate: (config: C) => unknown,
+    create: (config: C, env: RuntimeEnvironment) => Promise<AnyChannel>,
     wallet?: Wallet,
   ): Promise<AnyChannel> {
     this.throwIfStopped();
+    config = await this.withRelayFloor(config);
     // Checked before anything is recorded, so a refused configuration leaves no trace.
-    validate();
+    validate(config);
     const { channelId } = config;
     if (this.channels.has(channelId) || this.opening.has(channelId))
       throw new ManagerError('CHANNEL_EXISTS', `channel ${channelId} already exists`);
@@ -396,7 +397,7 @@ export class ChannelManager {
       const env = this.environment(channelId, role);
       let channel: AnyChannel;
       try {
-        channel = await create(env);
+        channel = await create(config, env);
       } catch (error) {
         if (error instanceof ChannelIoError && error.recorded) {
           // The offer was saved before the failure: the channel exists and re-sends it.
@@ -414,6 +415,30 @@ export class ChannelManager {
       return channel;
     } finally {
       this.opening.delete(channelId);
+    }
+  }
+
+  /**
+   * The configuration with the chain's minimum relay fee rate as its `relayFeeFloor` when it
+   * names none and the chain reports its policy, so that fee rates the node would not relay
+   * are refused up front.
+   *
+   * @throws {@link ManagerError} `RELAY_POLICY_FAILED` when the chain cannot say.
+   */
+  private async withRelayFloor<C extends PayerChannelConfig | PayeeChannelConfig>(
+    config: C,
+  ): Promise<C> {
+    const { chain } = this.options;
+    if (config.relayFeeFloor !== undefined || !chain.relayPolicy) return config;
+    try {
+      const { minRelayFeeRate } = await chain.relayPolicy();
+      return { ...config, relayFeeFloor: minRelayFeeRate };
+    } catch (error) {
+      throw new ManagerError(
+        'RELAY_POLICY_FAILED',
+        'reading the relay policy from the chain failed',
+        error,
+      );
     }
   }
 
