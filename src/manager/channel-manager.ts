@@ -27,7 +27,7 @@ import type {
   ManagerEventType,
 } from './events.js';
 import { type FeeBumpOptions, feeBumpPolicy } from './fee-bump-policy.js';
-import { FeeBumper } from './fee-bumper.js';
+import { FeeBumper, pendingSpends } from './fee-bumper.js';
 import { RoundChain } from './round-chain.js';
 import { mergeWatches, pendingWatches } from './watch-handoff.js';
 
@@ -643,7 +643,10 @@ export class ChannelManager {
       await forEachBounded(live, this.concurrency, (managed) => this.syncOne(managed));
       if (this.bumper) {
         const height = await this.view.getHeight();
-        const bumpable = live.filter((m) => !m.channel.done && !m.syncing);
+        // Only channels with a spend awaiting confirmation: cheap to tell from the context.
+        const bumpable = live.filter(
+          (m) => !m.channel.done && !m.syncing && pendingSpends(m.channel.context).length > 0,
+        );
         await forEachBounded(bumpable, this.concurrency, (managed) =>
           this.bumpFees(managed, height),
         );
