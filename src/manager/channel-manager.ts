@@ -120,6 +120,8 @@ export class ChannelManager {
   private readonly syncTimeoutMs: number;
   private readonly prefix: string;
   private readonly bumper: FeeBumper | null;
+  /** The chain's minimum relay fee rate, read at most once per block. */
+  private relayFloor: Promise<number> | null = null;
   private unsubscribe: (() => void) | null = null;
   private stopped = false;
   /** Ids listed in the index whose snapshot could not be restored (kept in the index). */
@@ -430,10 +432,13 @@ export class ChannelManager {
   ): Promise<C> {
     const { chain } = this.options;
     if (config.relayFeeFloor !== undefined || !chain.relayPolicy) return config;
+    // One read per block, shared by the opens that wait for it (a node has one policy).
+    this.relayFloor ??= chain.relayPolicy().then((policy) => policy.minRelayFeeRate);
+    const reading = this.relayFloor;
     try {
-      const { minRelayFeeRate } = await chain.relayPolicy();
-      return { ...config, relayFeeFloor: minRelayFeeRate };
+      return { ...config, relayFeeFloor: await reading };
     } catch (error) {
+      if (this.relayFloor === reading) this.relayFloor = null;
       throw new ManagerError(
         'RELAY_POLICY_FAILED',
         'reading the relay policy from the chain failed',
@@ -636,6 +641,7 @@ export class ChannelManager {
 
   /** One follower round: every unfinished channel syncs once; failures are only reported. */
   private async syncRound(): Promise<void> {
+    this.relayFloor = null;
     const live = [...this.channels.values()].filter((m) => !m.channel.done);
     // A failed tip read is no reason to skip the round: each channel then reads it itself.
     await this.view.beginRound().catch(() => undefined);
