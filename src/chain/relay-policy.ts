@@ -3,7 +3,7 @@
  * choose fee rates that the node accepts.
  */
 
-/** What a chain says about its relay policy (see {@link Chain.relayPolicy}). */
+/** What a chain says about its relay policy (see `Chain.relayPolicy`). */
 export interface RelayPolicy {
   /**
    * Lowest fee rate (sat/vB) the node relays now: the larger of its `-minrelaytxfee` and its

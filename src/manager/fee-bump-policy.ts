@@ -4,7 +4,7 @@
  * from the chain.
  */
 
-/** Options of fee bumping (see {@link ChannelManagerOptions.feeBumping}). */
+/** Options of fee bumping (the `feeBumping` option of `ChannelManager`). */
 export interface FeeBumpOptions {
   /** Blocks a spend without a deadline may wait unconfirmed before it is bumped (default 2). */
   readonly patience?: number;
