@@ -3,8 +3,9 @@
  * chain and a Bitcoin Core RPC adapter are interchangeable.
  */
 import type { Outpoint } from '../transactions/raw-transaction.js';
+import type { RelayPolicy } from './relay-policy.js';
 
-export type { Outpoint };
+export type { Outpoint, RelayPolicy };
 /** A transaction known to the chain. */
 export interface ChainTransaction {
   /** Hex, display (RPC) byte order. */
@@ -64,6 +65,16 @@ export interface Chain {
    * Chains that see everything (the simulated chain) need not implement it.
    */
   watch?(request: ChainWatchRequest): Promise<void>;
+  /**
+   * Optional capability: fee rate (sat/vB) for confirmation within `confTarget` blocks, never
+   * below the chain's floor. A fee bumper uses it; without it, rates only grow from the last.
+   */
+  estimateFeeRate?(confTarget: number): Promise<number>;
+  /**
+   * Optional capability: the node's relay policy, so that fee-rate floors come from the chain
+   * instead of constants in code. Without it the defaults of Bitcoin Core apply.
+   */
+  relayPolicy?(): Promise<RelayPolicy>;
 }
 
 /** Result of a script check. */

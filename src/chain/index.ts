@@ -15,6 +15,7 @@ export type {
   ScriptVerifier,
   ScriptVerifyResult,
 } from './chain.js';
+export { DEFAULT_DUST_RELAY_FEE_RATE, type RelayPolicy } from './relay-policy.js';
 export { ChainError, type ChainErrorCode } from './errors.js';
 export {
   type DecodedTransaction,

@@ -1,7 +1,15 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { RawTx } from '@scure/btc-signer/script.js';
 import { bytesToHex, concatBytes } from '../bytes.js';
-import type { Chain, ChainOutput, ChainTransaction, Outpoint, ScriptVerifier } from './chain.js';
+import type {
+  Chain,
+  ChainOutput,
+  ChainTransaction,
+  Outpoint,
+  RelayPolicy,
+  ScriptVerifier,
+} from './chain.js';
+import { DEFAULT_DUST_RELAY_FEE_RATE } from './relay-policy.js';
 import { dustThreshold } from '../transactions/fees.js';
 import { ChainError } from './errors.js';
 import { type DecodedTransaction, decodeRawTransaction, txidOfDecoded } from './raw-transaction.js';
@@ -16,6 +24,13 @@ export interface SimulatedChainOptions {
   minRelayFeeRate?: number;
   /** Height of the tip before the first block is mined (default 100); reorgs stop here. */
   startHeight?: number;
+  /**
+   * Replaces mempool transactions by fee, as Bitcoin Core 28 and later do by default (full
+   * RBF, whatever the nSequence): a conflicting transaction is accepted when it pays more in
+   * total than everything it evicts plus the relay fee on its own size, at a higher fee rate
+   * than each conflict. Default false: any conflict is refused.
+   */
+  replaceByFee?: boolean;
 }
 
 /** An unspent output together with where it is. */
@@ -66,6 +81,8 @@ interface TxRecord {
   readonly tx: DecodedTransaction;
   /** `null` for faucet transactions, which create value instead of paying a fee. */
   readonly fee: bigint | null;
+  /** Mempool txids this transaction replaced when it was accepted (replace-by-fee). */
+  readonly replaces?: readonly string[];
 }
 
 interface Block {
@@ -110,14 +127,19 @@ const GENESIS_TAG = new TextEncoder().encode('picopayments simulated chain');
 
 /**
  * An in-memory Bitcoin chain: blocks, a mempool and the UTXO set, with Bitcoin Core's main
- * acceptance rules (no replace-by-fee). It is the embedded default {@link Chain}; the
+ * acceptance rules (replace-by-fee only when asked for). It is the embedded default {@link Chain}; the
  * synchronous methods serve tests and demos, the asynchronous ones implement `Chain`.
  * Everything is deterministic: same calls, same txids and block hashes.
  */
 export class SimulatedChain implements Chain {
   readonly #verifyScript: ScriptVerifier | undefined;
   readonly #minRelayFeeRate: number;
+  readonly #replaceByFee: boolean;
   readonly #startHeight: number;
+  /** Lowest fee rate a block takes (congestion); see {@link SimulatedChain.miningFeeRate}. */
+  #miningFeeRate = 0;
+  /** What {@link SimulatedChain.estimateFeeRate} answers; `null`: the relay fee rate. */
+  #feeEstimate: number | null = null;
   readonly #genesis: Block;
   readonly #listeners = new Set<(height: number) => void>();
 
@@ -146,6 +168,7 @@ export class SimulatedChain implements Chain {
     }
     this.#verifyScript = options.verifyScript;
     this.#minRelayFeeRate = minRelayFeeRate;
+    this.#replaceByFee = options.replaceByFee ?? false;
     this.#startHeight = startHeight;
     const header = encodeBlockHeader({
       version: 1,
@@ -174,6 +197,50 @@ export class SimulatedChain implements Chain {
   /** Minimum relay fee rate in sat/vB. */
   get minRelayFeeRate(): number {
     return this.#minRelayFeeRate;
+  }
+
+  /** True when mempool transactions are replaced by fee (see `replaceByFee`). */
+  get replaceByFee(): boolean {
+    return this.#replaceByFee;
+  }
+
+  /**
+   * Lowest fee rate (sat/vB) of the transactions a mined block takes, to simulate congestion:
+   * cheaper ones (and their descendants) wait in the mempool. Default 0.
+   */
+  get miningFeeRate(): number {
+    return this.#miningFeeRate;
+  }
+
+  set miningFeeRate(rate: number) {
+    if (!Number.isFinite(rate) || rate < 0) {
+      throw new ChainError('TX_FEE_TOO_LOW', 'miningFeeRate must be a non-negative number');
+    }
+    this.#miningFeeRate = rate;
+  }
+
+  /**
+   * Sets the answer of {@link SimulatedChain.estimateFeeRate} (sat/vB); `null` goes back to
+   * the minimum relay fee rate.
+   */
+  setFeeEstimate(rate: number | null): void {
+    if (rate !== null && (!Number.isFinite(rate) || rate < 0)) {
+      throw new ChainError('TX_FEE_TOO_LOW', 'a fee estimate must be a non-negative number');
+    }
+    this.#feeEstimate = rate;
+  }
+
+  /** {@inheritDoc Chain.estimateFeeRate} */
+  async estimateFeeRate(_confTarget = 6): Promise<number> {
+    return Math.max(this.#feeEstimate ?? this.#minRelayFeeRate, this.#minRelayFeeRate);
+  }
+
+  /** {@inheritDoc Chain.relayPolicy} */
+  async relayPolicy(): Promise<RelayPolicy> {
+    return {
+      minRelayFeeRate: this.#minRelayFeeRate,
+      dustRelayFeeRate: DEFAULT_DUST_RELAY_FEE_RATE,
+    };
   }
 
   /** Hash of the tip block (display order). */
@@ -226,6 +293,7 @@ export class SimulatedChain implements Chain {
    */
   submit(rawTx: Uint8Array): string {
     const record = this.#validate(rawTx);
+    if (record.replaces?.length) this.#evict(record.replaces);
     this.#addToMempool(record);
     return record.txid;
   }
@@ -391,7 +459,9 @@ export class SimulatedChain implements Chain {
     const dropped: string[] = [];
     for (const candidate of candidates) {
       try {
-        this.#addToMempool(this.#validate(candidate.rawTx));
+        const record = this.#validate(candidate.rawTx);
+        if (record.replaces?.length) this.#evict(record.replaces);
+        this.#addToMempool(record);
         kept.push(candidate.txid);
       } catch (error: unknown) {
         if (!(error instanceof ChainError)) throw error;
@@ -498,10 +568,15 @@ export class SimulatedChain implements Chain {
       throw new ChainError('TX_ALREADY_KNOWN', `${txid} is already known`);
 
     const prevOuts: OutputRecord[] = [];
+    const conflicts = new Set<string>();
     for (const key of keys) {
       const spender = this.#spentBy.get(key);
       if (spender !== undefined) {
-        throw new ChainError('TX_CONFLICT', `${key} is already spent by ${spender}`);
+        const inMempool = this.#txIndex.get(spender)?.blockHeight === null;
+        if (!(this.#replaceByFee && inMempool)) {
+          throw new ChainError('TX_CONFLICT', `${key} is already spent by ${spender}`);
+        }
+        conflicts.add(spender);
       }
       const output = this.#outputs.get(key);
       if (output === undefined) throw new ChainError('TX_MISSING_INPUTS', `${key} is unknown`);
@@ -531,6 +606,7 @@ export class SimulatedChain implements Chain {
     if (fee < minimumFee) {
       throw new ChainError('TX_FEE_TOO_LOW', `fee ${fee} < ${minimumFee} for ${vsize} vB`);
     }
+    const replaces = conflicts.size === 0 ? [] : this.#replacementOf(conflicts, fee, vsize);
 
     if (this.#verifyScript !== undefined) {
       for (let inputIndex = 0; inputIndex < prevOuts.length; inputIndex++) {
@@ -546,7 +622,57 @@ export class SimulatedChain implements Chain {
         }
       }
     }
-    return { txid, rawTx: rawTx.slice(), tx, fee };
+    return { txid, rawTx: rawTx.slice(), tx, fee, replaces };
+  }
+
+  /**
+   * The mempool transactions a replacement paying `fee` for `vsize` evicts (the conflicts and
+   * their descendants), under BIP125's fee rules as Core applies them with full RBF.
+   *
+   * @throws {@link ChainError} `TX_CONFLICT` ("insufficient fee") when it pays too little.
+   */
+  #replacementOf(conflicts: ReadonlySet<string>, fee: bigint, vsize: number): string[] {
+    const evicted = this.#withDescendants(conflicts);
+    let evictedFees = 0n;
+    for (const txid of evicted) {
+      const record = this.#txIndex.get(txid)!.record;
+      evictedFees += record.fee ?? 0n;
+      if (conflicts.has(txid)) {
+        const rate = Number(record.fee ?? 0n) / decodedVirtualSize(record.tx, record.rawTx.length);
+        if (Number(fee) / vsize <= rate) {
+          throw new ChainError(
+            'TX_CONFLICT',
+            `insufficient fee, rejecting replacement: the fee rate does not exceed that of ${txid}`,
+          );
+        }
+      }
+    }
+    const increment = BigInt(Math.ceil(this.#minRelayFeeRate * vsize));
+    if (fee < evictedFees + increment) {
+      throw new ChainError(
+        'TX_CONFLICT',
+        `insufficient fee, rejecting replacement: fee ${fee} < ${evictedFees} + ${increment}`,
+      );
+    }
+    return [...evicted];
+  }
+
+  /** `txids` and every mempool transaction that descends from them. */
+  #withDescendants(txids: ReadonlySet<string>): Set<string> {
+    const all = new Set(txids);
+    // The mempool is in dependency order, so one pass finds every descendant.
+    for (const record of this.#mempool) {
+      if (record.tx.inputs.some((input) => all.has(bytesToHex(input.txid)))) all.add(record.txid);
+    }
+    return all;
+  }
+
+  /** Removes replaced mempool transactions and everything that depends on them. */
+  #evict(txids: readonly string[]): void {
+    const gone = new Set(txids);
+    this.#mempool = this.#mempool.filter((record) => !gone.has(record.txid));
+    this.#rebuildIndices();
+    for (const record of this.#mempool) this.#index(record, null);
   }
 
   /**
@@ -601,8 +727,11 @@ export class SimulatedChain implements Chain {
         const parent = bytesToHex(input.txid);
         return included.has(parent) || this.#txIndex.get(parent)?.blockHeight != null;
       });
-      let final = parentsReady;
-      if (parentsReady) {
+      const paysEnough =
+        (record.fee ?? 0n) >=
+        BigInt(Math.ceil(this.#miningFeeRate * decodedVirtualSize(record.tx, record.rawTx.length)));
+      let final = parentsReady && paysEnough;
+      if (final) {
         try {
           this.#checkFinal(record.tx, height, (parent) =>
             included.has(parent) ? height : (this.#txIndex.get(parent)?.blockHeight ?? null),

@@ -8,6 +8,7 @@ import {
   newPayerContext,
 } from '../machines/initial-context.js';
 import { decodeMessage } from '../messages/codec.js';
+import { rawTransactionId } from '../transactions/raw-transaction.js';
 import type { Rejection, RuntimeEnvironment } from '../runtime/channel-runtime.js';
 import { PayeeChannel, PayerChannel } from '../runtime/channels.js';
 import { ChannelIoError } from '../runtime/runtime-errors.js';
@@ -25,6 +26,8 @@ import type {
   ManagerEventOf,
   ManagerEventType,
 } from './events.js';
+import { type FeeBumpOptions, feeBumpPolicy } from './fee-bump-policy.js';
+import { FeeBumper, pendingSpends } from './fee-bumper.js';
 import { RoundChain } from './round-chain.js';
 import { mergeWatches, pendingWatches } from './watch-handoff.js';
 
@@ -55,6 +58,13 @@ export interface ChannelManagerOptions {
   readonly syncOnStart?: boolean;
   /** Receives exceptions thrown by event listeners (default: `console.error`). */
   readonly onListenerError?: (error: unknown) => void;
+  /**
+   * Re-signs payouts, revokes, changes and expires that have not confirmed in time at higher
+   * fee rates, a revoke faster as its deadline nears (see `nextFeeRate`); `false` turns
+   * it off. The chain must replace mempool transactions by fee (Bitcoin Core 28 and later do
+   * by default) for a bump to be accepted.
+   */
+  readonly feeBumping?: FeeBumpOptions | false;
 }
 
 /** One managed channel and what the manager tracks about it. */
@@ -109,6 +119,9 @@ export class ChannelManager {
   private readonly margin: number;
   private readonly syncTimeoutMs: number;
   private readonly prefix: string;
+  private readonly bumper: FeeBumper | null;
+  /** The chain's minimum relay fee rate, read at most once per block. */
+  private relayFloor: Promise<number> | null = null;
   private unsubscribe: (() => void) | null = null;
   private stopped = false;
   /** Ids listed in the index whose snapshot could not be restored (kept in the index). */
@@ -131,8 +144,24 @@ export class ChannelManager {
     this.concurrency = concurrency;
     this.margin = margin;
     this.prefix = namespace;
+    let bumper: FeeBumper | null = null;
+    if (options.feeBumping !== false) {
+      try {
+        bumper = new FeeBumper(options.chain, feeBumpPolicy(options.feeBumping ?? {}));
+      } catch (error) {
+        throw invalidOption(error instanceof Error ? error.message : String(error));
+      }
+    }
+    this.bumper = bumper;
     this.index = new ChannelIndex(options.store, `${namespace}:index`);
-    this.view = new RoundChain(options.chain);
+    this.view = new RoundChain(options.chain, (rawTx) => {
+      if (!bumper?.bumping) return null;
+      try {
+        return bumper.newestVersionOf(rawTransactionId(rawTx));
+      } catch {
+        return null; // Not a transaction: the chain refuses it as it is.
+      }
+    });
     this.follower = new BlockFollower(() => this.syncRound());
   }
 
@@ -225,8 +254,8 @@ export class ChannelManager {
     return this.open(
       config,
       'payee',
-      () => newPayeeContext(config),
-      (env) => PayeeChannel.open(config, env),
+      (checked) => newPayeeContext(checked),
+      (checked, env) => PayeeChannel.open(checked, env),
     ) as Promise<PayeeChannel>;
   }
 
@@ -241,8 +270,8 @@ export class ChannelManager {
     return this.open(
       config,
       'payer',
-      () => newPayerContext(config),
-      (env) => PayerChannel.create(config, { ...env, ...this.walletOf(wallet) }),
+      (checked) => newPayerContext(checked),
+      (checked, env) => PayerChannel.create(checked, { ...env, ...this.walletOf(wallet) }),
     ) as Promise<PayerChannel>;
   }
 
@@ -320,6 +349,7 @@ export class ChannelManager {
       throw new ManagerError('CHANNEL_NOT_DONE', `channel ${channelId} has not finished`);
     await this.index.remove(channelId);
     this.channels.delete(channelId);
+    this.bumper?.forget(channelId);
   }
 
   /** Syncs every unfinished channel once now (the follower does this at every block). */
@@ -342,16 +372,17 @@ export class ChannelManager {
     await Promise.all([...this.channels.values()].map((m) => m.queue));
   }
 
-  private async open(
-    config: PayerChannelConfig | PayeeChannelConfig,
+  private async open<C extends PayerChannelConfig | PayeeChannelConfig>(
+    config: C,
     role: ChannelRole,
-    validate: () => unknown,
-    create: (env: RuntimeEnvironment) => Promise<AnyChannel>,
+    validate: (config: C) => unknown,
+    create: (config: C, env: RuntimeEnvironment) => Promise<AnyChannel>,
     wallet?: Wallet,
   ): Promise<AnyChannel> {
     this.throwIfStopped();
+    config = await this.withRelayFloor(config);
     // Checked before anything is recorded, so a refused configuration leaves no trace.
-    validate();
+    validate(config);
     const { channelId } = config;
     if (this.channels.has(channelId) || this.opening.has(channelId))
       throw new ManagerError('CHANNEL_EXISTS', `channel ${channelId} already exists`);
@@ -368,7 +399,7 @@ export class ChannelManager {
       const env = this.environment(channelId, role);
       let channel: AnyChannel;
       try {
-        channel = await create(env);
+        channel = await create(config, env);
       } catch (error) {
         if (error instanceof ChannelIoError && error.recorded) {
           // The offer was saved before the failure: the channel exists and re-sends it.
@@ -386,6 +417,33 @@ export class ChannelManager {
       return channel;
     } finally {
       this.opening.delete(channelId);
+    }
+  }
+
+  /**
+   * The configuration with the chain's minimum relay fee rate as its `relayFeeFloor` when it
+   * names none and the chain reports its policy, so that fee rates the node would not relay
+   * are refused up front.
+   *
+   * @throws {@link ManagerError} `RELAY_POLICY_FAILED` when the chain cannot say.
+   */
+  private async withRelayFloor<C extends PayerChannelConfig | PayeeChannelConfig>(
+    config: C,
+  ): Promise<C> {
+    const { chain } = this.options;
+    if (config.relayFeeFloor !== undefined || !chain.relayPolicy) return config;
+    // One read per block, shared by the opens that wait for it (a node has one policy).
+    this.relayFloor ??= chain.relayPolicy().then((policy) => policy.minRelayFeeRate);
+    const reading = this.relayFloor;
+    try {
+      return { ...config, relayFeeFloor: await reading };
+    } catch (error) {
+      if (this.relayFloor === reading) this.relayFloor = null;
+      throw new ManagerError(
+        'RELAY_POLICY_FAILED',
+        'reading the relay policy from the chain failed',
+        error,
+      );
     }
   }
 
@@ -583,14 +641,56 @@ export class ChannelManager {
 
   /** One follower round: every unfinished channel syncs once; failures are only reported. */
   private async syncRound(): Promise<void> {
+    this.relayFloor = null;
     const live = [...this.channels.values()].filter((m) => !m.channel.done);
     // A failed tip read is no reason to skip the round: each channel then reads it itself.
     await this.view.beginRound().catch(() => undefined);
     try {
       await forEachBounded(live, this.concurrency, (managed) => this.syncOne(managed));
+      if (this.bumper) {
+        const height = await this.view.getHeight();
+        // Only channels with a spend awaiting confirmation: cheap to tell from the context.
+        const bumpable = live.filter(
+          (m) => !m.channel.done && !m.syncing && pendingSpends(m.channel.context).length > 0,
+        );
+        await forEachBounded(bumpable, this.concurrency, (managed) =>
+          this.bumpFees(managed, height),
+        );
+      }
     } finally {
       this.view.endRound();
     }
+  }
+
+  /** Bumps the fees of one channel's late spends; never rejects (failures are emitted). */
+  private async bumpFees(managed: ManagedChannel, height: number): Promise<void> {
+    const bumper = this.bumper!;
+    const { channelId, role } = managed.entry;
+    await this.run(managed, 'fee-bump', async () => {
+      for (const report of await bumper.bump(channelId, managed.channel.context, height)) {
+        if (report.refusal)
+          this.emit({
+            channelId,
+            role,
+            type: 'broadcast-refused',
+            label: report.label,
+            txid: report.txid,
+            code: report.refusal.code,
+          });
+        else
+          this.emit({
+            channelId,
+            role,
+            type: 'fee-bumped',
+            label: report.label,
+            replaced: report.replaced,
+            txid: report.txid,
+            feeRate: report.feeRate,
+            fee: report.fee,
+            height,
+          });
+      }
+    }).catch(() => undefined);
   }
 
   /** Syncs one channel for the follower; never rejects, and waits at most `syncTimeoutMs`. */

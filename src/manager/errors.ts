@@ -24,6 +24,8 @@ export type ManagerErrorCode =
   | 'SYNC_TIMEOUT'
   /** An unexpected error in one channel's step; the channel is retried at the next block. */
   | 'CHANNEL_FAILED'
+  /** The chain could not report its relay policy when a channel was opened; nothing was recorded. */
+  | 'RELAY_POLICY_FAILED'
   /** The manager was stopped. */
   | 'MANAGER_STOPPED'
   /** A manager option is outside its domain. */

@@ -94,8 +94,33 @@ export interface BroadcastRefusedEvent extends EventBase {
   readonly code: string;
 }
 
+/**
+ * A single-signer spend (payout, revoke, change, expire) that had not confirmed in time was
+ * re-signed at a higher fee rate and offered to the network, replacing the earlier version.
+ */
+export interface FeeBumpedEvent extends EventBase {
+  readonly type: 'fee-bumped';
+  readonly label: 'payout' | 'revoke' | 'change' | 'expire';
+  /** Txid of the version replaced. */
+  readonly replaced: string;
+  /** Txid of the new version. */
+  readonly txid: string;
+  /** Its fee rate, sat/vB, and fee, satoshis. */
+  readonly feeRate: number;
+  readonly fee: bigint;
+  /** Tip height when it was offered. */
+  readonly height: number;
+}
+
 /** Where a {@link ChannelErrorEvent} happened. */
-export type ChannelErrorPhase = 'sync' | 'receive' | 'command' | 'open' | 'watch' | 'restore';
+export type ChannelErrorPhase =
+  | 'sync'
+  | 'receive'
+  | 'command'
+  | 'open'
+  | 'watch'
+  | 'restore'
+  | 'fee-bump';
 
 /**
  * A channel's step failed (`ChannelIoError`, `ChannelFaultError`, or a `ManagerError`); the
@@ -118,6 +143,7 @@ export type ManagerEvent =
   | FundsRecoveredEvent
   | RejectionEvent
   | BroadcastRefusedEvent
+  | FeeBumpedEvent
   | ChannelErrorEvent;
 
 /** The `type` of every manager event. */

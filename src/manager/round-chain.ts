@@ -11,7 +11,14 @@ import type { Chain, ChainTransaction, Outpoint } from '../chain/chain.js';
 export class RoundChain implements Chain {
   private roundHeight: number | null = null;
 
-  constructor(private readonly inner: Chain) {}
+  /**
+   * @param substitute gives the bytes to broadcast instead of a transaction (the newest
+   *   fee-bumped version of a spend), or `null` to broadcast it as it is.
+   */
+  constructor(
+    private readonly inner: Chain,
+    private readonly substitute: (rawTx: Uint8Array) => Uint8Array | null = () => null,
+  ) {}
 
   /** Reads the tip for a round; until {@link RoundChain.endRound}, `getHeight` answers it. */
   async beginRound(): Promise<void> {
@@ -31,7 +38,7 @@ export class RoundChain implements Chain {
 
   /** {@inheritDoc Chain.broadcast} */
   broadcast(rawTx: Uint8Array): Promise<string> {
-    return this.inner.broadcast(rawTx);
+    return this.inner.broadcast(this.substitute(rawTx) ?? rawTx);
   }
 
   /** {@inheritDoc Chain.getTransaction} */

@@ -18,6 +18,8 @@ Options:
   --txindex           serve confirmed transactions without a block hash
   --feerate SATVB     estimatesmartfee answer in sat/vB (default: insufficient data)
   --start-height N    height of the tip before the first block (default 100)
+  --minrelaytxfee SATVB  minimum relay fee rate in sat/vB (default 1)
+  --fullrbf           replace mempool transactions by fee, as Core 28 and later do
   --help              this text
 `;
 
@@ -31,6 +33,13 @@ function integer(flag: string, text: string | undefined, max: number): number {
     throw new CliUsageError(`${flag} needs an integer between 0 and ${max}`);
   }
   return Number(text);
+}
+
+function feeRate(flag: string, text: string): number {
+  const rate = Number(text);
+  if (text.trim() === '' || !Number.isFinite(rate) || rate < 0 || rate > 1_000_000)
+    throw new CliUsageError(`${flag} needs a number of sat/vB between 0 and 1000000`);
+  return rate;
 }
 
 /** Parses the arguments after the program name. */
@@ -64,15 +73,20 @@ export function parseCli(args: readonly string[]): CliRequest {
       case '--txindex':
         options.txindex = true;
         break;
-      case '--feerate': {
-        const rate = Number(value());
-        if (!Number.isFinite(rate) || rate < 0)
-          throw new CliUsageError('--feerate needs a number ≥ 0');
-        options.feeRate = rate;
+      case '--feerate':
+        options.feeRate = feeRate(flag, value());
         break;
-      }
       case '--start-height':
-        options.chainOptions = { startHeight: integer(flag, value(), 10_000_000) };
+        options.chainOptions = {
+          ...options.chainOptions,
+          startHeight: integer(flag, value(), 10_000_000),
+        };
+        break;
+      case '--minrelaytxfee':
+        options.chainOptions = { ...options.chainOptions, minRelayFeeRate: feeRate(flag, value()) };
+        break;
+      case '--fullrbf':
+        options.chainOptions = { ...options.chainOptions, replaceByFee: true };
         break;
       default:
         throw new CliUsageError(`unknown option ${flag}`);

@@ -57,6 +57,8 @@ export const PARAMETER_NAMES: Readonly<Record<string, readonly string[]>> = {
   generatetoaddress: ['nblocks', 'address', 'maxtries'],
   invalidateblock: ['blockhash'],
   faucet: ['address', 'amount'],
+  getnetworkinfo: [],
+  getmempoolinfo: [],
 };
 
 const DECODE_FAILED = 'TX decode failed. Make sure the tx has at least one input.';
@@ -495,4 +497,35 @@ export const CORE_METHODS: Readonly<Record<string, RpcMethod>> = {
     const outpoint = state.chain.fund(script, sats);
     return { ...outpoint, blockhash: state.chain.tipHash, height: state.chain.height };
   },
+
+  async getnetworkinfo(state) {
+    const relay = satsPerKvbToBtc(state.chain.minRelayFeeRate);
+    return {
+      version: 280000,
+      subversion: '/picopayments-simnet/',
+      protocolversion: 70016,
+      networkactive: true,
+      connections: 0,
+      relayfee: relay,
+      incrementalfee: relay,
+      warnings: '',
+    };
+  },
+
+  async getmempoolinfo(state) {
+    const txids = state.chain.mempoolTxids();
+    const relay = satsPerKvbToBtc(state.chain.minRelayFeeRate);
+    return {
+      loaded: true,
+      size: txids.length,
+      mempoolminfee: relay,
+      minrelaytxfee: relay,
+      fullrbf: state.chain.replaceByFee,
+    };
+  },
 };
+
+/** sat/vB to BTC/kvB, rounded to whole satoshis per kvB as Core's CFeeRate is. */
+function satsPerKvbToBtc(rate: number): number {
+  return Math.round(rate * 1000) / 1e8;
+}

@@ -64,6 +64,10 @@ export async function coreRejection(
     case 'TX_MISSING_INPUTS':
       return missing;
     case 'TX_CONFLICT': {
+      // A replacement by fee that pays too little, in Core's words.
+      if (message.startsWith('insufficient fee')) {
+        return rejected('insufficient fee', message.slice('insufficient fee, '.length));
+      }
       const tx = decodeRawTransaction(rawTx);
       const mempool = new Set(chain.mempoolTxids());
       for (const input of tx.inputs) {

@@ -6,7 +6,9 @@ import type {
   ChainTransaction,
   ChainWatchRequest,
   Outpoint,
+  RelayPolicy,
 } from '../chain.js';
+import { DEFAULT_DUST_RELAY_FEE_RATE } from '../relay-policy.js';
 import { ChainError, type ChainErrorCode } from '../errors.js';
 import type { RetryPolicy } from '../http/retry.js';
 import { decodeRawTransaction, txidOfDecoded } from '../raw-transaction.js';
@@ -25,6 +27,8 @@ import {
   parseBlock,
   parseFeeEstimate,
   parseHeader,
+  parseMempoolMinFee,
+  parseNetworkRelayFee,
   parseSpending,
   parseTxOut,
   parseVerboseTransaction,
@@ -317,6 +321,20 @@ export class BitcoinCoreChain implements Chain {
     const rate = parseFeeEstimate(await this.#rpc.call('estimatesmartfee', [confTarget]));
     // BTC per 1000 vB to sat per vB.
     return rate === null ? this.#feeRateFloor : Math.max(this.#feeRateFloor, rate * 1e5);
+  }
+
+  /**
+   * The node's relay policy: the larger of `getnetworkinfo`'s `relayfee` (`-minrelaytxfee`)
+   * and `getmempoolinfo`'s `mempoolminfee` (higher when the mempool is full). Core does not
+   * report `-dustrelayfee`; its default is given.
+   */
+  async relayPolicy(): Promise<RelayPolicy> {
+    const relay = parseNetworkRelayFee(await this.#rpc.call('getnetworkinfo'));
+    const mempool = parseMempoolMinFee(await this.#rpc.call('getmempoolinfo'));
+    return {
+      minRelayFeeRate: Math.max(relay, mempool),
+      dustRelayFeeRate: DEFAULT_DUST_RELAY_FEE_RATE,
+    };
   }
 
   /** {@inheritDoc Chain.onBlock} */

@@ -175,6 +175,28 @@ export function parseFeeEstimate(value: unknown): number | null {
   return rate;
 }
 
+/** A BTC/kvB fee rate field of `getnetworkinfo` or `getmempoolinfo`, in sat/vB. */
+function feeRateField(value: unknown, what: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1) {
+    throw bad(what, 'is not a plausible BTC/kvB rate');
+  }
+  // BTC per 1000 vB to sat per vB.
+  return Math.round(value * 1e8) / 1000;
+}
+
+/** `getnetworkinfo`: the node's `-minrelaytxfee` (`relayfee`), sat/vB. */
+export function parseNetworkRelayFee(value: unknown): number {
+  return feeRateField(record(value, 'getnetworkinfo').relayfee, 'getnetworkinfo.relayfee');
+}
+
+/** `getmempoolinfo`: the mempool's current minimum fee (`mempoolminfee`), sat/vB. */
+export function parseMempoolMinFee(value: unknown): number {
+  return feeRateField(
+    record(value, 'getmempoolinfo').mempoolminfee,
+    'getmempoolinfo.mempoolminfee',
+  );
+}
+
 /** `getrawtransaction` verbose: the hex and, once confirmed, the block hash. */
 export function parseVerboseTransaction(value: unknown): { hex: string; blockHash: string | null } {
   const tx = record(value, 'getrawtransaction');

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CliUsageError, parseCli } from '../../../src/simnet/cli-options.js';
 
 const MAIN = join(import.meta.dirname, '../../../src/simnet/main.ts');
 
@@ -25,6 +26,21 @@ function collect(stream: NodeJS.ReadableStream | null): { text: () => string } {
   return { text: () => text };
 }
 
+describe('picopayments-simnet command line', () => {
+  it('parses the chain flags together and refuses bad fee rates', () => {
+    expect(parseCli(['--start-height', '7', '--fullrbf', '--minrelaytxfee', '1.5'])).toEqual({
+      help: false,
+      options: { chainOptions: { startHeight: 7, replaceByFee: true, minRelayFeeRate: 1.5 } },
+    });
+    for (const bad of [
+      ['--minrelaytxfee', 'x'],
+      ['--minrelaytxfee', '-1'],
+      ['--feerate', ''],
+    ])
+      expect(() => parseCli(bad)).toThrow(CliUsageError);
+  });
+});
+
 describe('picopayments-simnet command', () => {
   it('prints its flags with --help and exits 0; refuses an unknown flag with 2', async () => {
     const help = run(['--help']);
@@ -39,7 +55,17 @@ describe('picopayments-simnet command', () => {
 
   it('serves RPC at the printed URL with the cookie in --datadir, and exits 0 on SIGTERM', async () => {
     const datadir = mkdtempSync(join(tmpdir(), 'simnet-cli-'));
-    const child = run(['--port', '0', '--datadir', datadir, '--feerate', '3']);
+    const child = run([
+      '--port',
+      '0',
+      '--datadir',
+      datadir,
+      '--feerate',
+      '3',
+      '--fullrbf',
+      '--minrelaytxfee',
+      '2',
+    ]);
     const exited = exit(child);
     const out = collect(child.stdout);
     const started = Date.now();
@@ -60,6 +86,15 @@ describe('picopayments-simnet command', () => {
       result: { feerate: 0.00003, blocks: 2 },
       error: null,
       id: 1,
+    });
+    const mempool = await fetch(url!, {
+      method: 'POST',
+      headers: { Authorization: `Basic ${Buffer.from(cookie).toString('base64')}` },
+      body: JSON.stringify({ id: 2, method: 'getmempoolinfo', params: [] }),
+    });
+    expect(((await mempool.json()) as { result: unknown }).result).toMatchObject({
+      mempoolminfee: 0.00002,
+      fullrbf: true,
     });
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
