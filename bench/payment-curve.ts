@@ -6,40 +6,53 @@
  * measured in this same run.
  *
  * The channels persist through an `IncrementalStore` (deltas, compacted every 64); `--whole`
- * writes every snapshot whole instead, for comparison.
+ * writes every snapshot whole instead, for comparison; `--sqlite` puts the logs in SQLite files
+ * (durable, and the memory held by the process is then only the engine's).
  *
- * Run alone with `npx tsx bench/payment-curve.ts [--long | --max N] [--whole] [--backend noble|tiny-secp256k1|native]`,
+ * Run alone with `npx tsx bench/payment-curve.ts [--long | --max N] [--whole] [--sqlite] [--backend noble|tiny-secp256k1|native]`,
  * or as part of `npm run bench`.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Secp256k1BackendName, useSecp256k1Backend } from '../src/crypto/index.js';
 import { PayeeChannel, PayerChannel } from '../src/runtime/channels.js';
 import { MemoryLink } from '../src/runtime/transport.js';
 import { IncrementalStore } from '../src/runtime/incremental-store.js';
 import { MemoryStore } from '../src/runtime/store.js';
+import type { LogRecord, LogStore } from '../src/storage/log-store.js';
+import { SqliteStore } from '../src/storage/sqlite-store.js';
 import { SimulatedChain } from '../src/chain/simulated-chain.js';
 import { SingleKeyWallet } from '../src/runtime/wallet.js';
 import { destinationOf, testPrivateKey } from '../test/support/channel-harness.js';
 
-/** A memory log store that counts the bytes it is handed, keeping only the latest state per key. */
-class CountingStore extends MemoryStore {
+/** A log store that counts the bytes it is handed and passes everything on. */
+class CountingStore implements LogStore {
   bytes = 0;
   writes = 0;
+  constructor(private readonly inner: LogStore) {}
   private count(key: string, value: string): void {
     this.bytes += key.length + value.length;
     this.writes++;
   }
-  override async save(key: string, value: string): Promise<void> {
-    this.count(key, value);
-    return super.save(key, value);
+  load(key: string): Promise<string | null> {
+    return this.inner.load(key);
   }
-  override async append(key: string, seq: number, data: string): Promise<void> {
+  records(key: string): Promise<LogRecord[]> {
+    return this.inner.records(key);
+  }
+  save(key: string, value: string): Promise<void> {
+    this.count(key, value);
+    return this.inner.save(key, value);
+  }
+  append(key: string, seq: number, data: string): Promise<void> {
     this.count(key, data);
-    return super.append(key, seq, data);
+    return this.inner.append(key, seq, data);
   }
-  override async compact(key: string, value: string, through: number): Promise<void> {
+  compact(key: string, value: string, through: number): Promise<void> {
     this.count(key, value);
-    return super.compact(key, value, through);
+    return this.inner.compact(key, value, through);
   }
 }
 
@@ -47,6 +60,8 @@ class CountingStore extends MemoryStore {
 export interface CurveOptions {
   /** Write every snapshot whole (the plain `Store` contract) instead of as deltas. */
   readonly whole?: boolean;
+  /** The logs under the counting stores: in memory (default) or SQLite files in a temp dir. */
+  readonly store?: 'memory' | 'sqlite';
 }
 
 /** One checkpoint of the curve. */
@@ -69,7 +84,13 @@ export async function paymentCurve(
 ): Promise<CurvePoint[]> {
   const chain = new SimulatedChain();
   const link = new MemoryLink();
-  const stores = { payer: new CountingStore(), payee: new CountingStore() };
+  const dir = options.store === 'sqlite' ? mkdtempSync(join(tmpdir(), 'payment-curve-')) : '';
+  const open = async (name: string): Promise<LogStore> =>
+    options.store === 'sqlite' ? SqliteStore.open(join(dir, `${name}.db`)) : new MemoryStore();
+  const stores = {
+    payer: new CountingStore(await open('payer')),
+    payee: new CountingStore(await open('payee')),
+  };
   // What the channels write through: deltas over the counting log, or whole snapshots.
   const through = (log: CountingStore) => (options.whole ? log : new IncrementalStore(log));
   const loadFresh = (log: CountingStore) => through(log).load('curve');
@@ -170,6 +191,7 @@ export async function paymentCurve(
       payeeSnapshotBytes: (await loadFresh(stores.payee))!.length,
     });
   }
+  if (dir) rmSync(dir, { recursive: true, force: true });
   if (payee.status().transferred !== BigInt(last) + 999n)
     throw new Error(`payee holds ${payee.status().transferred}, expected ${last + 999}`);
   return points;
