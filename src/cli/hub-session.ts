@@ -2,6 +2,7 @@ import type { Chain } from '../chain/chain.js';
 import { HubClient, HubClientError } from '../hub-client/index.js';
 import type { PayeeChannel, PayerChannel } from '../runtime/channels.js';
 import { SqliteStore } from '../storage/sqlite-store.js';
+import { WalletError } from '../wallet/errors.js';
 import type { HdWallet } from '../wallet/hd-wallet.js';
 import { openWallet } from '../wallet/wallet-store.js';
 import { parseBlocks } from './arguments.js';
@@ -30,6 +31,12 @@ const BENIGN_COMMIT_CODES = new Set([
 
 /** The hub's misbehaviour behind a refusal of one of its channel messages, if any. */
 function misbehaviour(event: string, code: string, reason: string): Error | null {
+  // The wallet funds a deposit inside the engine: its failure comes back as a refused event.
+  if (event === 'FUNDING_FAILED')
+    return new WalletError(
+      code === 'WALLET_INSUFFICIENT_FUNDS' ? code : 'WALLET_NO_CHAIN',
+      `the deposit could not be funded: ${reason}`,
+    );
   if (
     (event === 'DEPOSIT' && code === 'DEPOSIT_UNACCEPTABLE') ||
     (event === 'DEPOSIT_FUNDED' && code === 'DEPOSIT_MISMATCH')

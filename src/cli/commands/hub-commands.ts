@@ -203,7 +203,7 @@ is saved atomically on its own, so a failure on one loses no other's progress.${
         : (await s.client.connections()).filter((c) => !c.closed).map((c) => c.handle);
       const out = [];
       for (const [i, h] of handles.entries()) {
-        context.progress(`sync ${i + 1}/${handles.length} ${h}`);
+        if (handles.length > 1) context.progress(`sync ${i + 1}/${handles.length} ${h}`);
         out.push(...(await s.client.sync(h)));
       }
       return out;

@@ -55,6 +55,7 @@ export function runProgram(
   args: readonly string[],
   env: Readonly<Record<string, string>>,
   stdin = '',
+  onStderr?: (soFar: string) => void,
 ): Promise<Run> {
   return new Promise((ok) => {
     const child = spawn(process.execPath, [bundle, ...args], {
@@ -65,7 +66,10 @@ export function runProgram(
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
+    child.stderr.on('data', (d) => {
+      stderr += d;
+      onStderr?.(stderr);
+    });
     child.stdin.end(stdin);
     child.on('close', (code) => ok({ code, stdout, stderr }));
   });
