@@ -86,7 +86,8 @@ export class CliWorld {
     await cp(join(this.dir, name), join(this.dir, copy), { recursive: true });
   }
 
-  /** `--json` result of a command that must succeed. */
+  /** `--json` result of a command that must succeed (read loosely: tests check the fields they use). */
+  // biome-ignore lint/suspicious/noExplicitAny: the CLI's JSON output is checked field by field
   async json(
     name: string,
     args: readonly string[],
