@@ -84,10 +84,11 @@ export async function openHubSession(
   const saved = (handle: string): ConnectionExpectation | undefined => {
     const payer = client?.channels.channel(`${handle}-c2h`) as PayerChannel | undefined;
     const payee = client?.channels.channel(`${handle}-h2c`) as PayeeChannel | undefined;
-    if (!payer || !payee) return undefined;
+    if (!payer) return undefined;
+    // One key per connection: the client's payer and payee ends share it.
     return {
       handle,
-      clientPublicKey: payee.context.payeePubkey,
+      clientPublicKey: payee?.context.payeePubkey ?? payer.context.payerPubkey,
       expireBlocks: payer.context.preferredExpireTime,
       delayBlocks: payer.context.preferredDelayTime,
       hubDeposit: hubDeposits.get(handle) ?? -1n,

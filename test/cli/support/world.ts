@@ -6,6 +6,10 @@ import { CoreRpcClient } from '../../../src/chain/bitcoin-core/rpc-client.js';
 import { type Simnet, startSimnet } from '../../../src/simnet/index.js';
 import { type Run, bundleProgram, runProgram, startDaemon } from './programs.js';
 
+/** A command's `--json` result, read loosely. */
+// biome-ignore lint/suspicious/noExplicitAny: the CLI's JSON output is checked field by field
+type Loose = any;
+
 /** Where blocks mined by tests go (no wallet of the tests owns it). */
 export const MINE_TO = 'bcrt1q6rz28mcfaxtmd6v789l9rrlrusdprr9pz3cppk';
 
@@ -87,12 +91,11 @@ export class CliWorld {
   }
 
   /** `--json` result of a command that must succeed (read loosely: tests check the fields they use). */
-  // biome-ignore lint/suspicious/noExplicitAny: the CLI's JSON output is checked field by field
   async json(
     name: string,
     args: readonly string[],
     extra: Record<string, string> = {},
-  ): Promise<any> {
+  ): Promise<Loose> {
     const run = await this.cli(name, [...args, '--json'], extra);
     if (run.code !== 0) throw new Error(`${args.join(' ')} exited ${run.code}: ${run.stderr}`);
     return JSON.parse(run.stdout).result;
