@@ -94,8 +94,8 @@ export const connectCommand: Command = {
 after checking the hub's terms and deposit script.${HUB_OPTIONS}
 
 Options:
-  --expire-blocks N  blocks until the deposit may be reclaimed (within the hub's terms)
-  --delay-blocks N   commit revocation delay in blocks (within the hub's terms)
+  --expire-blocks N      blocks until the deposit may be reclaimed (within the hub's terms)
+  --delay-blocks N       commit revocation delay in blocks (within the hub's terms)
   --max-expire-blocks N  refuse a hub whose terms lock deposits longer (default 4320)
 ${WAIT_HELP.replace('done', 'open (deposits confirmed)')}`,
   options: {
@@ -303,7 +303,7 @@ export const historyCommand: Command = {
 export const closeCommand: Command = {
   name: 'close',
   summary: 'close one connection, all, or those in a state',
-  usage: 'close HANDLE | --all | --state STATE',
+  usage: 'close HANDLE | --all | --state STATE [--wait]',
   help: `Closes connections: the one named, every open one (--all) or those in STATE (--state).${HUB_OPTIONS}
 
 Options:
