@@ -10,6 +10,8 @@ export interface Settings {
   readonly network: NetworkName;
   readonly hubUrl?: string;
   readonly chainRpc?: string;
+  /** Esplora REST base; used instead of the JSON-RPC node when set. */
+  readonly esploraUrl?: string;
   readonly chainCookie?: string;
   readonly chainUser?: string;
   readonly chainPassword?: string;
@@ -22,6 +24,7 @@ export const CONFIG_KEYS = {
   network: 'PICOPAYMENTS_NETWORK',
   hubUrl: 'PICOPAYMENTS_HUB_URL',
   chainRpc: 'PICOPAYMENTS_CHAIN_RPC',
+  esploraUrl: 'PICOPAYMENTS_ESPLORA_URL',
   chainCookie: 'PICOPAYMENTS_CHAIN_COOKIE',
   chainUser: 'PICOPAYMENTS_CHAIN_USER',
   chainPassword: 'PICOPAYMENTS_CHAIN_PASSWORD',
@@ -39,6 +42,7 @@ export const CONFIG_HELP = `Configuration (flag > environment > config file > de
   --hub-url URL     PICOPAYMENTS_HUB_URL        hub JSON-RPC endpoint
   --chain-rpc URL   PICOPAYMENTS_CHAIN_RPC      Bitcoin Core / simnet JSON-RPC endpoint
   --chain-cookie F  PICOPAYMENTS_CHAIN_COOKIE   its cookie file
+  --esplora-url URL PICOPAYMENTS_ESPLORA_URL    an Esplora REST API instead of a JSON-RPC node
                     PICOPAYMENTS_CHAIN_USER, PICOPAYMENTS_CHAIN_PASSWORD  or user and password
   --fee-rate N      PICOPAYMENTS_FEE_RATE       sat/vB for wallet transactions (default 2)
   Config file keys: ${Object.keys(CONFIG_KEYS).join(', ')}.`;
@@ -132,6 +136,7 @@ export function resolveSettings(
     feeRate,
     ...optional('hubUrl', checkUrl('hub URL', pick('hubUrl', 'hub-url'))),
     ...optional('chainRpc', checkUrl('chain RPC URL', pick('chainRpc', 'chain-rpc'))),
+    ...optional('esploraUrl', checkUrl('Esplora URL', pick('esploraUrl', 'esplora-url'))),
     ...optional('chainCookie', pick('chainCookie', 'chain-cookie')),
     ...optional('chainUser', pick('chainUser', 'chain-user')),
     ...optional('chainPassword', pick('chainPassword', 'chain-password')),

@@ -2,7 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { BitcoinCoreChain } from '../chain/bitcoin-core/bitcoin-core-chain.js';
 import { type CoreRpcAuth, CoreRpcClient } from '../chain/bitcoin-core/rpc-client.js';
-import { CoreRpcCoinScanner } from '../wallet/coin-scanner.js';
+import type { Chain } from '../chain/chain.js';
+import { EsploraChain } from '../chain/esplora/esplora-chain.js';
+import { type CoinScanner, CoreRpcCoinScanner } from '../wallet/coin-scanner.js';
+import { EsploraCoinScanner } from '../wallet/esplora-coin-scanner.js';
 import { readPassphrase } from '../wallet/passphrase.js';
 import type { CommandContext } from './command.js';
 import type { Settings } from './config.js';
@@ -29,18 +32,23 @@ function rpcAuth(settings: Settings): CoreRpcAuth {
   );
 }
 
-/** The chain backend and coin scanner of the settings (`CLI_BAD_CONFIG` when unconfigured). */
-export function chainOf(settings: Settings): {
-  chain: BitcoinCoreChain;
-  scanner: CoreRpcCoinScanner;
-} {
+/**
+ * The chain backend and coin scanner of the settings: an Esplora API when `esploraUrl` is set,
+ * else a Bitcoin Core (or simnet) JSON-RPC node (`CLI_BAD_CONFIG` when neither is configured).
+ */
+export function chainOf(settings: Settings): { chain: Chain; scanner: CoinScanner } {
+  const retry = { retries: 1, delayMs: 100 };
+  if (settings.esploraUrl)
+    return {
+      chain: new EsploraChain({ baseUrl: settings.esploraUrl, retry, pollIntervalMs: 1000 }),
+      scanner: new EsploraCoinScanner({ baseUrl: settings.esploraUrl, retry }),
+    };
   if (!settings.chainRpc)
     throw new CliError(
       'CLI_BAD_CONFIG',
-      'no chain RPC URL: set --chain-rpc or PICOPAYMENTS_CHAIN_RPC',
+      'no chain backend: set --chain-rpc (PICOPAYMENTS_CHAIN_RPC) or --esplora-url (PICOPAYMENTS_ESPLORA_URL)',
     );
   const auth = rpcAuth(settings);
-  const retry = { retries: 1, delayMs: 100 };
   return {
     chain: new BitcoinCoreChain({ url: settings.chainRpc, auth, retry }),
     scanner: new CoreRpcCoinScanner(new CoreRpcClient({ url: settings.chainRpc, auth, retry })),

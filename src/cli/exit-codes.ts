@@ -18,6 +18,8 @@ export const EXIT = {
   HUB_MISBEHAVED: 6,
   /** The wallet file is missing or already exists (init twice, or no init yet). */
   WALLET_STATE: 7,
+  /** A wait (`--wait`) ran out of time: the chain did not confirm or settle within `--timeout`. */
+  TIMEOUT: 8,
 } as const;
 
 /** One of {@link EXIT}'s values. */
@@ -31,12 +33,16 @@ export const EXIT_CODES_HELP = `Exit codes:
   3  hub or chain node unreachable
   4  authentication failure (wrong passphrase, hub signature or identity)
   5  insufficient funds
-  6  the hub broke the protocol (deposit script, terms, commits)
-  7  wallet missing (run init) or already initialised`;
+  6  the hub broke the protocol (deposit script, terms, commits, malformed answers)
+  7  wallet missing (run init) or already initialised
+  8  a --wait ran out of time (--timeout)`;
 
 const BY_CODE: Readonly<Record<string, ExitCode>> = {
   CLI_USAGE: EXIT.USAGE,
   CLI_BAD_CONFIG: EXIT.USAGE,
+  CLI_TIMEOUT: EXIT.TIMEOUT,
+  UNKNOWN_HANDLE: EXIT.USAGE,
+  BAD_BACKUP: EXIT.USAGE,
   WALLET_BAD_MNEMONIC: EXIT.USAGE,
   WALLET_BAD_ADDRESS: EXIT.USAGE,
   WALLET_NO_PASSPHRASE: EXIT.USAGE,
@@ -51,6 +57,7 @@ const BY_CODE: Readonly<Record<string, ExitCode>> = {
   HUB_TERMS_VIOLATED: EXIT.HUB_MISBEHAVED,
   HUB_BAD_DEPOSIT_SCRIPT: EXIT.HUB_MISBEHAVED,
   HUB_BAD_COMMIT: EXIT.HUB_MISBEHAVED,
+  HUB_BAD_RESPONSE: EXIT.HUB_MISBEHAVED,
   WALLET_NOT_FOUND: EXIT.WALLET_STATE,
   WALLET_EXISTS: EXIT.WALLET_STATE,
 };

@@ -28,6 +28,7 @@ export const GLOBAL_OPTIONS: Options = {
   'hub-url': { type: 'string' },
   'chain-rpc': { type: 'string' },
   'chain-cookie': { type: 'string' },
+  'esplora-url': { type: 'string' },
   'fee-rate': { type: 'string' },
   'passphrase-fd': { type: 'string' },
 };
@@ -146,7 +147,8 @@ export async function runCli(args: readonly string[], io: CliIo): Promise<ExitCo
       flags,
       positionals,
       env: io.env,
-      progress: (line) => io.stderr(`${line}\n`),
+      // Human mode only: with --json, stderr carries nothing but the error line.
+      progress: json ? () => undefined : (line) => io.stderr(`${line}\n`),
       readStdinLine: () => firstLine(io.stdin),
     };
     const result = await command.run(context);

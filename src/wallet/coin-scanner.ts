@@ -1,6 +1,6 @@
 import { bytesToHex } from '../bytes.js';
-import { ChainError } from '../chain/errors.js';
 import type { CoreRpcClient } from '../chain/bitcoin-core/rpc-client.js';
+import { ChainError } from '../chain/errors.js';
 
 /** An output found paying one of the wallet's scripts. */
 export interface FoundCoin {
@@ -11,13 +11,26 @@ export interface FoundCoin {
   readonly height: number;
 }
 
-/** Finds outputs paying given scripts in a range of blocks. */
+/** One main-chain block as a scanner saw it: its hash, its parent's, and the wallet's outputs in it. */
+export interface ScannedBlock {
+  readonly height: number;
+  readonly hash: string;
+  /** `null` for the lowest block a node serves. */
+  readonly previousHash: string | null;
+  readonly coins: readonly FoundCoin[];
+}
+
+/** Reads main-chain blocks for outputs paying given scripts. */
 export interface CoinScanner {
   /** Tip height. */
   height(): Promise<number>;
-  /** Outputs in blocks `from..to` (inclusive) whose script is in `scripts` (hex). */
-  scan(from: number, to: number, scripts: ReadonlySet<string>): Promise<FoundCoin[]>;
+  /** Hash of the main-chain block at `height`, `null` when there is none (above the tip, pruned). */
+  blockHash(height: number): Promise<string | null>;
+  /** The main-chain block at `height` with its outputs whose script is in `scripts` (hex); `null` when there is none. */
+  block(height: number, scripts: ReadonlySet<string>): Promise<ScannedBlock | null>;
 }
+
+const HASH = /^[0-9a-f]{64}$/;
 
 /** BTC amount as Core prints it (a JSON number with at most 8 decimals) to satoshis. */
 export function btcToSatoshis(value: unknown): bigint | null {
@@ -27,6 +40,8 @@ export function btcToSatoshis(value: unknown): bigint | null {
 }
 
 interface BlockJson {
+  hash?: unknown;
+  previousblockhash?: unknown;
   tx?: {
     txid?: unknown;
     vout?: { n?: unknown; value?: unknown; scriptPubKey?: { hex?: unknown } }[];
@@ -44,33 +59,41 @@ export class CoreRpcCoinScanner implements CoinScanner {
     return Number(await this.rpc.call('getblockcount'));
   }
 
-  async scan(from: number, to: number, scripts: ReadonlySet<string>): Promise<FoundCoin[]> {
-    const found: FoundCoin[] = [];
-    for (let height = Math.max(0, from); height <= to; height++) {
-      let hash: unknown;
-      try {
-        hash = await this.rpc.call('getblockhash', [height]);
-      } catch (error) {
-        // A pruned or simulated chain may not serve the lowest heights: nothing to find there.
-        if (error instanceof ChainError && error.code === 'NODE_RPC_ERROR' && error.rpcCode === -8)
-          continue;
-        throw error;
-      }
-      const block = (await this.rpc.call('getblock', [hash, 2])) as BlockJson;
-      for (const tx of block.tx ?? []) {
-        if (typeof tx.txid !== 'string') continue;
-        for (const out of tx.vout ?? []) {
-          const hex = out.scriptPubKey?.hex;
-          const value = btcToSatoshis(out.value);
-          if (typeof hex !== 'string' || value === null || typeof out.n !== 'number') continue;
-          if (scripts.has(hex.toLowerCase()))
-            found.push({ txid: tx.txid, vout: out.n, value, scriptHex: hex.toLowerCase(), height });
-        }
+  async blockHash(height: number): Promise<string | null> {
+    try {
+      const hash = await this.rpc.call('getblockhash', [height]);
+      if (typeof hash !== 'string' || !HASH.test(hash))
+        throw new ChainError('NODE_BAD_RESPONSE', 'getblockhash did not answer a hash');
+      return hash;
+    } catch (error) {
+      // Out of range: above the tip, or below what a pruned or simulated node serves.
+      if (error instanceof ChainError && error.code === 'NODE_RPC_ERROR' && error.rpcCode === -8)
+        return null;
+      throw error;
+    }
+  }
+
+  async block(height: number, scripts: ReadonlySet<string>): Promise<ScannedBlock | null> {
+    const hash = await this.blockHash(height);
+    if (hash === null) return null;
+    const block = (await this.rpc.call('getblock', [hash, 2])) as BlockJson;
+    const previous = block?.previousblockhash;
+    if (block?.hash !== hash || !(previous === undefined || HASH.test(String(previous))))
+      throw new ChainError('NODE_BAD_RESPONSE', `getblock ${hash} answered another block`);
+    const coins: FoundCoin[] = [];
+    for (const tx of block.tx ?? []) {
+      if (typeof tx.txid !== 'string') continue;
+      for (const out of tx.vout ?? []) {
+        const hex = out.scriptPubKey?.hex;
+        const value = btcToSatoshis(out.value);
+        if (typeof hex !== 'string' || value === null || typeof out.n !== 'number') continue;
+        if (scripts.has(hex.toLowerCase()))
+          coins.push({ txid: tx.txid, vout: out.n, value, scriptHex: hex.toLowerCase(), height });
       }
     }
-    return found;
+    return { height, hash, previousHash: previous === undefined ? null : String(previous), coins };
   }
 }
 
-/** Hex of a script, the key {@link CoinScanner.scan} matches on. */
+/** Hex of a script, the key {@link CoinScanner.block} matches on. */
 export const scriptKey = (script: Uint8Array): string => bytesToHex(script);

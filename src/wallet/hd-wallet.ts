@@ -7,6 +7,7 @@ import { type NetworkName, networkParams } from '../scripts/networks.js';
 import { buildDepositPsbt, type FundingCoin } from '../transactions/deposit-transaction.js';
 import { publicKeyOf } from '../transactions/keys.js';
 import { rawTransactionId } from '../transactions/raw-transaction.js';
+import { type BlockMark, forkHeight, thinMarks, validMarks } from './block-index.js';
 import { type CoinScanner, scriptKey } from './coin-scanner.js';
 import { WalletError } from './errors.js';
 import { addressScript, signSend } from './send.js';
@@ -20,6 +21,9 @@ export interface WalletCoin {
   readonly value: string;
   readonly branch: 'receive' | 'change';
   readonly index: number;
+  /** Height and hash of the block that confirmed it; absent for the wallet's own unconfirmed change. */
+  readonly height?: number;
+  readonly block?: string;
 }
 
 /** The wallet's saved state: the plaintext sealed in the wallet file. */
@@ -33,6 +37,11 @@ export interface WalletState {
   nextChannel: number;
   /** Highest block already scanned for coins; -1 before the first scan. */
   scannedHeight: number;
+  /**
+   * Hashes of scanned blocks (all recent ones, ever fewer further back, see block-index): a
+   * reorganisation is noticed at any depth. Absent in files written before it existed.
+   */
+  blocks?: BlockMark[];
   coins: WalletCoin[];
   /**
    * Outpoints this wallet spent (`txid:vout`), newest last: a rescan must not take them back
@@ -46,8 +55,26 @@ const MAX_SPENT = 2000;
 
 /** Addresses ahead of the last one handed out that a scan still watches (BIP44's gap limit). */
 const GAP = 20;
-/** Blocks scanned again on each refresh, so that a shallow reorganisation is picked up. */
-const RESCAN_DEPTH = 6;
+/** Blocks scanned again when a wallet file has no block hashes yet (written by an older version). */
+const LEGACY_RESCAN_DEPTH = 6;
+/** Scans restarted when the chain changes under one, before giving up. */
+const SCAN_ATTEMPTS = 4;
+
+function validCoin(c: unknown): c is WalletCoin {
+  const coin = c as WalletCoin;
+  return (
+    typeof coin === 'object' &&
+    coin !== null &&
+    typeof coin.txid === 'string' &&
+    Number.isSafeInteger(coin.vout) &&
+    typeof coin.value === 'string' &&
+    /^\d{1,16}$/.test(coin.value) &&
+    (coin.branch === 'receive' || coin.branch === 'change') &&
+    Number.isSafeInteger(coin.index) &&
+    (coin.height === undefined || Number.isSafeInteger(coin.height)) &&
+    (coin.block === undefined || typeof coin.block === 'string')
+  );
+}
 
 /** Checks the shape of a decrypted wallet state; `WALLET_CORRUPT` otherwise. */
 export function parseWalletState(text: string): WalletState {
@@ -66,6 +93,8 @@ export function parseWalletState(text: string): WalletState {
     !counters.every((n) => Number.isSafeInteger(n) && n >= 0) ||
     !Number.isSafeInteger(state.scannedHeight) ||
     !Array.isArray(state.coins) ||
+    !state.coins.every(validCoin) ||
+    !(state.blocks === undefined || validMarks(state.blocks)) ||
     !(
       state.spent === undefined ||
       (Array.isArray(state.spent) && state.spent.every((o) => typeof o === 'string'))
@@ -163,49 +192,111 @@ export class HdWallet implements Wallet {
   }
 
   /**
-   * Scans blocks since the last refresh for coins paying the wallet's addresses, then drops the
-   * coins the chain reports spent. `progress` is told the height reached.
+   * Brings the coin index up to the chain's tip. First finds the highest scanned block whose
+   * hash the chain still has; coins found above it are rolled back (a reorganisation of any
+   * depth), then blocks from there to the tip are scanned, each checked to build on the one
+   * before (a reorganisation during the scan starts it again). Last, coins the chain reports
+   * spent are dropped. `progress` is told each height reached.
    */
   async refresh(
     scanner: CoinScanner,
     chain: Chain,
     progress?: (height: number, tip: number) => void,
-  ): Promise<void> {
-    const tip = await scanner.height();
+  ): Promise<{ rolledBack: number }> {
     const scripts = new Map<string, { branch: 'receive' | 'change'; index: number }>();
     for (const branch of ['receive', 'change'] as const) {
       const next = branch === 'receive' ? this.state.nextReceive : this.state.nextChange;
       for (let index = 0; index < next + GAP; index++)
         scripts.set(scriptKey(this.script(branch, index)), { branch, index });
     }
-    const from = Math.max(0, this.state.scannedHeight + 1 - RESCAN_DEPTH);
-    const found = await scanner.scan(from, tip, new Set(scripts.keys()));
-    const known = new Set([
-      ...this.state.coins.map((c) => `${c.txid}:${c.vout}`),
-      ...(this.state.spent ?? []),
-    ]);
-    for (const coin of found) {
-      const owner = scripts.get(coin.scriptHex)!;
-      if (known.has(`${coin.txid}:${coin.vout}`)) continue;
-      known.add(`${coin.txid}:${coin.vout}`);
-      this.state.coins.push({
-        txid: coin.txid,
-        vout: coin.vout,
-        value: coin.value.toString(),
-        ...owner,
-      });
-      if (owner.branch === 'receive')
-        this.state.nextReceive = Math.max(this.state.nextReceive, owner.index + 1);
-      else this.state.nextChange = Math.max(this.state.nextChange, owner.index + 1);
+    const wanted = new Set(scripts.keys());
+    let rolledBack = 0;
+    for (let attempt = 1; ; attempt++) {
+      const fork = await this.rollBack(scanner);
+      rolledBack = Math.max(rolledBack, this.state.scannedHeight - fork);
+      this.dropAbove(fork);
+      const tip = await scanner.height();
+      let previous = this.state.blocks?.at(-1)?.hash ?? null;
+      let changed = false;
+      for (let height = fork + 1; height <= tip; height++) {
+        const block = await scanner.block(height, wanted);
+        if (block === null) {
+          // Below the lowest block a pruned or simulated node serves: nothing to find there.
+          if (height >= tip) break;
+          previous = null;
+          continue;
+        }
+        if (previous !== null && block.previousHash !== previous) {
+          changed = true;
+          break;
+        }
+        this.addCoins(block.coins, block.hash, scripts);
+        this.state.blocks = [...(this.state.blocks ?? []), { height, hash: block.hash }];
+        this.state.scannedHeight = height;
+        previous = block.hash;
+        progress?.(height, tip);
+      }
+      this.state.blocks = thinMarks(this.state.blocks ?? []);
+      if (!changed) break;
+      if (attempt >= SCAN_ATTEMPTS)
+        throw new WalletError('WALLET_CORRUPT', 'the chain kept reorganising during the scan');
     }
     const unspent: WalletCoin[] = [];
     for (const coin of this.state.coins)
       if ((await chain.getOutput({ txid: coin.txid, vout: coin.vout })) !== null)
         unspent.push(coin);
     this.state.coins = unspent;
-    this.state.scannedHeight = tip;
-    progress?.(tip, tip);
     await this.save(this.state);
+    return { rolledBack };
+  }
+
+  /** Height of the highest scanned block still in the chain (-1: none). */
+  private async rollBack(scanner: CoinScanner): Promise<number> {
+    const marks = this.state.blocks;
+    if (marks === undefined || marks.length === 0)
+      return this.state.scannedHeight < 0
+        ? -1
+        : Math.max(-1, this.state.scannedHeight - LEGACY_RESCAN_DEPTH);
+    return forkHeight(marks, (h) => scanner.blockHash(h));
+  }
+
+  /** Forgets what was found above `height`: blocks and the coins they confirmed. */
+  private dropAbove(height: number): void {
+    this.state.blocks = (this.state.blocks ?? []).filter((m) => m.height <= height);
+    this.state.coins = this.state.coins.filter((c) => c.height === undefined || c.height <= height);
+    this.state.scannedHeight = Math.min(this.state.scannedHeight, height);
+  }
+
+  private addCoins(
+    found: readonly {
+      txid: string;
+      vout: number;
+      value: bigint;
+      scriptHex: string;
+      height: number;
+    }[],
+    block: string,
+    scripts: ReadonlyMap<string, { branch: 'receive' | 'change'; index: number }>,
+  ): void {
+    const spent = new Set(this.state.spent ?? []);
+    for (const coin of found) {
+      const owner = scripts.get(coin.scriptHex);
+      const outpoint = `${coin.txid}:${coin.vout}`;
+      if (!owner || spent.has(outpoint)) continue;
+      // The wallet's own change is known before it confirms: now it has a block.
+      this.state.coins = this.state.coins.filter((c) => `${c.txid}:${c.vout}` !== outpoint);
+      this.state.coins.push({
+        txid: coin.txid,
+        vout: coin.vout,
+        value: coin.value.toString(),
+        ...owner,
+        height: coin.height,
+        block,
+      });
+      if (owner.branch === 'receive')
+        this.state.nextReceive = Math.max(this.state.nextReceive, owner.index + 1);
+      else this.state.nextChange = Math.max(this.state.nextChange, owner.index + 1);
+    }
   }
 
   async fundDeposit(depositScript: Uint8Array, amount: bigint, feeRate: number) {

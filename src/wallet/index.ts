@@ -5,8 +5,18 @@ export {
   type CoinScanner,
   CoreRpcCoinScanner,
   type FoundCoin,
+  type ScannedBlock,
   btcToSatoshis,
 } from './coin-scanner.js';
+export { EsploraCoinScanner, type EsploraCoinScannerOptions } from './esplora-coin-scanner.js';
+export {
+  type BlockMark,
+  DENSE_BLOCKS,
+  forkHeight,
+  keepsMark,
+  thinMarks,
+  validMarks,
+} from './block-index.js';
 export { readPassphrase, type PassphraseSources } from './passphrase.js';
 export {
   readWalletFile,

@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CoreRpcClient } from '../../src/chain/bitcoin-core/rpc-client.js';
 import { type Simnet, startSimnet } from '../../src/simnet/index.js';
+import { bundleProgram, runProgram } from './support/programs.js';
 
 const MNEMONIC =
   'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
@@ -15,25 +15,17 @@ interface Run {
   stderr: string;
 }
 
+let bundle: string;
+/** The CLI as a child process (bundled once: see support/programs). */
 function cli(args: string[], env: Record<string, string>, stdin = ''): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli-main.ts', ...args], {
-      env: { PATH: process.env.PATH ?? '', HOME: env.HOME ?? tmpdir(), ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.stdin.end(stdin);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runProgram(bundle, args, env, stdin);
 }
 
 let dir: string;
 let node: Simnet;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'pp-cli-'));
+  bundle = await bundleProgram('src/cli-main.ts');
   node = await startSimnet({ datadir: join(dir, 'node') });
 });
 afterAll(async () => {

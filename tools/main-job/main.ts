@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { CoreRpcClient } from '../../src/chain/bitcoin-core/rpc-client.js';
 import { renderTable, toJson } from '../../src/cli/output.js';
+import { bundleProgram } from './bundle.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const json = process.argv.includes('--json');
@@ -29,9 +30,15 @@ const log = (line: string) => {
   if (!json) process.stderr.write(`${line}\n`);
 };
 
+/**
+ * The programs, bundled once into the temp dir (as tsup bundles them for dist/): each of the
+ * many processes the job starts then skips the TypeScript loader.
+ */
+const programs = new Map<string, string>();
+
 /** Starts a long-running program and resolves the first stdout line matching `match`. */
 function daemon(script: string, args: string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, script), ...args], {
+  const child = spawn(process.execPath, [programs.get(script)!, ...args], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -65,15 +72,11 @@ type Result = any;
 /** Runs the CLI for one client and returns its `result` (throws on a non-zero exit). */
 function client(dataDir: string, env: Record<string, string>, args: string[]): Promise<Result> {
   return new Promise((ok, fail) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(root, 'src/cli-main.ts'), ...args, '--json'],
-      {
-        cwd: root,
-        env: { ...process.env, ...env, PICOPAYMENTS_DATA_DIR: dataDir },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
+    const child = spawn(process.execPath, [programs.get('src/cli-main.ts')!, ...args, '--json'], {
+      cwd: root,
+      env: { ...process.env, ...env, PICOPAYMENTS_DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     children.push(child);
     let out = '';
     let err = '';
@@ -87,6 +90,10 @@ function client(dataDir: string, env: Record<string, string>, args: string[]): P
 }
 
 async function main(): Promise<number> {
+  const entries = ['src/simnet/main.ts', 'src/hub-main.ts', 'src/cli-main.ts'];
+  const built = await Promise.all(entries.map((e) => bundleProgram(e, dir)));
+  for (const [i, e] of entries.entries()) programs.set(e, built[i]!);
+  log('programs bundled');
   const sim = daemon('src/simnet/main.ts', ['--datadir', join(dir, 'node')]);
   const rpcUrl = (await sim.line((l) => l.startsWith('rpc '))).slice(4);
   const cookie = (await sim.line((l) => l.startsWith('cookie '))).slice(7);

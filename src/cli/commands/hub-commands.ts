@@ -3,10 +3,56 @@ import { writeFileAtomic } from '../../wallet/wallet-file.js';
 import { parseBlocks, parseQuantity } from '../arguments.js';
 import type { Command } from '../command.js';
 import { CliError } from '../errors.js';
-import { withHub } from '../hub-session.js';
+import type { ConnectionStatus } from '../../hub-client/index.js';
+import { type HubSession, withHub } from '../hub-session.js';
+import type { CommandContext } from '../command.js';
+import { HubClientError } from '../../hub-client/index.js';
 import { renderFields, renderTable } from '../output.js';
 
-const HUB_OPTIONS = '\nNeeds --hub-url and --chain-rpc (or their environment variables).';
+const HUB_OPTIONS =
+  '\nNeeds --hub-url and --chain-rpc or --esplora-url (or their environment variables).';
+
+const WAIT_HELP = `  --wait            wait until it is done, one progress line per new block (stderr)
+  --timeout SECONDS give up waiting after this long (default 600; exit code 8)`;
+
+const WAIT_OPTIONS = { wait: { type: 'boolean' }, timeout: { type: 'string' } } as const;
+
+/**
+ * Syncs `handles` (unless `sync` is false) until `done` holds for them, with a progress line for each new block
+ * (human mode only). Times out with `CLI_TIMEOUT`.
+ */
+async function waitUntil(
+  context: CommandContext,
+  s: HubSession,
+  handles: readonly string[],
+  what: string,
+  done: (list: readonly ConnectionStatus[]) => boolean,
+  sync = true,
+): Promise<void> {
+  const seconds = parseBlocks('--timeout', context.flags.timeout, 1, 86_400) ?? 600;
+  const pollMs = Math.max(10, Number(context.env.PICOPAYMENTS_POLL_MS ?? 1000) || 1000);
+  const deadline = Date.now() + seconds * 1000;
+  let lastHeight = -1;
+  const started = Date.now();
+  for (;;) {
+    if (sync) for (const h of handles) await s.client.sync(h);
+    const list = (await s.client.connections()).filter((c) => handles.includes(c.handle));
+    if (list.length === handles.length && done(list)) return;
+    const height = await s.chain.getHeight();
+    if (height !== lastHeight) {
+      lastHeight = height;
+      const states = list.map((c) => `${c.handle.slice(0, 8)} ${c.state}`).join(', ');
+      const elapsed = Math.round((Date.now() - started) / 1000);
+      context.progress(`waiting for ${what}: height ${height}, ${states} (${elapsed}s)`);
+    }
+    if (Date.now() > deadline)
+      throw new CliError('CLI_TIMEOUT', `gave up waiting for ${what} after ${seconds} s`);
+    await new Promise((r) => setTimeout(r, pollMs));
+  }
+}
+
+/** Both channels of a connection are open (or the hub funds none). */
+const isOpen = (c: ConnectionStatus): boolean => /^open\/(open|none)$/.test(c.state);
 
 /** `hub-status`: the hub's identity, height and terms per asset. */
 export const hubStatusCommand: Command = {
@@ -43,28 +89,40 @@ export const hubStatusCommand: Command = {
 export const connectCommand: Command = {
   name: 'connect',
   summary: 'open a connection to the hub with a deposit',
-  usage: 'connect ASSET QTY [--expire-blocks N] [--delay-blocks N]',
+  usage: 'connect ASSET QTY [--expire-blocks N] [--delay-blocks N] [--wait]',
   help: `Funds a deposit of QTY from the wallet and opens a connection (two channels) with the hub,
 after checking the hub's terms and deposit script.${HUB_OPTIONS}
 
 Options:
-  --expire-blocks N  blocks until the deposit may be reclaimed (within the hub's terms)
-  --delay-blocks N   commit revocation delay in blocks (within the hub's terms)`,
-  options: { 'expire-blocks': { type: 'string' }, 'delay-blocks': { type: 'string' } },
+  --expire-blocks N      blocks until the deposit may be reclaimed (within the hub's terms)
+  --delay-blocks N       commit revocation delay in blocks (within the hub's terms)
+  --max-expire-blocks N  refuse a hub whose terms lock deposits longer (default 4320)
+${WAIT_HELP.replace('done', 'open (deposits confirmed)')}`,
+  options: {
+    'expire-blocks': { type: 'string' },
+    'delay-blocks': { type: 'string' },
+    'max-expire-blocks': { type: 'string' },
+    ...WAIT_OPTIONS,
+  },
   positionals: [2, 2],
   async run(context) {
     const [asset, qty] = context.positionals;
     const quantity = parseQuantity('QTY', qty);
     const expireBlocks = parseBlocks('--expire-blocks', context.flags['expire-blocks'], 1, 65_535);
     const delayBlocks = parseBlocks('--delay-blocks', context.flags['delay-blocks'], 1, 65_535);
-    const info = await withHub(context, true, (s) =>
-      s.client.connect({
+    const info = await withHub(context, true, async (s) => {
+      const opened = await s.client.connect({
         asset: asset!,
         quantity,
         ...(expireBlocks === undefined ? {} : { expireBlocks }),
         ...(delayBlocks === undefined ? {} : { delayBlocks }),
-      }),
-    );
+      });
+      if (context.flags.wait === true)
+        await waitUntil(context, s, [opened.handle], 'the deposits to confirm', (l) =>
+          l.every(isOpen),
+        );
+      return opened;
+    });
     return {
       json: info,
       human: renderFields({
@@ -86,8 +144,9 @@ export const payCommand: Command = {
 The hub delivers it at the payee's next sync. Prints the receipt token (for cancel).${HUB_OPTIONS}
 
 Options:
-  --memo TEXT       a note for the payee (at most 256 characters)`,
-  options: { memo: { type: 'string' } },
+  --memo TEXT       a note for the payee (at most 256 characters)
+  --max-fee N       refuse to pay when the hub's fee per payment is above N (base units)`,
+  options: { memo: { type: 'string' }, 'max-fee': { type: 'string' } },
   positionals: [3, 3],
   async run(context) {
     const [from, to, qty] = context.positionals;
@@ -95,9 +154,26 @@ Options:
     const memo = context.flags.memo;
     if (typeof memo === 'string' && memo.length > 256)
       throw new CliError('CLI_USAGE', '--memo is longer than 256 characters');
-    const receipt = await withHub(context, false, (s) =>
-      s.client.pay({ from: from!, to: to!, amount, ...(typeof memo === 'string' ? { memo } : {}) }),
-    );
+    const maxFee =
+      context.flags['max-fee'] === undefined
+        ? undefined
+        : parseQuantity('--max-fee', String(context.flags['max-fee']));
+    const receipt = await withHub(context, false, async (s) => {
+      const connection = (await s.client.connections()).find((c) => c.handle === from);
+      if (!connection) throw new CliError('CLI_USAGE', `no connection ${from} (see status)`);
+      const fee = (await s.client.status()).terms[connection.asset]?.paymentFee ?? 0n;
+      if (maxFee !== undefined && fee > maxFee)
+        throw new HubClientError(
+          'HUB_TERMS_VIOLATED',
+          `the hub asks a fee of ${fee} per payment, above --max-fee ${maxFee}`,
+        );
+      return s.client.pay({
+        from: from!,
+        to: to!,
+        amount,
+        ...(typeof memo === 'string' ? { memo } : {}),
+      });
+    });
     return {
       json: receipt,
       human: renderFields({
@@ -127,7 +203,7 @@ is saved atomically on its own, so a failure on one loses no other's progress.${
         : (await s.client.connections()).filter((c) => !c.closed).map((c) => c.handle);
       const out = [];
       for (const [i, h] of handles.entries()) {
-        context.progress(`sync ${i + 1}/${handles.length} ${h}`);
+        if (handles.length > 1) context.progress(`sync ${i + 1}/${handles.length} ${h}`);
         out.push(...(await s.client.sync(h)));
       }
       return out;
@@ -227,13 +303,14 @@ export const historyCommand: Command = {
 export const closeCommand: Command = {
   name: 'close',
   summary: 'close one connection, all, or those in a state',
-  usage: 'close HANDLE | --all | --state STATE',
+  usage: 'close HANDLE | --all | --state STATE [--wait]',
   help: `Closes connections: the one named, every open one (--all) or those in STATE (--state).${HUB_OPTIONS}
 
 Options:
   --all             close every open connection
-  --state STATE     close the connections in this state`,
-  options: { all: { type: 'boolean' }, state: { type: 'string' } },
+  --state STATE     close the connections in this state
+${WAIT_HELP.replace('done', 'settled on chain')}`,
+  options: { all: { type: 'boolean' }, state: { type: 'string' }, ...WAIT_OPTIONS },
   positionals: [0, 1],
   async run(context) {
     const handle = context.positionals[0];
@@ -246,7 +323,24 @@ Options:
       const targets = handle
         ? [handle]
         : open.filter((c) => all || c.state === state).map((c) => c.handle);
-      for (const h of targets) await s.client.close(h);
+      const known = new Set((await s.client.connections()).map((c) => c.handle));
+      for (const h of targets)
+        if (!known.has(h)) throw new CliError('CLI_USAGE', `no connection ${h} (see status)`);
+      for (const [i, h] of targets.entries()) {
+        if (targets.length > 1) context.progress(`close ${i + 1}/${targets.length} ${h}`);
+        await s.client.close(h);
+      }
+      if (context.flags.wait === true && targets.length > 0) {
+        const ids = targets.flatMap((h) => [`${h}-c2h`, `${h}-h2c`]);
+        await waitUntil(
+          context,
+          s,
+          targets,
+          'the channels to settle',
+          () => ids.every((id) => s.client.channels.channel(id)?.done ?? true),
+          false,
+        );
+      }
       return targets;
     });
     return {

@@ -4,6 +4,7 @@ import { parseBlocks, parseQuantity } from '../arguments.js';
 import type { Command, CommandContext } from '../command.js';
 import { chainOf, ensureDataDir, passphraseOf, walletPath } from '../environment.js';
 import { renderFields, renderTable } from '../output.js';
+import { scanWithProgress } from '../scan-progress.js';
 
 async function openFor(context: CommandContext, withChain: boolean) {
   const passphrase = await passphraseOf(context);
@@ -91,8 +92,7 @@ export const balanceCommand: Command = {
   positionals: [0, 0],
   async run(context) {
     const { wallet, backend } = await openFor(context, true);
-    context.progress(`scanning from block ${wallet.state.scannedHeight + 1}`);
-    await wallet.refresh(backend!.scanner, backend!.chain);
+    await scanWithProgress(context, wallet, backend!.scanner, backend!.chain);
     const coins = wallet.state.coins.map((c) => ({ ...c, value: BigInt(c.value) }));
     const json = { height: wallet.state.scannedHeight, balance: wallet.balance(), coins };
     const human = [
@@ -128,7 +128,7 @@ at the configured fee rate, and broadcasts the transaction.`,
     const [address, quantity] = context.positionals;
     const amount = parseQuantity('SATOSHIS', quantity);
     const { wallet, backend } = await openFor(context, true);
-    await wallet.refresh(backend!.scanner, backend!.chain);
+    await scanWithProgress(context, wallet, backend!.scanner, backend!.chain);
     const sent = await wallet.send(address!, amount, context.settings.feeRate);
     const json = { txid: sent.txid, address, amount, fee: sent.fee, change: sent.change };
     return {
