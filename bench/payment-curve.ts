@@ -221,10 +221,11 @@ async function main(): Promise<void> {
   const max = maxAt >= 0 ? Number(args[maxAt + 1]) : long ? 1_000_000 : 10_000;
   const checkpoints = [100, 1_000, 10_000, 100_000, 1_000_000].filter((n) => n <= max);
   const whole = args.includes('--whole');
+  const store = args.includes('--sqlite') ? 'sqlite' : 'memory';
   console.log(
-    `Cost per payment on one channel (${backend} backend, ${whole ? 'whole snapshots' : 'incremental store'})`,
+    `Cost per payment on one channel (${backend} backend, ${whole ? 'whole snapshots' : 'incremental store'} over ${store})`,
   );
-  for (const line of curveLines(await paymentCurve(checkpoints, { whole })))
+  for (const line of curveLines(await paymentCurve(checkpoints, { whole, store })))
     console.log(`  ${line}`);
 }
 
