@@ -1,6 +1,7 @@
 import type { Chain } from '../chain/chain.js';
 import { HubClient, HubClientError } from '../hub-client/index.js';
 import type { PayeeChannel, PayerChannel } from '../runtime/channels.js';
+import { IncrementalStore } from '../runtime/incremental-store.js';
 import { SqliteStore } from '../storage/sqlite-store.js';
 import { WalletError } from '../wallet/errors.js';
 import type { HdWallet } from '../wallet/hd-wallet.js';
@@ -105,7 +106,8 @@ export async function openHubSession(
     client = await HubClient.open({
       url,
       chain,
-      store,
+      // Each step appends a delta instead of rewriting the channel's snapshot.
+      store: new IncrementalStore(store),
       wallet,
       keys: wallet,
       payoutScript: () => wallet.payoutScript(),
