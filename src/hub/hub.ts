@@ -99,6 +99,8 @@ interface Connection {
   /** Highest nonce accepted. */
   nonce: number;
   closed: boolean;
+  /** How the hub->client channel was created, to create it again if it never took a step. */
+  h2cTerms?: { expire: number; delay: number; height: number; feeRate: number };
   /** Payments to this connection, queued for its next sync. */
   inbox: QueuedPayment[];
   /** Tokens of payments from this connection that may still be queued, with their payee. */
@@ -181,7 +183,7 @@ export class Hub {
   static async start(options: HubOptions): Promise<Hub> {
     if (options.shared && !isLockable(options.store))
       throw new HubError('INTERNAL', 'a shared hub needs a store with lockChannel');
-    const journal = await JournalStore.open(options.store);
+    const journal = await JournalStore.open(options.store, 'hub:journal', options.shared);
     const hub = new Hub(options, journal);
     await journal.attachBroadcaster((raw) => options.chain.broadcast(raw));
     await hub.exclusive(async () => {
@@ -191,11 +193,17 @@ export class Hub {
       hub.manager = await hub.startManager(!options.shared);
     });
     const job = () => hub.manager.syncAll();
-    hub.supervisor.add(
-      'chain',
-      options.shared ? () => hub.serial(() => hub.exclusive(() => hub.inTransaction(job))) : job,
-      { intervalMs: options.chainJobMs ?? 5000 },
-    );
+    let synced = -1;
+    // Shared: a round only for a new tip (the lock is taken by every process in turn).
+    const sharedJob = async () => {
+      const height = await options.chain.getHeight();
+      if (height === synced) return;
+      await hub.serial(() => hub.exclusive(() => hub.inTransaction(job)));
+      synced = height;
+    };
+    hub.supervisor.add('chain', options.shared ? sharedJob : job, {
+      intervalMs: options.chainJobMs ?? 5000,
+    });
     return hub;
   }
 
@@ -220,7 +228,31 @@ export class Hub {
     });
     // Channel failures are reported as events by the manager; they count against the chain job.
     manager.on('channel-error', (e) => this.supervisor.recordFailure('chain', e.error));
+    // A payer channel that never took a step has no snapshot and is dropped by a restart:
+    // created again, the same (its key derives from its id), it waits for the client's offer.
+    for (const c of this.connections.values())
+      if (c.h2cTerms && BigInt(c.hubDeposit) > 0n && !manager.channel(c.h2c))
+        await this.createHubPayer(manager, c.h2c, BigInt(c.hubDeposit), c.h2cTerms);
     return manager;
+  }
+
+  private createHubPayer(
+    manager: ChannelManager,
+    h2c: string,
+    deposit: bigint,
+    t: NonNullable<Connection['h2cTerms']>,
+  ): Promise<unknown> {
+    return manager.createPayer({
+      channelId: h2c,
+      network: this.options.network,
+      depositAmount: deposit,
+      feeRate: t.feeRate,
+      expireTime: t.expire,
+      delayTime: t.delay,
+      privateKey: this.channelKey(h2c),
+      destinationScript: this.hubScript,
+      height: t.height,
+    });
   }
 
   private async loadState(): Promise<void> {
@@ -247,11 +279,11 @@ export class Hub {
         await this.manager.stop();
         this.manager = await this.startManager(false);
       }
-      const out = await task();
-      // Every write must reach its key before another process may read it.
-      await this.journal.settled();
-      return out;
+      return await task();
     } finally {
+      // Every write must reach its key before another process may read it (after a failed
+      // request too: its channel writes are kept).
+      await this.journal.settled().catch(() => undefined);
       await lease.release();
     }
   }
@@ -347,6 +379,20 @@ export class Hub {
     for (const j of this.supervisor.health())
       lines.push(`picopayments_hub_job_failures_total{job="${j.name}"} ${j.failures}`);
     return `${lines.join('\n')}\n`;
+  }
+
+  /**
+   * Adds a coin to the hub's own wallet (once; a known outpoint is ignored), as one transaction
+   * under the hub's lock.
+   *
+   * @throws {@link HubError} `INTERNAL` when the hub was given an outside wallet.
+   */
+  fundWallet(outpoint: { txid: string; vout: number }, value: bigint): Promise<void> {
+    const wallet = this.wallet;
+    if (!wallet) return Promise.reject(new HubError('INTERNAL', 'the hub uses an outside wallet'));
+    return this.serial(() =>
+      this.exclusive(() => this.inTransaction(() => wallet.addCoin(outpoint, value))),
+    );
   }
 
   /** Satoshis locked in hub->client deposits (counted when a connection is made). */
@@ -550,18 +596,8 @@ export class Hub {
       destinationScript: this.hubScript,
       height,
     });
-    if (hubDeposit > 0n)
-      await this.manager.createPayer({
-        channelId: h2c,
-        network: this.options.network,
-        depositAmount: hubDeposit,
-        feeRate,
-        expireTime: expire,
-        delayTime: delay,
-        privateKey: this.channelKey(h2c),
-        destinationScript: this.hubScript,
-        height,
-      });
+    const h2cTerms = { expire, delay, height, feeRate };
+    if (hubDeposit > 0n) await this.createHubPayer(this.manager, h2c, hubDeposit, h2cTerms);
     this.touch(handle);
     this.touch('');
     const connection: Connection = {
@@ -575,6 +611,7 @@ export class Hub {
       owed: '0',
       nonce,
       closed: false,
+      h2cTerms,
       inbox: [],
       outgoing: {},
       answers: {},

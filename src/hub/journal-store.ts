@@ -55,10 +55,21 @@ export class JournalStore implements Store {
    * Opens over `base` and repairs an interrupted transaction: the last journal entry's writes
    * are copied again (its broadcasts are made once {@link JournalStore.attachBroadcaster} runs).
    *
+   * With `shared` (a store other processes write too), nothing is repaired now: the first
+   * {@link JournalStore.refresh}, under the hub's lock, does it.
+   *
    * @throws {@link HubError} `INTERNAL` when the journal entry is not readable.
    */
-  static async open(base: Store, journalKey = 'hub:journal'): Promise<JournalStore> {
+  static async open(
+    base: Store,
+    journalKey = 'hub:journal',
+    shared = false,
+  ): Promise<JournalStore> {
     const store = new JournalStore(base, journalKey);
+    if (shared) {
+      store.seq_ = -1;
+      return store;
+    }
     const entry = await store.readEntry();
     if (entry) {
       store.seq_ = entry.seq;
@@ -211,6 +222,8 @@ export class JournalStore implements Store {
     }
     this.seq_ = entry.seq;
     this.copied = this.copy(writes);
+    // Awaited by the next write or by settled(); a failure is retried there.
+    this.copied.catch(() => undefined);
     await this.publish(broadcasts);
   }
 
