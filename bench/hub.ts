@@ -45,7 +45,8 @@ function rawVerifyPerSecond(backend: Awaited<ReturnType<typeof loadSecp256k1Back
   let n = 0;
   const start = performance.now();
   while (performance.now() - start < 500) {
-    for (let i = 0; i < 64; i++) if (!backend.verify(sigs[i]!, hashes[i]!, pub)) throw new Error('verify');
+    for (let i = 0; i < 64; i++)
+      if (!backend.verify(sigs[i]!, hashes[i]!, pub)) throw new Error('verify');
     n += 64;
   }
   return n / ((performance.now() - start) / 1000);
@@ -159,7 +160,15 @@ export async function runHubBenchmarks(): Promise<HubBenchFigures[]> {
     figures.push(await hubBench(name, clients, rounds));
   }
   await useSecp256k1Backend('noble');
-  const header = ['backend', 'clients', 'verify/s', 'routed/s', 'verifies/payment', 'p50 ms', 'p99 ms'];
+  const header = [
+    'backend',
+    'clients',
+    'verify/s',
+    'routed/s',
+    'verifies/payment',
+    'p50 ms',
+    'p99 ms',
+  ];
   const widths = [16, 9, 10, 10, 18, 9, 9];
   const row = (v: string[]) =>
     v.map((x, i) => (i === 0 ? x.padEnd(widths[0]!) : x.padStart(widths[i]!))).join('');

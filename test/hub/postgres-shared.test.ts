@@ -14,7 +14,7 @@ afterEach(async () => {
 /** Sends each request to one of the hubs, chosen by turns, so both serve every client. */
 function alternating(urls: readonly string[]): typeof fetch {
   let i = 0;
-  return (input, init) => {
+  return (_input, init) => {
     const to = urls[i++ % urls.length]!;
     return fetch(to, init);
   };
