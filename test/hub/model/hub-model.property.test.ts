@@ -215,10 +215,10 @@ async function scenario(actions: readonly Action[]): Promise<void> {
       expect(status!.received).toBe(due[i]);
     }
     for (let i = 0; i < HONEST; i++) await clients[i]!.close(handles[i]!);
-    await w.mine(30, 20);
+    await w.mine(30, 5);
     for (const c of clients) await c.sync().catch(() => undefined);
     // Until every channel has paid out (bounded: a stuck output fails the check below).
-    for (let i = 0; i < 25 && settled(w).total !== w.funded; i++) await w.mine(10, 3);
+    for (let i = 0; i < 25 && settled(w).total !== w.funded; i++) await w.mine(10, 1);
     // Conservation over every channel and wallet; each client ends with its net, less fees.
     const end = settled(w);
     expect(end.stuck).toEqual([]);
