@@ -204,12 +204,12 @@ export class JournalStore implements Store {
 
   private async write(writes: Record<string, string>, broadcasts: Uint8Array[]): Promise<void> {
     if (Object.keys(writes).length === 0 && broadcasts.length === 0) return;
-    // The previous entry must be copied out before this one replaces it.
-    await this.copied.catch(() => this.copy(Object.fromEntries(this.copying)));
+    // This entry replaces the previous one, whose copies may still be on their way: it carries
+    // every write not yet copied, so nothing waits for them (they share the next disk sync).
     const entry: JournalEntry = {
       v: 1,
       seq: this.seq_ + 1,
-      writes,
+      writes: { ...Object.fromEntries(this.copying), ...writes },
       broadcasts: broadcasts.map((b) => bytesToHex(b)),
     };
     try {
@@ -221,8 +221,9 @@ export class JournalStore implements Store {
       throw error;
     }
     this.seq_ = entry.seq;
-    this.copied = this.copy(writes);
-    // Awaited by the next write or by settled(); a failure is retried there.
+    const previous = this.copied.catch(() => undefined);
+    this.copied = Promise.all([previous, this.copy(entry.writes)]).then(() => undefined);
+    // Awaited by settled(); a failed copy stays in `copying` and rides in the next entry.
     this.copied.catch(() => undefined);
     await this.publish(broadcasts);
   }
