@@ -150,14 +150,21 @@ export async function runHubBenchmarks(): Promise<HubBenchFigures[]> {
   const rounds = Number(process.env.HUB_BENCH_ROUNDS ?? 5);
   const figures: HubBenchFigures[] = [];
   const skipped: string[] = [];
-  for (const name of SECP256K1_BACKEND_NAMES) {
+  // HUB_BENCH_BACKENDS=native,noble picks and orders the backends.
+  const names = process.env.HUB_BENCH_BACKENDS
+    ? (process.env.HUB_BENCH_BACKENDS.split(',') as Secp256k1BackendName[])
+    : SECP256K1_BACKEND_NAMES;
+  for (const name of names) {
     try {
       await loadSecp256k1Backend(name);
     } catch (error) {
       skipped.push(`${name}: ${(error as Error).message}`);
       continue;
     }
-    figures.push(await hubBench(name, clients, rounds));
+    const f = await hubBench(name, clients, rounds);
+    figures.push(f);
+    // Each backend as soon as it is measured (a long run may be cut short).
+    process.stderr.write(`hub bench ${JSON.stringify(f)}\n`);
   }
   await useSecp256k1Backend('noble');
   const header = [
