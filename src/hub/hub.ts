@@ -52,9 +52,9 @@ export interface HubOptions {
   /**
    * The store is shared with other hub processes (PostgreSQL): every request and the chain job
    * run under the hub's lock in the store (`lockChannel`), after reading again what another
-   * process changed; channels follow blocks only through the chain job. Experimental: every
-   * change of process reloads the whole state (slow), and the two-process test still shows a
-   * payment reaching the hub->client channel but not the payee (test/hub/postgres-shared.test.ts).
+   * process changed; channels follow blocks only through the chain job. Correct but slow: a
+   * request that follows another process's write reloads the whole state (channel manager
+   * included), and the lock serialises every process.
    */
   readonly shared?: boolean;
   /** How long a request waits for the shared lock, ms (default 30 s). */

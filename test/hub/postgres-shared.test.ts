@@ -22,78 +22,67 @@ function alternating(urls: readonly string[]): typeof fetch {
 
 const DEPOSIT = 100_000n;
 
-/**
- * Known defect, under investigation: in this run one payment of twelve reaches the hub's
- * hub->client channel (and the payee's record) but not the payee, so the suite runs only when
- * PICOPAYMENTS_HUB_SHARED=1 asks for it (besides PICOPAYMENTS_PG_URL).
- */
-const run = process.env.PICOPAYMENTS_HUB_SHARED === '1' ? it : it.skip;
-
 describePostgres('two hub processes on one PostgreSQL database', () => {
-  run(
-    'serve the same clients at once: no payment lost or doubled, no liquidity spent twice',
-    async () => {
-      world = await ChildWorld.create();
-      const w = world;
-      const pg = { url: PG_URL, schema: `hub_shared_${process.pid}_${Date.now()}` };
-      // Liquidity for three connections of four: the fourth must be refused by whichever hub gets it.
-      const common = { pg, shared: true, liquidity: (3n * DEPOSIT).toString(), chainJobMs: 300 };
-      const a = await w.startHub({
-        ...common,
-        port: await freePort(),
-        fund: w.fundHub(2, 400_000n),
-      });
-      const b = await w.startHub({ ...common, port: await freePort() });
-      const fetcher = alternating([a.url, b.url]);
-      const clients: HubClient[] = [];
-      for (let i = 0; i < 4; i++) clients.push(await w.client(11 + i, a.url, fetcher));
-      const outcomes = await Promise.allSettled(
-        clients.map((c) =>
-          c.connect({ asset: 'BTC', quantity: DEPOSIT, expireBlocks: 100, delayBlocks: 4 }),
-        ),
-      );
-      const connected = outcomes.flatMap((o, i) =>
-        o.status === 'fulfilled' ? [{ client: clients[i]!, handle: o.value.handle }] : [],
-      );
-      const refused = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason] : []));
-      expect(connected).toHaveLength(3);
-      expect(refused).toHaveLength(1);
-      expect(refused[0]).toBeInstanceOf(HubClientError);
-      expect((refused[0] as HubClientError).hubCode).toBe('NO_LIQUIDITY');
-      for (let round = 0; round < 3; round++) {
-        await w.mine(1, 150);
-        await Promise.all(connected.map((c) => c.client.sync()));
-      }
-      // Every hub deposit confirmed: no coin of the hub wallet was spent twice.
-      for (const c of connected) {
-        const [status] = await c.client.connections();
-        expect(status!.state).toMatch(/open/);
-      }
-      // Payments in a ring, all at once, each request to either hub.
-      const sent = new Map<string, bigint>();
-      const plan = [2_000n, 1_500n, 900n, 2_500n, 700n, 1_100n];
-      await Promise.all(
-        connected.map(async (from, i) => {
-          const to = connected[(i + 1) % connected.length]!;
-          for (const [k, amount] of plan.entries()) {
-            if (k % connected.length !== i % connected.length && k > 2) continue;
-            await from.client.pay({ from: from.handle, to: to.handle, amount });
-            sent.set(to.handle, (sent.get(to.handle) ?? 0n) + amount);
-          }
-        }),
-      );
-      for (let round = 0; round < 3; round++)
-        await Promise.all(connected.map((c) => c.client.sync()));
-      for (const c of connected) {
-        const [status] = await c.client.connections();
-        expect(status!.received).toBe(sent.get(c.handle) ?? 0n);
-      }
-      for (const c of connected) await c.client.close(c.handle);
-      await w.mine(30, 40);
-      for (const c of connected) await c.client.sync().catch(() => undefined);
-      await w.mine(80, 20);
-      expect(w.total()).toBe(w.funded);
-    },
-    90_000,
-  );
+  it('serve the same clients at once: no payment lost or doubled, no liquidity spent twice', async () => {
+    world = await ChildWorld.create();
+    const w = world;
+    const pg = { url: PG_URL, schema: `hub_shared_${process.pid}_${Date.now()}` };
+    // Liquidity for three connections of four: the fourth must be refused by whichever hub gets it.
+    const common = { pg, shared: true, liquidity: (3n * DEPOSIT).toString(), chainJobMs: 300 };
+    const a = await w.startHub({
+      ...common,
+      port: await freePort(),
+      fund: w.fundHub(2, 400_000n),
+    });
+    const b = await w.startHub({ ...common, port: await freePort() });
+    const fetcher = alternating([a.url, b.url]);
+    const clients: HubClient[] = [];
+    for (let i = 0; i < 4; i++) clients.push(await w.client(11 + i, a.url, fetcher));
+    const outcomes = await Promise.allSettled(
+      clients.map((c) =>
+        c.connect({ asset: 'BTC', quantity: DEPOSIT, expireBlocks: 100, delayBlocks: 4 }),
+      ),
+    );
+    const connected = outcomes.flatMap((o, i) =>
+      o.status === 'fulfilled' ? [{ client: clients[i]!, handle: o.value.handle }] : [],
+    );
+    const refused = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason] : []));
+    expect(connected).toHaveLength(3);
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toBeInstanceOf(HubClientError);
+    expect((refused[0] as HubClientError).hubCode).toBe('NO_LIQUIDITY');
+    for (let round = 0; round < 3; round++) {
+      await w.mine(1, 150);
+      await Promise.all(connected.map((c) => c.client.sync()));
+    }
+    // Every hub deposit confirmed: no coin of the hub wallet was spent twice.
+    for (const c of connected) {
+      const [status] = await c.client.connections();
+      expect(status!.state).toMatch(/open/);
+    }
+    // Payments in a ring, all at once, each request to either hub.
+    const sent = new Map<string, bigint>();
+    const plan = [2_000n, 1_500n, 900n, 2_500n, 700n, 1_100n];
+    await Promise.all(
+      connected.map(async (from, i) => {
+        const to = connected[(i + 1) % connected.length]!;
+        for (const [k, amount] of plan.entries()) {
+          if (k % connected.length !== i % connected.length && k > 2) continue;
+          await from.client.pay({ from: from.handle, to: to.handle, amount });
+          sent.set(to.handle, (sent.get(to.handle) ?? 0n) + amount);
+        }
+      }),
+    );
+    for (let round = 0; round < 3; round++)
+      await Promise.all(connected.map((c) => c.client.sync()));
+    for (const c of connected) {
+      const [status] = await c.client.connections();
+      expect(status!.received).toBe(sent.get(c.handle) ?? 0n);
+    }
+    for (const c of connected) await c.client.close(c.handle);
+    await w.mine(30, 40);
+    for (const c of connected) await c.client.sync().catch(() => undefined);
+    await w.mine(80, 20);
+    expect(w.total()).toBe(w.funded);
+  }, 90_000);
 });
