@@ -101,6 +101,7 @@ console.log(
 await (await import('./crypto-backends.js')).runCryptoBackendBenchmarks();
 await (await import('./stores.js')).runStoreBenchmarks();
 await (await import('./manager.js')).runManagerBenchmarks();
+await (await import('./hub.js')).runHubBenchmarks();
 
 console.log(
   section('Run', [

@@ -7,10 +7,13 @@ import type { Store } from '../runtime/store.js';
 import type { Wallet } from '../runtime/wallet.js';
 import { p2wpkhOutputScript } from '../scripts/key-output-scripts.js';
 import { publicKeyOf } from '../transactions/keys.js';
+import { deferringChain } from './deferring-chain.js';
 import { HubError } from './errors.js';
+import { JournalStore } from './journal-store.js';
 import { Outbox } from './outbox.js';
-import { Supervisor } from './supervisor.js';
 import { requestDigest, responseDigest, signHex, verifyHex } from './signing.js';
+import { StoredWallet } from './stored-wallet.js';
+import { Supervisor } from './supervisor.js';
 
 /** The hub's terms for one asset. */
 export interface HubTerms {
@@ -30,8 +33,11 @@ export interface HubTerms {
 export interface HubOptions {
   readonly chain: Chain;
   readonly store: Store;
-  /** Funds hub->client deposits. */
-  readonly wallet: Wallet;
+  /**
+   * Funds hub->client deposits. When absent the hub keeps its own {@link StoredWallet} on the
+   * identity key, saved in `store` with the channels it funds (see {@link Hub.wallet}).
+   */
+  readonly wallet?: Wallet;
   /** The hub identity key; channel keys are derived from it. */
   readonly privateKey: Uint8Array;
   readonly network: 'regtest' | 'testnet' | 'mainnet';
@@ -43,6 +49,16 @@ export interface HubOptions {
   readonly log?: (event: Record<string, unknown>) => void;
   /** Interval of the chain job (sync every channel: publish before clearance, payouts, revokes), ms. */
   readonly chainJobMs?: number;
+  /**
+   * The store is shared with other hub processes (PostgreSQL): every request and the chain job
+   * run under the hub's lock in the store (`lockChannel`), after reading again what another
+   * process changed; channels follow blocks only through the chain job. Correct but slow: a
+   * request that follows another process's write reloads the whole state (channel manager
+   * included), and the lock serialises every process.
+   */
+  readonly shared?: boolean;
+  /** How long a request waits for the shared lock, ms (default 30 s). */
+  readonly lockWaitMs?: number;
 }
 
 /** Default terms of the `BTC` asset. */
@@ -57,6 +73,20 @@ export const DEFAULT_TERMS: HubTerms = {
   paymentFee: 0n,
 };
 
+interface QueuedPayment {
+  token: string;
+  from: string;
+  amount: string;
+  memo?: string;
+}
+
+interface StoredAnswer {
+  method: string;
+  result: unknown;
+  signature: string;
+}
+
+/** One connection and everything about it, saved under its own key. */
 interface Connection {
   handle: string;
   clientPublicKey: string;
@@ -71,23 +101,21 @@ interface Connection {
   /** Highest nonce accepted. */
   nonce: number;
   closed: boolean;
+  /** How the hub->client channel was created, to create it again if it never took a step. */
+  h2cTerms?: { expire: number; delay: number; height: number; feeRate: number };
+  /** Payments to this connection, queued for its next sync. */
+  inbox: QueuedPayment[];
+  /** Tokens of payments from this connection that may still be queued, with their payee. */
+  outgoing: Record<string, string>;
+  /** Stored answers per nonce, so that a retried request gets the same response. */
+  answers: Record<number, StoredAnswer>;
 }
 
-interface QueuedPayment {
-  token: string;
-  from: string;
-  to: string;
-  amount: string;
-  memo?: string;
-  state: 'queued' | 'delivered' | 'cancelled';
-}
-
-interface HubState {
-  connections: Record<string, Connection>;
-  payments: Record<string, QueuedPayment>;
+/** What is shared by every connection. */
+interface HubMeta {
+  /** Satoshis locked in hub->client deposits. */
   locked: string;
-  /** Stored answers per handle and nonce, so a retried request gets the same response. */
-  answers: Record<string, Record<number, { method: string; result: unknown; signature: string }>>;
+  handles: string[];
 }
 
 /** A request's authentication block. */
@@ -97,48 +125,85 @@ export interface RequestAuth {
   readonly signature: string;
 }
 
-const STATE_KEY = 'hub:state';
+/** What a store shared by processes offers: a lock held across them. */
+interface Lockable {
+  lockChannel(key: string, options?: { waitMs?: number }): Promise<{ release(): Promise<void> }>;
+}
+
+const META_KEY = 'hub:meta';
+const connectionKey = (handle: string) => `hub:conn:${handle}`;
+const LOCK_KEY = 'hub:lock';
 const ANSWERS_KEPT = 16;
 
 /**
  * The payment hub's logic: connections of two one-way channels each, routed payments queued
  * for the payee's next sync, authentication of every request. All I/O is its chain, store and
  * wallet; the HTTP server is a thin layer over {@link Hub.call}.
+ *
+ * Each request is one transaction of the hub's {@link JournalStore}: the channel snapshots, the
+ * connections it touched, the outbox, the wallet's coins and the stored answer are saved as one
+ * journal entry, and transactions published meanwhile leave only after it is durable. A crash
+ * anywhere in a request applies all of it or none; a retry (same nonce) gets the stored answer.
  */
 export class Hub {
-  private state: HubState = { connections: {}, payments: {}, locked: '0', answers: {} };
-  readonly outbox = new Outbox();
+  private meta: HubMeta = { locked: '0', handles: [] };
+  private connections = new Map<string, Connection>();
+  /** Connections (and the meta record, under '') as they were before the request's changes. */
+  private undo: Map<string, string | null> | null = null;
+  readonly outbox: Outbox;
   manager!: ChannelManager;
   /** The hub's public key (hex); also its id. */
   readonly id: string;
+  /** The hub's own wallet, when it keeps one (no `wallet` option): fund it with `addCoin`. */
+  wallet: StoredWallet | null = null;
   private readonly terms: HubTerms;
   private queue: Promise<unknown> = Promise.resolve();
   /** Background jobs, their failures visible in health and metrics. */
   readonly supervisor: Supervisor;
   /** Payments routed (delivered to their payee) since start. */
   private routed = 0;
+  private readonly chain: Chain;
 
-  private constructor(private readonly options: HubOptions) {
+  private constructor(
+    private readonly options: HubOptions,
+    private readonly journal: JournalStore,
+  ) {
     this.id = bytesToHex(publicKeyOf(options.privateKey));
     this.terms = options.terms ?? DEFAULT_TERMS;
     this.supervisor = new Supervisor(options.log);
+    this.outbox = new Outbox(journal);
+    this.chain = deferringChain(options.chain, journal, !options.shared);
   }
 
-  /** Loads the hub's state and starts its channel manager (which follows the chain). */
+  /**
+   * Repairs an interrupted request, loads the hub's state and starts its channel manager
+   * (which follows the chain).
+   *
+   * @throws {@link HubError} `INTERNAL` when `shared` is asked of a store without a lock, or a
+   *   saved record is not readable.
+   */
   static async start(options: HubOptions): Promise<Hub> {
-    const hub = new Hub(options);
-    const saved = await options.store.load(STATE_KEY);
-    if (saved) hub.state = JSON.parse(saved) as HubState;
-    hub.manager = await ChannelManager.start({
-      chain: options.chain,
-      store: options.store,
-      transport: hub.outbox.transport,
-      wallet: options.wallet,
-      namespace: 'hub',
+    if (options.shared && !isLockable(options.store))
+      throw new HubError('INTERNAL', 'a shared hub needs a store with lockChannel');
+    const journal = await JournalStore.open(options.store, 'hub:journal', options.shared);
+    const hub = new Hub(options, journal);
+    await journal.attachBroadcaster((raw) => options.chain.broadcast(raw));
+    await hub.exclusive(async () => {
+      await hub.loadState();
+      if (!options.wallet)
+        hub.wallet = await StoredWallet.open(hub.chain, options.privateKey, journal);
+      hub.manager = await hub.startManager(!options.shared);
     });
-    // Channel failures are reported as events by the manager; they count against the chain job.
-    hub.manager.on('channel-error', (e) => hub.supervisor.recordFailure('chain', e.error));
-    hub.supervisor.add('chain', () => hub.manager.syncAll(), {
+    const job = () => hub.manager.syncAll();
+    let synced = -1;
+    // Shared: a round only for a new tip (the lock is taken by every process in turn).
+    const sharedJob = async () => {
+      const height = await options.chain.getHeight();
+      if (height === synced) return;
+      await hub.serial(() => hub.exclusive(() => hub.inTransaction(job)));
+      synced = height;
+    };
+    hub.supervisor.add('chain', options.shared ? sharedJob : job, {
       intervalMs: options.chainJobMs ?? 5000,
     });
     return hub;
@@ -149,6 +214,137 @@ export class Hub {
     this.supervisor.stop();
     await this.queue.catch(() => undefined);
     await this.manager.stop();
+    await this.journal.settled().catch(() => undefined);
+  }
+
+  private async startManager(syncOnStart: boolean): Promise<ChannelManager> {
+    const manager = await ChannelManager.start({
+      chain: this.chain,
+      store: this.journal,
+      transport: this.outbox.transport,
+      ...(this.options.wallet || this.wallet
+        ? { wallet: (this.options.wallet ?? this.wallet) as Wallet }
+        : {}),
+      namespace: 'hub',
+      syncOnStart,
+    });
+    // Channel failures are reported as events by the manager; they count against the chain job.
+    manager.on('channel-error', (e) => this.supervisor.recordFailure('chain', e.error));
+    // A payer channel that never took a step has no snapshot and is dropped by a restart:
+    // created again, the same (its key derives from its id), it waits for the client's offer.
+    for (const c of this.connections.values())
+      if (c.h2cTerms && BigInt(c.hubDeposit) > 0n && !manager.channel(c.h2c))
+        await this.createHubPayer(manager, c.h2c, BigInt(c.hubDeposit), c.h2cTerms);
+    return manager;
+  }
+
+  private createHubPayer(
+    manager: ChannelManager,
+    h2c: string,
+    deposit: bigint,
+    t: NonNullable<Connection['h2cTerms']>,
+  ): Promise<unknown> {
+    return manager.createPayer({
+      channelId: h2c,
+      network: this.options.network,
+      depositAmount: deposit,
+      feeRate: t.feeRate,
+      expireTime: t.expire,
+      delayTime: t.delay,
+      privateKey: this.channelKey(h2c),
+      destinationScript: this.hubScript,
+      height: t.height,
+    });
+  }
+
+  private async loadState(): Promise<void> {
+    const meta = await this.journal.load(META_KEY);
+    this.meta = meta ? (parseRecord(meta) as HubMeta) : { locked: '0', handles: [] };
+    this.connections = new Map();
+    for (const handle of this.meta.handles) {
+      const text = await this.journal.load(connectionKey(handle));
+      if (text) this.connections.set(handle, parseRecord(text) as Connection);
+    }
+    await this.outbox.reload();
+  }
+
+  /** In a shared store: takes the hub's lock and reads again what another process changed. */
+  private async exclusive<T>(task: () => Promise<T>): Promise<T> {
+    if (!this.options.shared) return task();
+    const lease = await (this.options.store as unknown as Lockable).lockChannel(LOCK_KEY, {
+      waitMs: this.options.lockWaitMs ?? 30_000,
+    });
+    try {
+      if ((await this.journal.refresh()) && this.manager) {
+        await this.loadState();
+        await this.wallet?.reload();
+        await this.manager.stop();
+        this.manager = await this.startManager(false);
+      }
+      return await task();
+    } finally {
+      // Every write must reach its key before another process may read it (after a failed
+      // request too: its channel writes are kept).
+      await this.journal.settled().catch(() => undefined);
+      await lease.release();
+    }
+  }
+
+  /** One at a time in this process. */
+  private serial<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(task);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Runs `task` as one journal transaction: what it saved is durable, together, on return. */
+  private async inTransaction<T>(task: () => Promise<T>): Promise<T> {
+    this.journal.begin();
+    this.undo = new Map();
+    let result: T;
+    try {
+      result = await task();
+    } catch (error) {
+      this.rollback();
+      // The channels' writes stay: they are what the channels now hold in memory.
+      await this.journal.end();
+      throw error;
+    } finally {
+      this.undo = null;
+    }
+    await this.journal.end();
+    return result;
+  }
+
+  /** Marks a connection (or, with '', the meta record) as changed by the current request. */
+  private touch(handle: string): void {
+    if (!this.undo || this.undo.has(handle)) return;
+    if (handle === '') this.undo.set('', JSON.stringify(this.meta));
+    else {
+      const c = this.connections.get(handle);
+      this.undo.set(handle, c ? JSON.stringify(c) : null);
+    }
+  }
+
+  /** Saves every record the request changed (held by the open transaction). */
+  private async saveTouched(): Promise<void> {
+    if (!this.undo) return;
+    for (const handle of this.undo.keys()) {
+      if (handle === '') await this.journal.save(META_KEY, JSON.stringify(this.meta));
+      else {
+        const c = this.connections.get(handle);
+        if (c) await this.journal.save(connectionKey(handle), JSON.stringify(c));
+      }
+    }
+  }
+
+  private rollback(): void {
+    if (!this.undo) return;
+    for (const [handle, before] of this.undo) {
+      if (handle === '') this.meta = JSON.parse(before!) as HubMeta;
+      else if (before === null) this.connections.delete(handle);
+      else this.connections.set(handle, JSON.parse(before) as Connection);
+    }
   }
 
   /** The client key (hex) of an open connection, or undefined: authenticates event subscriptions. */
@@ -167,10 +363,6 @@ export class Hub {
     return p2wpkhOutputScript(publicKeyOf(this.options.privateKey));
   }
 
-  private async save(): Promise<void> {
-    await this.options.store.save(STATE_KEY, JSON.stringify(this.state));
-  }
-
   /** Health: every job's state; healthy when no job is failing now. */
   health(): { healthy: boolean; jobs: ReturnType<Supervisor['health']> } {
     const jobs = this.supervisor.health();
@@ -183,7 +375,7 @@ export class Hub {
       '# TYPE picopayments_hub_payments_routed_total counter',
       `picopayments_hub_payments_routed_total ${this.routed}`,
       '# TYPE picopayments_hub_liquidity_locked_sats gauge',
-      `picopayments_hub_liquidity_locked_sats ${this.state.locked}`,
+      `picopayments_hub_liquidity_locked_sats ${this.meta.locked}`,
       '# TYPE picopayments_hub_channels gauge',
     ];
     const byState = new Map<string, number>();
@@ -199,6 +391,25 @@ export class Hub {
     return `${lines.join('\n')}\n`;
   }
 
+  /**
+   * Adds a coin to the hub's own wallet (once; a known outpoint is ignored), as one transaction
+   * under the hub's lock.
+   *
+   * @throws {@link HubError} `INTERNAL` when the hub was given an outside wallet.
+   */
+  fundWallet(outpoint: { txid: string; vout: number }, value: bigint): Promise<void> {
+    const wallet = this.wallet;
+    if (!wallet) return Promise.reject(new HubError('INTERNAL', 'the hub uses an outside wallet'));
+    return this.serial(() =>
+      this.exclusive(() => this.inTransaction(() => wallet.addCoin(outpoint, value))),
+    );
+  }
+
+  /** Satoshis locked in hub->client deposits (counted when a connection is made). */
+  get locked(): bigint {
+    return BigInt(this.meta.locked);
+  }
+
   /** Public status: identity, height, terms; never any connection or balance. */
   async status(): Promise<Record<string, unknown>> {
     return {
@@ -212,17 +423,25 @@ export class Hub {
   }
 
   /**
-   * Runs one JSON-RPC method, one at a time (so a sync's state change and its stored answer
-   * are saved together). `auth` is required for every method but status and connect.
+   * Runs one JSON-RPC method, one at a time, each as one store transaction (see {@link Hub}).
+   * `auth` is required for every method but status.
    */
   call(
     method: string,
     params: unknown,
     auth?: RequestAuth,
   ): Promise<{ result: unknown; signature: string }> {
-    const run = this.queue.then(() => this.dispatch(method, params, auth));
-    this.queue = run.catch(() => undefined);
-    return run;
+    if (method === 'hub_status')
+      return Promise.resolve()
+        .then(() => asObject(params))
+        .then(() => this.status())
+        .then((result) => ({
+          result,
+          signature: signHex(responseDigest(this.id, method, '', result), this.options.privateKey),
+        }));
+    return this.serial(() =>
+      this.exclusive(() => this.inTransaction(() => this.dispatch(method, params, auth))),
+    );
   }
 
   private async dispatch(
@@ -231,40 +450,7 @@ export class Hub {
     auth?: RequestAuth,
   ): Promise<{ result: unknown; signature: string }> {
     const p = asObject(params);
-    if (method === 'hub_status') {
-      const result = await this.status();
-      return {
-        result,
-        signature: signHex(responseDigest(this.id, method, '', result), this.options.privateKey),
-      };
-    }
-    if (method === 'hub_connect') {
-      // Signed by the new connection's key, so the answer is bound to this very request.
-      if (
-        !auth ||
-        typeof auth.signature !== 'string' ||
-        !Number.isSafeInteger(auth.nonce) ||
-        !Number.isSafeInteger(auth.expiry)
-      )
-        throw new HubError('BAD_SIGNATURE', 'the request is not signed');
-      let key: Uint8Array;
-      try {
-        key = hexToBytes(str(p, 'clientPublicKey'));
-      } catch {
-        throw new HubError('INVALID_PARAMS', 'clientPublicKey is hex');
-      }
-      if (
-        !verifyHex(
-          requestDigest(this.id, method, params, auth.nonce, auth.expiry),
-          auth.signature,
-          key,
-        )
-      )
-        throw new HubError('BAD_SIGNATURE', 'the request signature does not verify');
-      if (auth.expiry < Date.now() / 1000) throw new HubError('EXPIRED', 'the request expired');
-      const result = await this.connect(p, auth.nonce);
-      return { result, signature: this.sign(method, auth.signature, result) };
-    }
+    if (method === 'hub_connect') return this.authenticatedConnect(method, params, p, auth);
     const methods: Record<string, (c: Connection, p: Record<string, unknown>) => Promise<unknown>> =
       {
         hub_pay: (c, q) => this.pay(c, q),
@@ -274,7 +460,7 @@ export class Hub {
       };
     const handler = methods[method];
     if (!handler) throw new HubError('METHOD_NOT_FOUND', `no method ${method}`);
-    const connection = this.state.connections[str(p, 'handle')];
+    const connection = this.connections.get(str(p, 'handle'));
     if (!connection) throw new HubError('UNKNOWN_CONNECTION', 'no such connection');
     if (!auth) throw new HubError('BAD_SIGNATURE', 'the request is not signed');
     const { nonce, expiry, signature } = auth;
@@ -288,33 +474,79 @@ export class Hub {
     const digest = requestDigest(this.id, method, params, nonce, expiry);
     if (!verifyHex(digest, signature, hexToBytes(connection.clientPublicKey)))
       throw new HubError('BAD_SIGNATURE', 'the request signature does not verify');
-    const stored = this.state.answers[connection.handle]?.[nonce];
-    if (stored) {
-      // A retry of an answered request gets the same answer; anything else with its nonce is a replay.
-      if (stored.method === method && stored.signature === signature)
-        return { result: stored.result, signature: this.sign(method, signature, stored.result) };
-      throw new HubError('REPLAYED', 'this nonce was used');
-    }
+    const stored = connection.answers[nonce];
+    if (stored) return this.replay(stored, method, signature);
     if (nonce <= connection.nonce) throw new HubError('REPLAYED', 'this nonce was used');
     if (expiry < Date.now() / 1000) throw new HubError('EXPIRED', 'the request expired');
-    const before = JSON.stringify(this.state);
+    this.touch(connection.handle);
+    const result = await handler(connection, p);
+    connection.nonce = nonce;
+    this.remember(connection, nonce, { method, result, signature });
+    await this.saveTouched();
+    return { result, signature: this.sign(method, signature, result) };
+  }
+
+  /** A retry of an answered request gets the same answer; anything else with its nonce is a replay. */
+  private replay(
+    stored: StoredAnswer,
+    method: string,
+    signature: string,
+  ): { result: unknown; signature: string } {
+    if (stored.method === method && stored.signature === signature)
+      return { result: stored.result, signature: this.sign(method, signature, stored.result) };
+    throw new HubError('REPLAYED', 'this nonce was used');
+  }
+
+  private remember(c: Connection, nonce: number, answer: StoredAnswer): void {
+    c.answers[nonce] = answer;
+    for (const n of Object.keys(c.answers)
+      .map(Number)
+      .sort((a, b) => a - b)
+      .slice(0, -ANSWERS_KEPT))
+      delete c.answers[n];
+  }
+
+  private async authenticatedConnect(
+    method: string,
+    params: unknown,
+    p: Record<string, unknown>,
+    auth?: RequestAuth,
+  ): Promise<{ result: unknown; signature: string }> {
+    // Signed by the new connection's key, so the answer is bound to this very request.
+    if (
+      !auth ||
+      typeof auth.signature !== 'string' ||
+      !Number.isSafeInteger(auth.nonce) ||
+      !Number.isSafeInteger(auth.expiry)
+    )
+      throw new HubError('BAD_SIGNATURE', 'the request is not signed');
+    let key: Uint8Array;
     try {
-      const result = await handler(connection, p);
-      connection.nonce = nonce;
-      const answers = this.state.answers[connection.handle] ?? {};
-      this.state.answers[connection.handle] = answers;
-      answers[nonce] = { method, result, signature };
-      for (const n of Object.keys(answers)
-        .map(Number)
-        .sort((a, b) => a - b)
-        .slice(0, -ANSWERS_KEPT))
-        delete answers[n];
-      await this.save();
-      return { result, signature: this.sign(method, signature, result) };
-    } catch (error) {
-      this.state = JSON.parse(before) as HubState;
-      throw error;
+      key = hexToBytes(str(p, 'clientPublicKey'));
+    } catch {
+      throw new HubError('INVALID_PARAMS', 'clientPublicKey is hex');
     }
+    if (
+      !verifyHex(
+        requestDigest(this.id, method, params, auth.nonce, auth.expiry),
+        auth.signature,
+        key,
+      )
+    )
+      throw new HubError('BAD_SIGNATURE', 'the request signature does not verify');
+    // A key connects once: a retry gets the stored answer, a replay or a second connect is refused.
+    const clientPublicKey = str(p, 'clientPublicKey');
+    for (const c of this.connections.values())
+      if (c.clientPublicKey === clientPublicKey) {
+        const stored = c.answers[auth.nonce];
+        if (stored) return this.replay(stored, method, auth.signature);
+        throw new HubError('REPLAYED', 'this key is connected already');
+      }
+    if (auth.expiry < Date.now() / 1000) throw new HubError('EXPIRED', 'the request expired');
+    const { connection, result } = await this.connect(p, auth.nonce);
+    this.remember(connection, auth.nonce, { method, result, signature: auth.signature });
+    await this.saveTouched();
+    return { result, signature: this.sign(method, auth.signature, result) };
   }
 
   private sign(method: string, requestSignature: string, result: unknown): string {
@@ -324,7 +556,10 @@ export class Hub {
     );
   }
 
-  private async connect(p: Record<string, unknown>, nonce: number): Promise<unknown> {
+  private async connect(
+    p: Record<string, unknown>,
+    nonce: number,
+  ): Promise<{ connection: Connection; result: unknown }> {
     const asset = str(p, 'asset');
     if (asset !== 'BTC') throw new HubError('TERMS_VIOLATED', 'only BTC is served');
     const quantity = amount(p, 'quantity');
@@ -347,9 +582,11 @@ export class Hub {
     if (publicKey.length !== 33)
       throw new HubError('INVALID_PARAMS', 'clientPublicKey is 33 bytes');
     const hubDeposit = (quantity * BigInt(t.depositRatioPercent)) / 100n;
-    const locked = BigInt(this.state.locked);
+    const locked = BigInt(this.meta.locked);
     if (this.options.liquidity !== undefined && locked + hubDeposit > this.options.liquidity)
       throw new HubError('NO_LIQUIDITY', 'the hub cannot fund this connection');
+    if (this.wallet && hubDeposit > 0n && this.wallet.balance() < hubDeposit + feeReserve)
+      throw new HubError('NO_LIQUIDITY', 'the hub wallet cannot fund this connection');
     const handle = bytesToHex(
       sha256(utf8ToBytes(`${clientPublicKey}:${Date.now()}:${Math.random()}`)),
     ).slice(0, 32);
@@ -369,19 +606,11 @@ export class Hub {
       destinationScript: this.hubScript,
       height,
     });
-    if (hubDeposit > 0n)
-      await this.manager.createPayer({
-        channelId: h2c,
-        network: this.options.network,
-        depositAmount: hubDeposit,
-        feeRate,
-        expireTime: expire,
-        delayTime: delay,
-        privateKey: this.channelKey(h2c),
-        destinationScript: this.hubScript,
-        height,
-      });
-    this.state.connections[handle] = {
+    const h2cTerms = { expire, delay, height, feeRate };
+    if (hubDeposit > 0n) await this.createHubPayer(this.manager, h2c, hubDeposit, h2cTerms);
+    this.touch(handle);
+    this.touch('');
+    const connection: Connection = {
       handle,
       clientPublicKey,
       payoutScript,
@@ -392,15 +621,23 @@ export class Hub {
       owed: '0',
       nonce,
       closed: false,
+      h2cTerms,
+      inbox: [],
+      outgoing: {},
+      answers: {},
     };
-    this.state.locked = (locked + hubDeposit).toString();
-    await this.save();
+    this.connections.set(handle, connection);
+    this.meta.handles.push(handle);
+    this.meta.locked = (locked + hubDeposit).toString();
     return {
-      handle,
-      clientToHubChannel: c2h,
-      hubToClientChannel: h2c,
-      hubDeposit: hubDeposit.toString(),
-      messages: this.outbox.drain([c2h, h2c]),
+      connection,
+      result: {
+        handle,
+        clientToHubChannel: c2h,
+        hubToClientChannel: h2c,
+        hubDeposit: hubDeposit.toString(),
+        messages: this.outbox.drain([c2h, h2c]),
+      },
     };
   }
 
@@ -425,7 +662,7 @@ export class Hub {
 
   private async pay(c: Connection, p: Record<string, unknown>): Promise<unknown> {
     await this.receiveAll(c, p);
-    const to = this.state.connections[str(p, 'to')];
+    const to = this.connections.get(str(p, 'to'));
     if (!to || to.closed) throw new HubError('UNKNOWN_CONNECTION', 'no such payee');
     const value = amount(p, 'amount');
     if (value <= 0n) throw new HubError('INVALID_PARAMS', 'amount must be positive');
@@ -434,31 +671,35 @@ export class Hub {
     if (paid - BigInt(c.spent) < cost)
       throw new HubError('INSUFFICIENT_FUNDS', 'the client has not paid the hub for this payment');
     // Capacity against the payee's total: everything queued and owed must fit its hub deposit.
-    const pending = Object.values(this.state.payments)
-      .filter((q) => q.to === to.handle && q.state === 'queued')
-      .reduce((s, q) => s + BigInt(q.amount), 0n);
+    const pending = to.inbox.reduce((s, q) => s + BigInt(q.amount), 0n);
     if (BigInt(to.owed) + pending + value > BigInt(to.hubDeposit) - feeReserve)
       throw new HubError('INSUFFICIENT_FUNDS', 'the payee cannot receive that much');
+    this.touch(to.handle);
     c.spent = (BigInt(c.spent) + cost).toString();
     const token = bytesToHex(
       sha256(utf8ToBytes(`${c.handle}:${to.handle}:${value}:${c.nonce}:${Math.random()}`)),
     );
-    this.state.payments[token] = {
+    to.inbox.push({
       token,
       from: c.handle,
-      to: to.handle,
       amount: value.toString(),
       ...(typeof p.memo === 'string' ? { memo: p.memo } : {}),
-      state: 'queued',
-    };
+    });
+    c.outgoing[token] = to.handle;
     return { token, messages: this.outbox.drain([c.c2h, c.h2c]) };
   }
 
   private async cancel(c: Connection, p: Record<string, unknown>): Promise<unknown> {
-    const q = this.state.payments[str(p, 'token')];
-    if (!q || q.from !== c.handle || q.state !== 'queued')
+    const token = str(p, 'token');
+    const to = this.connections.get(c.outgoing[token] ?? '');
+    const q = to?.inbox.find((x) => x.token === token);
+    if (!to || !q || q.from !== c.handle) {
+      delete c.outgoing[token];
       throw new HubError('UNKNOWN_PAYMENT', 'no queued payment of yours with this token');
-    q.state = 'cancelled';
+    }
+    this.touch(to.handle);
+    to.inbox = to.inbox.filter((x) => x.token !== token);
+    delete c.outgoing[token];
     c.spent = (BigInt(c.spent) - BigInt(q.amount) - this.terms.paymentFee).toString();
     return { cancelled: q.token };
   }
@@ -466,22 +707,19 @@ export class Hub {
   private async sync(c: Connection, p: Record<string, unknown>): Promise<unknown> {
     await this.receiveAll(c, p);
     const delivered: { token: string; from: string; amount: string; memo?: string }[] = [];
-    const queued = Object.values(this.state.payments).filter(
-      (q) => q.to === c.handle && q.state === 'queued',
-    );
+    const queued = c.inbox;
     const total = queued.reduce((s, q) => s + BigInt(q.amount), 0n);
     const h2c = this.manager.channel(c.h2c);
     if (total > 0n && h2c && h2c.status().state.includes('open')) {
       await this.manager.pay(c.h2c, total);
-      for (const q of queued) {
-        q.state = 'delivered';
+      for (const q of queued)
         delivered.push({
           token: q.token,
           from: q.from,
           amount: q.amount,
           ...(q.memo ? { memo: q.memo } : {}),
         });
-      }
+      c.inbox = [];
       c.owed = (BigInt(c.owed) + total).toString();
       this.routed += queued.length;
       await this.manager.idle();
@@ -502,6 +740,18 @@ export class Hub {
       await this.manager.idle();
     }
     return { closed: true, messages: this.outbox.drain([c.c2h, c.h2c]) };
+  }
+}
+
+function isLockable(store: Store): boolean {
+  return typeof (store as Partial<Lockable>).lockChannel === 'function';
+}
+
+function parseRecord(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new HubError('INTERNAL', 'a saved hub record is not readable');
   }
 }
 

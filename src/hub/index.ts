@@ -5,8 +5,11 @@
  * @module
  */
 export * from './errors.js';
+export * from './deferring-chain.js';
 export * from './hub.js';
+export * from './journal-store.js';
 export * from './outbox.js';
 export * from './server.js';
 export * from './signing.js';
+export * from './stored-wallet.js';
 export * from './supervisor.js';

@@ -1,11 +1,23 @@
 import type { TransportFactory } from '../manager/channel-manager.js';
+import type { Store } from '../runtime/store.js';
+import { HubError } from './errors.js';
 
 /**
  * Message texts a manager sent, held per channel until the counterparty's next request
  * collects them: the hub and its clients talk only in request/response pairs.
+ *
+ * Given a store, the queue is saved under `key` at every change, through the hub's journaled
+ * store: a message queued during a request is durable with the channel state that sent it, and
+ * one handed out leaves the queue in the same transaction as the stored answer carrying it.
  */
 export class Outbox {
-  private readonly queues = new Map<string, string[]>();
+  private queues = new Map<string, string[]>();
+
+  constructor(
+    private readonly store?: Store,
+    /** Store key of the queue. */
+    readonly key = 'hub:outbox',
+  ) {}
 
   /** The transport factory to hand to a ChannelManager. */
   readonly transport: TransportFactory = (channelId) => ({
@@ -13,8 +25,24 @@ export class Outbox {
       const queue = this.queues.get(channelId) ?? [];
       queue.push(text);
       this.queues.set(channelId, queue);
+      await this.persist();
     },
   });
+
+  /** Reads the saved queue again (at start, or after another process changed it). */
+  async reload(): Promise<void> {
+    const text = this.store ? await this.store.load(this.key) : null;
+    if (text === null) {
+      this.queues = new Map();
+      return;
+    }
+    try {
+      const saved = JSON.parse(text) as Record<string, string[]>;
+      this.queues = new Map(Object.entries(saved));
+    } catch {
+      throw new HubError('INTERNAL', 'the hub outbox record is not readable');
+    }
+  }
 
   /** Takes every message queued for these channels, oldest first. */
   drain(channelIds: readonly string[]): string[] {
@@ -23,6 +51,13 @@ export class Outbox {
       out.push(...(this.queues.get(id) ?? []));
       this.queues.delete(id);
     }
+    // Inside the hub's request transaction the save is held, never awaited separately.
+    if (out.length > 0) void this.persist().catch(() => undefined);
     return out;
+  }
+
+  private persist(): Promise<void> {
+    if (!this.store) return Promise.resolve();
+    return this.store.save(this.key, JSON.stringify(Object.fromEntries(this.queues)));
   }
 }

@@ -68,4 +68,37 @@ describe('hub over HTTP with a simnet', () => {
     expect(aliceBalance).toBeLessThan(1_000_000n - 6_000n);
     expect(aliceBalance).toBeGreaterThan(1_000_000n - 6_000n - 10_000n);
   }, 60_000);
+
+  it('the hub wallet keeps its change across a restart and funds the next connection from it', async () => {
+    world = await HubWorld.create();
+    const w = world;
+    const alice = await w.client(1);
+    await alice.connect({ asset: 'BTC', quantity: 200_000n, expireBlocks: 100, delayBlocks: 4 });
+    await w.mine(1);
+    await alice.sync();
+    const before = w.hubWallet.balance();
+    // Four coins of 2,000,000 less one deposit and its fee: the change came back.
+    expect(before).toBeLessThan(8_000_000n - 200_000n);
+    expect(before).toBeGreaterThan(8_000_000n - 210_000n);
+    await w.stopHub();
+    await w.startHub();
+    expect(w.hubWallet.balance()).toBe(before);
+    const bob = await w.client(2);
+    const b = await bob.connect({
+      asset: 'BTC',
+      quantity: 200_000n,
+      expireBlocks: 100,
+      delayBlocks: 4,
+    });
+    await w.mine(1);
+    await bob.sync();
+    await w.mine(1);
+    await bob.sync();
+    const [status] = await bob.connections();
+    expect(status!.handle).toBe(b.handle);
+    expect(status!.state).toMatch(/open/);
+    expect(w.hubWallet.balance()).toBeLessThan(before - 200_000n);
+    // Every coin the wallet believes unspent is unspent on the chain: nothing spent twice.
+    expect(w.sim.balanceOf(w.hubWallet.outputScript)).toBe(w.hubWallet.balance());
+  }, 60_000);
 });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { BitcoinCoreChain } from '../../src/chain/bitcoin-core/bitcoin-core-chain.js';
 import { SimulatedChain } from '../../src/chain/simulated-chain.js';
 import { HubClient } from '../../src/hub-client/index.js';
-import { Hub, type HubServer, startHubServer } from '../../src/hub/index.js';
+import { Hub, type HubServer, type StoredWallet, startHubServer } from '../../src/hub/index.js';
 import { MemoryStore } from '../../src/runtime/store.js';
 import { SingleKeyWallet } from '../../src/runtime/wallet.js';
 import { type Simnet, startSimnet } from '../../src/simnet/index.js';
@@ -23,7 +23,10 @@ export class HubWorld {
   server!: HubServer;
   dir!: string;
   store!: SqliteStore;
-  hubWallet!: SingleKeyWallet;
+  /** The hub's own stored wallet (valid while the hub runs). */
+  get hubWallet(): StoredWallet {
+    return this.hub.wallet!;
+  }
   readonly hubKey = testPrivateKey(100);
 
   static async create(fetcher?: typeof fetch): Promise<HubWorld> {
@@ -55,22 +58,24 @@ export class HubWorld {
     const chain = this.chain();
     await chain.getHeight();
     this.store = await SqliteStore.open(join(this.dir, 'hub.sqlite'));
-    if (fund || !this.hubWallet) {
-      this.hubWallet = new SingleKeyWallet(chain, this.hubKey);
+    this.hub = await Hub.start({
+      chain,
+      store: this.store,
+      privateKey: this.hubKey,
+      network: 'regtest',
+    });
+    if (fund) {
+      // The hub keeps its own wallet in its store: funded once, its change survives restarts.
       this.scripts.push(this.hubWallet.outputScript);
       for (let i = 0; i < 4; i++) {
-        this.hubWallet.addCoin(this.sim.fund(this.hubWallet.outputScript, 2_000_000n), 2_000_000n);
+        await this.hubWallet.addCoin(
+          this.sim.fund(this.hubWallet.outputScript, 2_000_000n),
+          2_000_000n,
+        );
         this.funded += 2_000_000n;
       }
       await chain.sync();
     }
-    this.hub = await Hub.start({
-      chain,
-      store: this.store,
-      wallet: this.hubWallet,
-      privateKey: this.hubKey,
-      network: 'regtest',
-    });
     this.server = await startHubServer(this.hub, this.server ? { port: this.server.port } : {});
   }
 

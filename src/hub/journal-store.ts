@@ -1,0 +1,266 @@
+import { bytesToHex, hexToBytes } from '../bytes.js';
+import { decodeRawTransaction, txidOfDecoded } from '../chain/raw-transaction.js';
+import { PicopaymentsError } from '../errors.js';
+import type { Store } from '../runtime/store.js';
+import { HubError } from './errors.js';
+
+/** What one journal entry holds: every write of a transaction and the broadcasts it deferred. */
+interface JournalEntry {
+  readonly v: 1;
+  /** Increases by one per transaction, across every process sharing the store. */
+  readonly seq: number;
+  readonly writes: Record<string, string>;
+  /** Raw transactions (hex) to publish once the entry is durable. */
+  readonly broadcasts: string[];
+}
+
+/** Publishes a raw transaction; refusals (already known, already spent) are answers, not failures. */
+export type Broadcaster = (rawTx: Uint8Array) => Promise<unknown>;
+
+/**
+ * A {@link Store} that makes many keys change together on top of single-key saves (a redo
+ * journal): a transaction's writes are held in memory, then written as ONE journal entry under
+ * `journalKey` (one atomic save), then copied to their own keys. A crash before the entry is
+ * durable loses the whole transaction; a crash after it is repaired by {@link JournalStore.open},
+ * which copies the entry again. Every write goes through the journal, so the last entry is never
+ * older than a key it names.
+ *
+ * Broadcasts requested while a transaction is open are deferred into the same entry and made
+ * after it is durable (a transactional outbox): nothing leaves the hub before the state that
+ * explains it is saved.
+ *
+ * Outside transactions a save is journaled on its own at the next turn of the event loop (saves
+ * of that turn share one entry) and resolves once durable.
+ */
+export class JournalStore implements Store {
+  private buffer = new Map<string, string>();
+  private deferred: Uint8Array[] = [];
+  /** Writes taken from the buffer whose copy to their own key may not have finished. */
+  private readonly copying = new Map<string, string>();
+  private copied: Promise<void> = Promise.resolve();
+  private flushing: Promise<void> = Promise.resolve();
+  private waiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private kicked = false;
+  private open_ = 0;
+  private seq_ = 0;
+  private broadcaster: Broadcaster | null = null;
+
+  private constructor(
+    private readonly base: Store,
+    /** Key of the journal entry in the base store. */
+    readonly journalKey: string,
+  ) {}
+
+  /**
+   * Opens over `base` and repairs an interrupted transaction: the last journal entry's writes
+   * are copied again (its broadcasts are made once {@link JournalStore.attachBroadcaster} runs).
+   *
+   * With `shared` (a store other processes write too), nothing is repaired now: the first
+   * {@link JournalStore.refresh}, under the hub's lock, does it.
+   *
+   * @throws {@link HubError} `INTERNAL` when the journal entry is not readable.
+   */
+  static async open(
+    base: Store,
+    journalKey = 'hub:journal',
+    shared = false,
+  ): Promise<JournalStore> {
+    const store = new JournalStore(base, journalKey);
+    if (shared) {
+      store.seq_ = -1;
+      return store;
+    }
+    const entry = await store.readEntry();
+    if (entry) {
+      store.seq_ = entry.seq;
+      await store.copy(entry.writes);
+      store.deferred = entry.broadcasts.map((h) => hexToBytes(h));
+    }
+    return store;
+  }
+
+  /** Sequence number of the last entry this store wrote or repaired. */
+  get seq(): number {
+    return this.seq_;
+  }
+
+  /** Where deferred broadcasts go; publishes at once those left by an interrupted run. */
+  async attachBroadcaster(broadcaster: Broadcaster): Promise<void> {
+    this.broadcaster = broadcaster;
+    const left = this.deferred;
+    this.deferred = [];
+    await this.publish(left);
+  }
+
+  /** The value under `key`: pending writes first, then the base store. */
+  async load(key: string): Promise<string | null> {
+    return this.buffer.get(key) ?? this.copying.get(key) ?? this.base.load(key);
+  }
+
+  /**
+   * Inside a transaction: held until the transaction ends (resolves at once). Outside: journaled
+   * with the other saves of this turn; resolves once durable.
+   */
+  save(key: string, snapshot: string): Promise<void> {
+    this.buffer.set(key, snapshot);
+    if (this.open_ > 0) return Promise.resolve();
+    return this.soon();
+  }
+
+  /**
+   * Publishes `rawTx`: deferred to the end of the open transaction (resolving its txid at once),
+   * or, outside one, after everything saved so far is durable.
+   */
+  async broadcast(rawTx: Uint8Array, publish: Broadcaster): Promise<string> {
+    if (this.open_ > 0) {
+      const txid = txidOfDecoded(decodeRawTransaction(rawTx));
+      this.deferred.push(rawTx);
+      return txid;
+    }
+    await this.soon();
+    return (await publish(rawTx)) as string;
+  }
+
+  /** Opens a transaction: saves and broadcasts are held until {@link JournalStore.end}. */
+  begin(): void {
+    this.open_++;
+  }
+
+  /**
+   * Ends a transaction, adding `writes`; when no other is open, everything held becomes one
+   * journal entry. Resolves once the entry holding these writes is durable.
+   */
+  async end(writes: Iterable<readonly [string, string]> = []): Promise<void> {
+    for (const [k, v] of writes) this.buffer.set(k, v);
+    this.open_ = Math.max(0, this.open_ - 1);
+    if (this.open_ === 0) await this.flush();
+    else await this.next();
+  }
+
+  /** Resolves once every journaled write has reached its own key (before handing the store over). */
+  async settled(): Promise<void> {
+    await this.flushing;
+    await this.copied;
+  }
+
+  /**
+   * For stores shared by several processes (called while holding the hub's lock): when another
+   * process wrote an entry since this one's last, copies it again (that process may have died
+   * before) and forgets cached writes. Returns true when the store changed under this process.
+   */
+  async refresh(): Promise<boolean> {
+    await this.settled();
+    const entry = await this.readEntry();
+    if (!entry || entry.seq === this.seq_) return false;
+    this.copying.clear();
+    this.seq_ = entry.seq;
+    await this.copy(entry.writes);
+    await this.publish(entry.broadcasts.map((h) => hexToBytes(h)));
+    return true;
+  }
+
+  /** A promise of the next flush, which runs at the next turn unless a transaction is open. */
+  private soon(): Promise<void> {
+    const next = this.next();
+    if (!this.kicked) {
+      this.kicked = true;
+      setImmediate(() => {
+        this.kicked = false;
+        // An open transaction flushes at its end, settling these waiters too.
+        if (this.open_ === 0) this.flush().catch(() => undefined);
+      });
+    }
+    return next;
+  }
+
+  private next(): Promise<void> {
+    return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
+  }
+
+  /**
+   * Takes what is held now (so that a transaction opened meanwhile is not cut in two) and
+   * writes it as one entry after the previous one.
+   */
+  private flush(): Promise<void> {
+    const writes = Object.fromEntries(this.buffer);
+    const broadcasts = this.deferred;
+    const waiters = this.waiters;
+    this.buffer = new Map();
+    this.deferred = [];
+    this.waiters = [];
+    for (const [k, v] of Object.entries(writes)) this.copying.set(k, v);
+    const run = this.flushing.then(() => this.write(writes, broadcasts));
+    this.flushing = run.catch(() => undefined);
+    run.then(
+      () => {
+        for (const w of waiters) w.resolve();
+      },
+      (error: unknown) => {
+        for (const w of waiters) w.reject(error);
+      },
+    );
+    return run;
+  }
+
+  private async write(writes: Record<string, string>, broadcasts: Uint8Array[]): Promise<void> {
+    if (Object.keys(writes).length === 0 && broadcasts.length === 0) return;
+    // This entry replaces the previous one, whose copies may still be on their way: it carries
+    // every write not yet copied, so nothing waits for them (they share the next disk sync).
+    const entry: JournalEntry = {
+      v: 1,
+      seq: this.seq_ + 1,
+      writes: { ...Object.fromEntries(this.copying), ...writes },
+      broadcasts: broadcasts.map((b) => bytesToHex(b)),
+    };
+    try {
+      await this.base.save(this.journalKey, JSON.stringify(entry));
+    } catch (error) {
+      // Not durable: hold everything again for the next attempt (newer values win).
+      for (const [k, v] of Object.entries(writes)) if (!this.buffer.has(k)) this.buffer.set(k, v);
+      this.deferred = [...broadcasts, ...this.deferred];
+      throw error;
+    }
+    this.seq_ = entry.seq;
+    const previous = this.copied.catch(() => undefined);
+    this.copied = Promise.all([previous, this.copy(entry.writes)]).then(() => undefined);
+    // Awaited by settled(); a failed copy stays in `copying` and rides in the next entry.
+    this.copied.catch(() => undefined);
+    await this.publish(broadcasts);
+  }
+
+  private async copy(writes: Record<string, string>): Promise<void> {
+    await Promise.all(Object.entries(writes).map(([k, v]) => this.base.save(k, v)));
+    for (const [k, v] of Object.entries(writes))
+      if (this.copying.get(k) === v) this.copying.delete(k);
+  }
+
+  private async publish(rawTxs: readonly Uint8Array[]): Promise<void> {
+    if (!this.broadcaster) {
+      this.deferred.push(...rawTxs);
+      return;
+    }
+    // A refusal is the chain's answer (the channel machines decide again at their next sync);
+    // an unreachable chain is retried the same way.
+    for (const raw of rawTxs) await this.broadcaster(raw).catch(() => undefined);
+  }
+
+  private async readEntry(): Promise<JournalEntry | null> {
+    const text = await this.base.load(this.journalKey);
+    if (text === null) return null;
+    try {
+      const entry = JSON.parse(text) as JournalEntry;
+      if (
+        entry.v !== 1 ||
+        !Number.isSafeInteger(entry.seq) ||
+        typeof entry.writes !== 'object' ||
+        entry.writes === null ||
+        !Array.isArray(entry.broadcasts)
+      )
+        throw new Error('shape');
+      return entry;
+    } catch (error) {
+      if (error instanceof PicopaymentsError) throw error;
+      throw new HubError('INTERNAL', 'the hub journal is not readable');
+    }
+  }
+}
