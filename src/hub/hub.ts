@@ -349,9 +349,7 @@ export class Hub {
 
   /** The client key (hex) of an open connection, or undefined: authenticates event subscriptions. */
   clientKeyOf(handle: string): string | undefined {
-    const c = Object.hasOwn(this.state.connections, handle)
-      ? this.state.connections[handle]
-      : undefined;
+    const c = this.connections.get(handle);
     return c && !c.closed ? c.clientPublicKey : undefined;
   }
 
