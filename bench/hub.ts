@@ -1,6 +1,6 @@
 /**
  * The hub bench: routed payments per second through a hub on durable SQLite, over loopback
- * HTTP, with many clients at once (default 100; `HUB_BENCH_CLIENTS`), and the latency of each
+ * HTTP, with many clients at once (default 10; `HUB_BENCH_CLIENTS`), and the latency of each
  * payment request (p50/p99). The ratio baseline is the raw verifications per second of the same
  * secp256k1 backend, measured in the same run. The hub and its clients share this process (and
  * its cores), on a simulated chain.
@@ -152,7 +152,8 @@ export async function hubBench(
 
 /** Runs the hub bench for every installed backend and prints one table. */
 export async function runHubBenchmarks(): Promise<HubBenchFigures[]> {
-  const clients = Number(process.env.HUB_BENCH_CLIENTS ?? 100);
+  // 10 by default: runs with 20 or more clients stall while connecting (an open defect, see RESULTS.md).
+  const clients = Number(process.env.HUB_BENCH_CLIENTS ?? 10);
   const rounds = Number(process.env.HUB_BENCH_ROUNDS ?? 5);
   const figures: HubBenchFigures[] = [];
   const skipped: string[] = [];

@@ -16,7 +16,6 @@ import { HUB_USAGE, HubUsageError, parseHubCli } from './hub/cli-options.js';
 import { HubConfigError } from './hub/config.js';
 import { Hub } from './hub/hub.js';
 import { startHubServer } from './hub/server.js';
-import { SingleKeyWallet } from './runtime/wallet.js';
 import { networkParams } from './scripts/networks.js';
 import { SqliteStore } from './storage/index.js';
 import { publicKeyOf } from './transactions/keys.js';
@@ -55,9 +54,20 @@ async function main(): Promise<number> {
     pollIntervalMs: 200,
   });
   await chain.getHeight();
-  const wallet = new SingleKeyWallet(chain, privateKey);
+  const store = await SqliteStore.open(options.db);
+  const hub = await Hub.start({
+    chain,
+    store,
+    privateKey,
+    network: options.network,
+    terms: options.terms,
+    ...(options.liquidity !== null ? { liquidity: options.liquidity } : {}),
+    chainJobMs: options.chainJobMs,
+    log,
+  });
   if (options.faucetSats !== null) {
     // Regtest only (checked by the parser): the simnet's faucet pays the hub's address at once.
+    // The coin goes to the hub's own stored wallet, whose change survives restarts.
     const params = networkParams(options.network);
     const address = p2wpkh(publicKeyOf(privateKey), {
       bech32: params.bech32,
@@ -68,22 +78,10 @@ async function main(): Promise<number> {
     const rpc = new CoreRpcClient({ url: options.chainRpc, auth: options.chainAuth });
     const btc = (Number(options.faucetSats) / 1e8).toFixed(8);
     const funded = (await rpc.call('faucet', [address, btc])) as { txid: string; vout: number };
-    wallet.addCoin({ txid: funded.txid, vout: funded.vout }, options.faucetSats);
     await chain.sync();
+    await hub.fundWallet({ txid: funded.txid, vout: funded.vout }, options.faucetSats);
     log({ event: 'funded', sats: options.faucetSats.toString(), address });
   }
-  const store = await SqliteStore.open(options.db);
-  const hub = await Hub.start({
-    chain,
-    store,
-    wallet,
-    privateKey,
-    network: options.network,
-    terms: options.terms,
-    ...(options.liquidity !== null ? { liquidity: options.liquidity } : {}),
-    chainJobMs: options.chainJobMs,
-    log,
-  });
   const server = await startHubServer(hub, {
     host: options.host,
     port: options.port,
