@@ -354,6 +354,12 @@ export class HubClient {
   }
 
   /** Syncs rounds until neither side has anything to say. */
+  /** True when the client's paying channel holds the hub's next revoke hash. */
+  private hasRevokeHash(c: SavedConnection): boolean {
+    const channel = this.manager.channel(c.c2h) as { context?: { nextRevokeHash?: unknown } };
+    return Boolean(channel?.context?.nextRevokeHash);
+  }
+
   private async exchange(c: SavedConnection): Promise<SyncResult> {
     const received: { token: string; from: string; amount: bigint; memo?: string }[] = [];
     let sent = 0;
@@ -396,6 +402,9 @@ export class HubClient {
       const c = this.connection(p.from);
       const status = await this.status();
       const fee = status.terms[c.asset]?.paymentFee ?? 0n;
+      // The hub's next revoke hash may still be on its way (it answers before its channel has
+      // issued it): fetch it with a sync rather than refuse the payment.
+      for (let round = 0; round < ROUNDS && !this.hasRevokeHash(c); round++) await this.exchange(c);
       await this.manager.pay(c.c2h, p.amount + fee);
       await this.manager.idle();
       const messages = this.outbox.drain([c.c2h, c.h2c]);
