@@ -13,7 +13,6 @@ export * from './server.js';
 export * from './signing.js';
 export * from './stored-wallet.js';
 export * from './supervisor.js';
-export * from './schemas/index.js';
 export * from './events.js';
 export * from './events-token.js';
 export * from './events-http.js';

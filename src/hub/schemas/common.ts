@@ -1,4 +1,4 @@
-import { type Static, Type } from '@sinclair/typebox';
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { AMOUNT_PATTERN } from '../../messages/amount.js';
 
 /**
@@ -22,6 +22,15 @@ export function hexBytes(min: number, max: number, description: string) {
 /** An amount in satoshis as a decimal string without sign or leading zeros. */
 export function amount(description: string) {
   return Type.String({ pattern: AMOUNT_PATTERN, minLength: 1, maxLength: 16, description });
+}
+
+/**
+ * `schema` with its own description. A helper rather than an object spread, so that the
+ * declared type stays the schema's type (a spread's type names typebox's internal symbols,
+ * which the declaration build cannot name).
+ */
+export function described<T extends TSchema>(schema: T, description: string): T {
+  return { ...schema, description };
 }
 
 /** A connection handle: 16 bytes of lower-case hex, given by the hub at connect. */
@@ -81,11 +90,10 @@ export const RequestAuthSchema = Type.Object(
       maximum: Number.MAX_SAFE_INTEGER,
       description: 'Unix time, seconds, after which the hub refuses the request.',
     }),
-    signature: {
-      ...Signature,
-      description:
-        'Signature by the connection key over sha256 of the canonical JSON of ["picopayments-hub-request", hubId, method, params, nonce, expiry].',
-    },
+    signature: described(
+      Signature,
+      'Signature by the connection key over sha256 of the canonical JSON of ["picopayments-hub-request", hubId, method, params, nonce, expiry].',
+    ),
   },
   { additionalProperties: false, title: 'RequestAuth' },
 );

@@ -1,15 +1,15 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { Asset, Handle, Messages, PublicKey, amount, hexBytes } from './common.js';
+import { Asset, Handle, Messages, PublicKey, amount, described, hexBytes } from './common.js';
 
 /** Parameters of `hub_connect`, signed by the new connection's own key. */
 export const ConnectParams = Type.Object(
   {
     asset: Asset,
     quantity: amount("The client's deposit on its client->hub channel, satoshis."),
-    clientPublicKey: {
-      ...PublicKey,
-      description: "The new connection's client key: it signs every later request.",
-    },
+    clientPublicKey: described(
+      PublicKey,
+      "The new connection's client key: it signs every later request.",
+    ),
     payoutScript: hexBytes(1, 10_000, "Output script of the client's recovered funds."),
     expireBlocks: Type.Integer({
       minimum: 1,

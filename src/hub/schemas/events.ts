@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { Handle, Signature } from './common.js';
+import { Handle, Signature, described } from './common.js';
 import { DeliveredPayment } from './sync.js';
 
 /**
@@ -22,7 +22,7 @@ export const EventsQuery = Type.Object(
 
 /** `event: payment`: a payment queued for this connection; it is handed over on the next sync. */
 export const PaymentEvent = Type.Object(
-  { ...DeliveredPayment.properties, to: { ...Handle, description: 'This connection.' } },
+  { ...DeliveredPayment.properties, to: described(Handle, 'This connection.') },
   { title: 'PaymentEvent' },
 );
 

@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { Handle, Messages, Token, amount } from './common.js';
+import { Handle, Messages, Token, amount, described } from './common.js';
 
 /** Longest memo of a payment, characters. */
 export const MAX_MEMO_LENGTH = 1000;
@@ -7,8 +7,8 @@ export const MAX_MEMO_LENGTH = 1000;
 /** Parameters of `hub_pay`: the payer's commit to the hub plus the payment to route. */
 export const PayParams = Type.Object(
   {
-    handle: { ...Handle, description: "The payer's connection." },
-    to: { ...Handle, description: "The payee's connection." },
+    handle: described(Handle, "The payer's connection."),
+    to: described(Handle, "The payee's connection."),
     amount: amount('Satoshis for the payee (the fee of the terms comes on top).'),
     memo: Type.Optional(
       Type.String({ maxLength: MAX_MEMO_LENGTH, description: 'Shown to the payee.' }),
@@ -23,7 +23,7 @@ export const PayResult = Type.Object({ token: Token, messages: Messages }, { tit
 
 /** Parameters of `hub_cancel`. */
 export const CancelParams = Type.Object(
-  { handle: Handle, token: { ...Token, description: 'A queued payment of this connection.' } },
+  { handle: Handle, token: described(Token, 'A queued payment of this connection.') },
   { additionalProperties: false, title: 'CancelParams' },
 );
 

@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { Asset, PublicKey, amount } from './common.js';
+import { Asset, PublicKey, amount, described } from './common.js';
 
 /** Parameters of `hub_status`: none. */
 export const StatusParams = Type.Object({}, { additionalProperties: false, title: 'StatusParams' });
@@ -26,8 +26,8 @@ export const AssetTerms = Type.Object(
 /** Result of `hub_status`: the hub's identity, chain height and terms; never any connection. */
 export const StatusResult = Type.Object(
   {
-    hubId: { ...PublicKey, description: 'The hub id: its public key.' },
-    hubPublicKey: { ...PublicKey, description: 'Key that signs every answer of the hub.' },
+    hubId: described(PublicKey, 'The hub id: its public key.'),
+    hubPublicKey: described(PublicKey, 'Key that signs every answer of the hub.'),
     network: Type.Union(
       [Type.Literal('regtest'), Type.Literal('testnet'), Type.Literal('mainnet')],
       { description: 'Bitcoin network.' },

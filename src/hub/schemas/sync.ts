@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { Handle, Messages, Token, amount } from './common.js';
+import { Handle, Messages, Token, amount, described } from './common.js';
 import { MAX_MEMO_LENGTH } from './payments.js';
 
 /** Parameters of `hub_sync`: the client's channel messages. */
@@ -12,7 +12,7 @@ export const SyncParams = Type.Object(
 export const DeliveredPayment = Type.Object(
   {
     token: Token,
-    from: { ...Handle, description: "The payer's connection." },
+    from: described(Handle, "The payer's connection."),
     amount: amount('Satoshis for this connection.'),
     memo: Type.Optional(Type.String({ maxLength: MAX_MEMO_LENGTH })),
   },
