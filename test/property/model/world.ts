@@ -471,6 +471,9 @@ export class World {
       // The process is gone: what it wrote before this write is all that is left of the step.
       this.diedAtWrite[side] = false;
       this.crash(side);
+      // It died inside a step, perhaps its sync of this block: count this block as missed too,
+      // so that honest watching brings it back within its allowance.
+      this.crashedAt[side] = this.chain.height - 1;
     }
     return error.recorded;
   }
