@@ -187,7 +187,18 @@ export class Hub {
       throw new HubError('INTERNAL', 'a shared hub needs a store with lockChannel');
     const journal = await JournalStore.open(options.store, 'hub:journal', options.shared);
     const hub = new Hub(options, journal);
-    await journal.attachBroadcaster((raw) => options.chain.broadcast(raw));
+    // A refused or failed deferred broadcast is retried by the channel machines at later blocks;
+    // it is logged so that an operator sees a chain that keeps refusing.
+    await journal.attachBroadcaster((raw) =>
+      options.chain.broadcast(raw).catch((error: unknown) => {
+        options.log?.({
+          event: 'broadcast-failed',
+          code: (error as { code?: unknown }).code ?? 'UNKNOWN',
+          message: error instanceof Error ? error.message : String(error),
+        });
+        throw error;
+      }),
+    );
     await hub.exclusive(async () => {
       await hub.loadState();
       if (!options.wallet)

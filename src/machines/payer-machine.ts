@@ -682,6 +682,21 @@ export const payerMachine = setup({
         }
       }
     }),
+    /**
+     * Offers the deposit to the network again while it is unconfirmed: a broadcast that was
+     * lost (an unreachable node, a refusal that went unreported) would otherwise leave the
+     * channel waiting for a confirmation that never comes.
+     */
+    rebroadcastDeposit: enqueueActions(({ context, enqueue }) => {
+      const record = context.broadcasts.deposit;
+      if (record && record.confirmedHeight === null)
+        enqueue.emit({
+          type: 'broadcast',
+          label: 'deposit',
+          txid: record.txid,
+          rawTx: record.rawTx,
+        });
+    }),
     /** Records the outcome, persists, and reports that the channel is finished. */
     finish: enqueueActions(({ enqueue, event }, params: { outcome: ChannelOutcome }) => {
       enqueue.assign({ outcome: params.outcome });
@@ -755,7 +770,7 @@ export const payerMachine = setup({
           { guard: 'revokeHashAcceptable', actions: 'storeRevokeHash' },
           { actions: 'reject' },
         ],
-        BLOCK: { actions: ['recordHeight', 'resendPending'] },
+        BLOCK: { actions: ['recordHeight', 'rebroadcastDeposit', 'resendPending'] },
       },
     },
     open: {

@@ -73,7 +73,18 @@ describe('hub commands, human and --json, against a simnet and a hub program', {
       [waited, bobJson] = await Promise.all([
         w.cli(
           'alice',
-          ['connect', 'BTC', '200000', '--expire-blocks', '100', '--delay-blocks', '4', '--wait'],
+          [
+            'connect',
+            'BTC',
+            '200000',
+            '--expire-blocks',
+            '100',
+            '--delay-blocks',
+            '4',
+            '--wait',
+            '--timeout',
+            '150',
+          ],
           {},
           '',
           (err) => {
@@ -94,6 +105,8 @@ describe('hub commands, human and --json, against a simnet and a hub program', {
           '--delay-blocks',
           '4',
           '--wait',
+          '--timeout',
+          '150',
           '--json',
         ]),
       ]);

@@ -135,14 +135,19 @@ describe('payer machine: opening', () => {
     }
   });
 
-  test('awaitingConfirmation: revoke hash stored, deposit announcement resent per block, confirmation opens', () => {
+  test('awaitingConfirmation: revoke hash stored, deposit and its announcement resent per block, confirmation opens', () => {
     const { payer, fund } = funding();
     const deposit = depositTransaction(fund.depositScript);
     payer.send({ type: 'DEPOSIT_PUBLISHED', ...deposit });
-    expect(typesOf(payer.send({ type: 'BLOCK', height: 101 }))).toEqual([
-      'send:deposit',
-      'send:deposit-funded',
-    ]);
+    const perBlock = payer.send({ type: 'BLOCK', height: 101 });
+    // A lost deposit broadcast is made good at the next block.
+    expect(typesOf(perBlock)).toEqual(['broadcast', 'send:deposit', 'send:deposit-funded']);
+    expect(perBlock[0]).toEqual({
+      type: 'broadcast',
+      label: 'deposit',
+      txid: deposit.txid,
+      rawTx: deposit.rawTx,
+    });
     expectRefused(payer, { type: 'PAY', amount: '1000' }, 'DEPOSIT_UNCONFIRMED');
     expectIgnored(payer, {
       type: 'TX_CONFIRMED',

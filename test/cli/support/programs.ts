@@ -14,6 +14,12 @@ export interface Run {
   readonly stderr: string;
 }
 
+/**
+ * How long one command may run before it is killed: a hang then fails the test with what the
+ * program printed so far, instead of the test timing out with nothing to read.
+ */
+const commandDeadlineMs = 240_000;
+
 /** Runs a bundled program to its end with `env` (and little else) and `stdin`. */
 export function runProgram(
   bundle: string,
@@ -36,7 +42,14 @@ export function runProgram(
       onStderr?.(stderr);
     });
     child.stdin.end(stdin);
-    child.on('close', (code) => ok({ code, stdout, stderr }));
+    const deadline = setTimeout(() => {
+      stderr += `\n[test] ${args.join(' ')}: timed out after ${commandDeadlineMs} ms, killed\n`;
+      child.kill('SIGKILL');
+    }, commandDeadlineMs);
+    child.on('close', (code) => {
+      clearTimeout(deadline);
+      ok({ code, stdout, stderr });
+    });
   });
 }
 
