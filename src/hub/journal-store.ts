@@ -123,6 +123,10 @@ export class JournalStore implements Store {
 
   /** Opens a transaction: saves and broadcasts are held until {@link JournalStore.end}. */
   begin(): void {
+    // Saves made outside any transaction and not yet flushed (channels stepping in the
+    // background) go out on their own first: their writers must not wait for this transaction,
+    // which may itself be waiting for them (a request that needs the channel that is saving).
+    if (this.open_ === 0 && this.waiters.length > 0) this.flush().catch(() => undefined);
     this.open_++;
   }
 
