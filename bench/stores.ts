@@ -13,7 +13,7 @@ import pg from 'pg';
 import { SimulatedChain } from '../src/chain/simulated-chain.js';
 import { type Secp256k1BackendName, useSecp256k1Backend } from '../src/crypto/index.js';
 import { PayeeChannel, PayerChannel } from '../src/runtime/channels.js';
-import { MemoryStore, type Store } from '../src/runtime/store.js';
+import { MemoryStore, type Store, type StoreWrite } from '../src/runtime/store.js';
 import { MemoryLink } from '../src/runtime/transport.js';
 import { SingleKeyWallet } from '../src/runtime/wallet.js';
 import { PostgresStore } from '../src/storage/postgres-store.js';
@@ -32,18 +32,40 @@ const KDF = { N: 2 ** 14, r: 8, p: 1 };
 
 type DurableStore = Store & { close(): Promise<void>; readonly commitStats?: GroupCommitStats };
 
-/** Counts what the channels hand to the store, to size the baseline's inserts. */
+/**
+ * Counts what the channels hand to the store, to size the baseline's inserts. With `grouped`
+ * it passes the store's `saveAll` on (a channel step is one transaction); without, the
+ * channels save one key after another, as over a store that has no `saveAll`.
+ */
 class CountingStore implements Store {
   writes = 0;
   bytes = 0;
-  constructor(readonly inner: Store) {}
+  /** Store calls: groups and single saves, each one transaction. */
+  transactions = 0;
+  saveAll?: (writes: readonly StoreWrite[]) => Promise<void>;
+  constructor(
+    readonly inner: Store,
+    grouped = true,
+  ) {
+    const saveAll = inner.saveAll?.bind(inner);
+    if (grouped && saveAll)
+      this.saveAll = (writes) => {
+        this.transactions++;
+        for (const w of writes) this.count(w.snapshot);
+        return saveAll(writes);
+      };
+  }
   load(key: string) {
     return this.inner.load(key);
   }
   save(key: string, snapshot: string) {
+    this.transactions++;
+    this.count(snapshot);
+    return this.inner.save(key, snapshot);
+  }
+  private count(snapshot: string) {
     this.writes++;
     this.bytes += Buffer.byteLength(snapshot);
-    return this.inner.save(key, snapshot);
   }
 }
 
@@ -291,20 +313,28 @@ async function measureKind(
   const counting = new CountingStore(store);
   const oneShape: WriteShape = { writesPerPayment: 3, bytesPerWrite: 1000 };
   const manyShape: WriteShape = { writesPerPayment: 3, bytesPerWrite: 1000 };
+  const perPayment = { grouped: 0, single: 0 };
   let tag = 0;
-  const one: Benchmark<Pair> = {
-    name: `1 channel, ${SEQUENTIAL_PAYMENTS} payments in sequence`,
-    operations: SEQUENTIAL_PAYMENTS,
-    // A fresh channel per sample, so that every sample pays from the same snapshot size.
-    prepare: async () => (await openPairs(chain, counting, 1, `one-${tag++}`))[0]!,
-    run: async (n, pair) => {
-      const writes = counting.writes;
-      const bytes = counting.bytes;
-      for (let i = 0; i < n; i++) await payOnce(pair);
-      oneShape.writesPerPayment = (counting.writes - writes) / n;
-      oneShape.bytesPerWrite = (counting.bytes - bytes) / (counting.writes - writes);
-    },
-  };
+  const sequential = (through: CountingStore, label: string, tx: 'grouped' | 'single') =>
+    ({
+      name: `1 channel, ${SEQUENTIAL_PAYMENTS} payments in sequence${label}`,
+      operations: SEQUENTIAL_PAYMENTS,
+      // A fresh channel per sample, so that every sample pays from the same snapshot size.
+      prepare: async () => (await openPairs(chain, through, 1, `one-${tag++}`))[0]!,
+      run: async (n, pair) => {
+        const writes = through.writes;
+        const bytes = through.bytes;
+        const transactions = through.transactions;
+        for (let i = 0; i < n; i++) await payOnce(pair);
+        perPayment[tx] = (through.transactions - transactions) / n;
+        if (tx === 'single') return;
+        oneShape.writesPerPayment = (through.writes - writes) / n;
+        oneShape.bytesPerWrite = (through.bytes - bytes) / (through.writes - writes);
+      },
+    }) satisfies Benchmark<Pair>;
+  const one = sequential(counting, '', 'grouped');
+  // The same loop with one save per key (what a store without saveAll gets), in the same run.
+  const oneByKey = sequential(new CountingStore(store, false), ', one save per key', 'single');
   const pairs = await movePairs(wide, chain, counting);
   let batches = 0;
   let rounds = 0;
@@ -323,7 +353,11 @@ async function measureKind(
     },
   };
   const baseline = await kind.baseline();
-  const benches: Benchmark<unknown>[] = [one as Benchmark<unknown>, many as Benchmark<unknown>];
+  const benches: Benchmark<unknown>[] = [
+    one as Benchmark<unknown>,
+    many as Benchmark<unknown>,
+    oneByKey as Benchmark<unknown>,
+  ];
   if (baseline) {
     benches.push(
       baselineBench(
@@ -340,13 +374,15 @@ async function measureKind(
       ) as Benchmark<unknown>,
     );
   }
-  const [mOne, mMany, bOne, bMany] = (await measureGroup(benches, {
+  const [mOne, mMany, mByKey, bOne, bMany] = (await measureGroup(benches, {
     samples: 3,
     warmups: 1,
   })) as Measurement[];
   const lines = [
     line(mOne!, bOne),
     line(mMany!, bMany),
+    line(mByKey!, bOne),
+    `1 channel: ${perPayment.grouped.toFixed(1)} store transactions per payment with saveAll, ${perPayment.single.toFixed(1)} one save per key; saveAll pays ${(mOne!.opsPerSecond / mByKey!.opsPerSecond).toFixed(2)}x as fast`,
     ...(bOne && bMany ? [line(bOne), line(bMany)] : []),
     `writes per payment: ${oneShape.writesPerPayment.toFixed(1)} of avg ${Math.round(oneShape.bytesPerWrite)} B (1 channel), ${manyShape.writesPerPayment.toFixed(1)} of avg ${Math.round(manyShape.bytesPerWrite)} B (${CHANNELS} channels)` +
       (store.commitStats

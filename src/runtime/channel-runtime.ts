@@ -13,7 +13,7 @@ import type { HistoryRecord } from '../machines/history.js';
 import { withHistory } from '../machines/history-lookup.js';
 import type { SnapshotRole } from '../snapshots/schema.js';
 import { ChannelFaultError, ChannelIoError, describeError } from './runtime-errors.js';
-import type { Store } from './store.js';
+import type { Store, StoreWrite } from './store.js';
 import type { Transport } from './transport.js';
 import type { Wallet } from './wallet.js';
 
@@ -307,9 +307,12 @@ export class ChannelRuntime {
   private async carryOut(): Promise<Rejection[]> {
     const rejections: Rejection[] = [];
     while (this.pending.length > 0) {
-      const effect = this.pending.shift()!;
+      // A run of store effects is one atomic write where the store offers it (saveAll).
+      const batch = this.env.store.saveAll ? this.takeStoreRun() : [];
+      const effect = batch.length > 0 ? null : this.pending.shift()!;
       try {
-        await this.perform(effect, rejections);
+        if (effect) await this.perform(effect, rejections);
+        else await this.persistAll(batch);
       } catch (error) {
         if (!(error instanceof ChannelIoError)) throw error;
         // Nothing queued behind the failed effect goes out: it may depend on it.
@@ -318,9 +321,42 @@ export class ChannelRuntime {
         throw new ChannelIoError(error.code, error.message, recorded, error.cause);
       }
       this.throwIfFaulted();
-      this.env.onEffect?.(effect);
+      for (const done of effect ? [effect] : batch) this.env.onEffect?.(done);
     }
     return rejections;
+  }
+
+  /** Takes the store effects (snapshot and history writes) at the head of the queue. */
+  private takeStoreRun(): Effect[] {
+    let n = 0;
+    while (n < this.pending.length && isStoreEffect(this.pending[n]!)) n++;
+    return this.pending.splice(0, n);
+  }
+
+  /**
+   * Writes a run of store effects as one atomic group, in emission order: the channel's step
+   * (its snapshot and the history records it pushed or dropped) costs one transaction.
+   */
+  private async persistAll(effects: readonly Effect[]): Promise<void> {
+    const { store, storeKey } = this.env;
+    const writes: StoreWrite[] = [];
+    let text: string | null = null;
+    for (const effect of effects) {
+      if (effect.type === 'history')
+        for (const { key, record } of effect.writes)
+          writes.push({
+            key: historyStoreKey(storeKey, key),
+            snapshot: encodeHistoryRecord(record),
+          });
+      else if (effect.type === 'persist') {
+        text ??= encodeChannelSnapshot(this.actor.getPersistedSnapshot(), this.context.role);
+        writes.push({ key: storeKey, snapshot: text });
+      }
+    }
+    await io('STORE_FAILED', 'saving the channel', () => store.saveAll!(writes));
+    if (text === null) return;
+    this.durable = (JSON.parse(text) as { machine: unknown }).machine;
+    this.stepRecorded = true;
   }
 
   private async perform(effect: Effect, rejections: Rejection[]): Promise<void> {
@@ -479,4 +515,9 @@ function isTransactionRefusal(error: unknown): error is PicopaymentsError {
  */
 export function historyStoreKey(storeKey: string, key: string): string {
   return `${storeKey}#${key}`;
+}
+
+/** True for the effects that only write the store. */
+function isStoreEffect(effect: Effect): boolean {
+  return effect.type === 'persist' || effect.type === 'history';
 }

@@ -1,7 +1,7 @@
 import { StoreError } from '../storage/errors.js';
-import type { LogStore } from '../storage/log-store.js';
+import type { LogStore, LogWrite } from '../storage/log-store.js';
 import { type Json, JsonDeltaError, type JsonDelta, applyDelta, diffJson } from './json-delta.js';
-import type { Store } from './store.js';
+import type { Store, StoreWrite } from './store.js';
 
 /** Options of {@link IncrementalStore}. */
 export interface IncrementalStoreOptions {
@@ -105,6 +105,63 @@ export class IncrementalStore implements Store {
   }
 
   /**
+   * Saves every write as one atomic group of the underlying store's {@link LogStore.writeAll}
+   * (a later write of a key wins): each key's delta or compaction, and the keys written whole,
+   * are durable together or not at all. When another writer advanced a key meanwhile, the group
+   * is planned again from what is stored and retried once. Over a store without `writeAll` the
+   * keys are saved one after another.
+   *
+   * @throws {@link StoreError} `STORE_INVALID_VALUE` when `writes` is not an array of JSON texts;
+   *   the underlying store's errors otherwise (nothing was written).
+   */
+  async saveAll(writes: readonly StoreWrite[]): Promise<void> {
+    if (!Array.isArray(writes))
+      throw new StoreError('STORE_INVALID_VALUE', 'writes must be an array');
+    const latest = new Map<string, string>();
+    for (const w of writes) latest.set(w?.key, w?.snapshot);
+    if (typeof this.log.writeAll !== 'function') {
+      for (const [key, text] of latest) await this.save(key, text);
+      return;
+    }
+    const items = [...latest].map(([key, text]) => {
+      if (typeof key !== 'string')
+        throw new StoreError('STORE_INVALID_VALUE', 'a write needs a string key');
+      return this.writeWhole(key)
+        ? { key, text, next: undefined }
+        : { key, text, next: parseValue(text) };
+    });
+    try {
+      await this.writeGroup(items, false);
+    } catch (error) {
+      for (const { key } of items) this.cache.delete(key);
+      if (!(error instanceof StoreError && error.code === 'STORE_CONFLICT')) throw error;
+      await this.writeGroup(items, true);
+    }
+  }
+
+  private async writeGroup(
+    items: readonly { key: string; text: string; next: Json | undefined }[],
+    fresh: boolean,
+  ): Promise<void> {
+    const writes: LogWrite[] = [];
+    const after: [string, KeyState][] = [];
+    for (const { key, text, next } of items) {
+      if (next === undefined) {
+        if (typeof text !== 'string')
+          throw new StoreError('STORE_INVALID_VALUE', 'an incremental store holds JSON text');
+        writes.push({ kind: 'save', key, snapshot: text });
+        continue;
+      }
+      const cached = fresh ? undefined : this.cache.get(key);
+      const planned = this.plan(key, next, cached === undefined ? await this.read(key) : cached);
+      if (planned.write) writes.push(planned.write);
+      after.push([key, planned.after]);
+    }
+    if (writes.length > 0) await this.log.writeAll!(writes);
+    for (const [key, state] of after) this.remember(key, state);
+  }
+
+  /**
    * Removes `key`, its log and its cached value.
    *
    * @throws {@link StoreError} `STORE_INVALID_OPTIONS` when the underlying store cannot delete.
@@ -118,23 +175,45 @@ export class IncrementalStore implements Store {
   }
 
   private async write(key: string, next: Json, state: KeyState | null): Promise<void> {
-    if (state === null) return this.compact(key, next, 0);
+    const { write, after } = this.plan(key, next, state);
+    if (write?.kind === 'append') await this.log.append(key, write.seq, write.data);
+    else if (write?.kind === 'compact')
+      await this.log.compact(key, write.snapshot, write.throughSeq);
+    this.remember(key, after);
+  }
+
+  /**
+   * What saving `next` over `state` writes (null when the value is already durable): a delta
+   * appended to the key's log, or the whole value when there is no log yet, the log is long, or
+   * the delta is not much smaller than the value or does not reproduce it exactly.
+   */
+  private plan(
+    key: string,
+    next: Json,
+    state: KeyState | null,
+  ): { write: LogWrite | null; after: KeyState } {
+    const compact = (through: number) => ({
+      write: {
+        kind: 'compact',
+        key,
+        snapshot: JSON.stringify({ format: ENVELOPE, through, value: next } satisfies Envelope),
+        throughSeq: through,
+      } as const,
+      after: { value: next, head: through, deltas: 0 },
+    });
+    if (state === null) return compact(0);
     const delta = diffJson(state.value, next);
-    if (delta === null) return this.remember(key, state); // Already durable.
+    if (delta === null) return { write: null, after: state };
     const deltaText = JSON.stringify(delta);
     const compactNow =
       state.deltas + 1 > this.compactEvery ||
       deltaText.length * 2 > JSON.stringify(next).length ||
       !deltaFits(state.value, delta, next);
-    if (compactNow) return this.compact(key, next, state.head);
-    await this.log.append(key, state.head + 1, deltaText);
-    this.remember(key, { value: next, head: state.head + 1, deltas: state.deltas + 1 });
-  }
-
-  private async compact(key: string, value: Json, through: number): Promise<void> {
-    const envelope: Envelope = { format: ENVELOPE, through, value };
-    await this.log.compact(key, JSON.stringify(envelope), through);
-    this.remember(key, { value, head: through, deltas: 0 });
+    if (compactNow) return compact(state.head);
+    return {
+      write: { kind: 'append', key, seq: state.head + 1, data: deltaText },
+      after: { value: next, head: state.head + 1, deltas: state.deltas + 1 },
+    };
   }
 
   /** Reads the value and its log; retries when a compaction lands in between. */

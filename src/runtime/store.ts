@@ -1,6 +1,12 @@
 import { PicopaymentsError } from '../errors.js';
-import { StoreError } from '../storage/errors.js';
-import type { LogRecord, LogStore } from '../storage/log-store.js';
+import type { LogRecord, LogStore, LogWrite } from '../storage/log-store.js';
+import { appendConflict, compactConflict } from '../storage/write-operations.js';
+
+/** One save of an atomic group ({@link Store.saveAll}). */
+export interface StoreWrite {
+  readonly key: string;
+  readonly snapshot: string;
+}
 
 /**
  * Where a channel's persisted snapshot lives. An embedder may back it with a file, SQLite or a
@@ -11,6 +17,14 @@ export interface Store {
   save(key: string, snapshot: string): Promise<void>;
   /** Removes `key` (and its log, where the store keeps one); optional, idempotent. */
   delete?(key: string): Promise<void>;
+  /**
+   * Saves every write, in order (a later write of a key wins), as one atomic unit: after a
+   * crash all of them are there or none is. The runtime writes a channel step (its snapshot and
+   * its history records) through it, in one transaction and one sync to disk. Optional: without
+   * it the runtime saves one key after another, in an order that a crash between any two
+   * leaves restorable.
+   */
+  saveAll?(writes: readonly StoreWrite[]): Promise<void>;
 }
 
 /** Options of {@link MemoryStore}. */
@@ -46,8 +60,7 @@ export class MemoryStore implements LogStore {
   async append(key: string, seq: number, data: string): Promise<void> {
     const log = this.logs.get(key) ?? { base: 0, records: [] };
     const head = log.base + log.records.length;
-    if (!Number.isSafeInteger(seq) || seq !== head + 1)
-      throw new StoreError('STORE_CONFLICT', `append of record ${seq}, but the log is at ${head}`);
+    if (!Number.isSafeInteger(seq) || seq !== head + 1) throw appendConflict(seq, head);
     log.records.push({ seq, data });
     this.logs.set(key, log);
   }
@@ -60,10 +73,7 @@ export class MemoryStore implements LogStore {
     const log = this.logs.get(key) ?? { base: 0, records: [] };
     const head = log.base + log.records.length;
     if (!Number.isSafeInteger(throughSeq) || throughSeq < log.base || throughSeq > head)
-      throw new StoreError(
-        'STORE_CONFLICT',
-        `compaction through ${throughSeq}, but the log holds records ${log.base + 1}..${head}`,
-      );
+      throw compactConflict(throughSeq, log.base, head);
     this.logs.set(key, {
       base: throughSeq,
       records: log.records.filter((r) => r.seq > throughSeq),
@@ -74,6 +84,45 @@ export class MemoryStore implements LogStore {
   async delete(key: string): Promise<void> {
     this.current.delete(key);
     this.logs.delete(key);
+  }
+
+  /** See {@link Store.saveAll}. */
+  async saveAll(writes: readonly StoreWrite[]): Promise<void> {
+    for (const w of writes) this.put(w.key, w.snapshot);
+  }
+
+  /**
+   * See {@link LogStore.writeAll}: every member is checked against the logs as the earlier
+   * members leave them before anything changes, so a refused member changes nothing.
+   */
+  async writeAll(writes: readonly LogWrite[]): Promise<void> {
+    const heads = new Map<string, { base: number; head: number }>();
+    const at = (key: string) => {
+      const log = this.logs.get(key);
+      return (
+        heads.get(key) ?? {
+          base: log?.base ?? 0,
+          head: (log?.base ?? 0) + (log?.records.length ?? 0),
+        }
+      );
+    };
+    for (const w of writes) {
+      if (w.kind === 'save') continue;
+      const { base, head } = at(w.key);
+      if (w.kind === 'append') {
+        if (!Number.isSafeInteger(w.seq) || w.seq !== head + 1) throw appendConflict(w.seq, head);
+        heads.set(w.key, { base, head: w.seq });
+      } else {
+        if (!Number.isSafeInteger(w.throughSeq) || w.throughSeq < base || w.throughSeq > head)
+          throw compactConflict(w.throughSeq, base, head);
+        heads.set(w.key, { base: w.throughSeq, head });
+      }
+    }
+    for (const w of writes) {
+      if (w.kind === 'save') this.put(w.key, w.snapshot);
+      else if (w.kind === 'append') await this.append(w.key, w.seq, w.data);
+      else await this.compact(w.key, w.snapshot, w.throughSeq);
+    }
   }
 
   private put(key: string, snapshot: string): void {

@@ -4,16 +4,21 @@ import { DEFAULT_MAX_VALUE_BYTES, encodeKey } from './encoding.js';
 import { StoreError } from './errors.js';
 import { type BatchOutcome, GroupCommit, type GroupCommitStats } from './group-commit.js';
 import { type ChannelLease, LeaseTable, type LockOptions, waitMsOf } from './leases.js';
-import type { LogRecord, LogStore } from './log-store.js';
+import type { StoreWrite } from '../runtime/store.js';
+import type { LogRecord, LogStore, LogWrite } from './log-store.js';
 import { fromPostgresError } from './postgres-errors.js';
 import { migratePostgres, quoteSchema } from './postgres-schema.js';
 import type { EncryptionOptions } from './snapshot-cipher.js';
 import { type ValueCodec, openCodec } from './value-codec.js';
 import {
+  type SingleOperation,
   type WriteOperation,
   appendConflict,
-  checkSeq,
   compactConflict,
+  encodeGroup,
+  encodeWrite,
+  keysOf,
+  savesOf,
 } from './write-operations.js';
 
 /** Options of {@link PostgresStore.open}. */
@@ -180,20 +185,22 @@ export class PostgresStore implements LogStore {
 
   /** Replaces the snapshot under `key` atomically; resolves once it is durable. */
   save(key: string, snapshot: string): Promise<void> {
-    return this.submit(() => {
-      const k = encodeKey(key);
-      return { kind: 'save', key: k, ...this.codec.encodeSnapshot(k, snapshot) };
-    });
+    return this.submit(() => encodeWrite({ kind: 'save', key, snapshot }, this.codec));
   }
 
   /** See {@link LogStore.append}; resolves once the record is durable. */
   append(key: string, seq: number, data: string): Promise<void> {
-    return this.submit(() => {
-      const k = encodeKey(key);
-      const s = checkSeq(seq, 'seq');
-      if (s === 0) throw new StoreError('STORE_CONFLICT', 'records are numbered from 1');
-      return { kind: 'append', key: k, seq: s, ...this.codec.encodeRecord(k, s, data) };
-    });
+    return this.submit(() => encodeWrite({ kind: 'append', key, seq, data }, this.codec));
+  }
+
+  /** See {@link LogStore.writeAll}: one savepoint inside the batch's transaction. */
+  writeAll(writes: readonly LogWrite[]): Promise<void> {
+    return this.submitGroup(() => encodeGroup(writes, this.codec));
+  }
+
+  /** See {@link Store.saveAll}. */
+  saveAll(writes: readonly StoreWrite[]): Promise<void> {
+    return this.submitGroup(() => encodeGroup(savesOf(writes), this.codec));
   }
 
   /** See {@link LogStore.records}. */
@@ -219,15 +226,9 @@ export class PostgresStore implements LogStore {
 
   /** See {@link LogStore.compact}; resolves once durable. */
   compact(key: string, snapshot: string, throughSeq: number): Promise<void> {
-    return this.submit(() => {
-      const k = encodeKey(key);
-      return {
-        kind: 'compact',
-        key: k,
-        throughSeq: checkSeq(throughSeq, 'throughSeq'),
-        ...this.codec.encodeSnapshot(k, snapshot),
-      };
-    });
+    return this.submit(() =>
+      encodeWrite({ kind: 'compact', key, snapshot, throughSeq }, this.codec),
+    );
   }
 
   /**
@@ -331,6 +332,17 @@ export class PostgresStore implements LogStore {
     return this.group.submit(operation);
   }
 
+  /** Like submit, for a group; an empty group resolves at once. */
+  private submitGroup(build: () => WriteOperation | null): Promise<void> {
+    let group: WriteOperation | null;
+    try {
+      group = build();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return group === null ? Promise.resolve() : this.submit(() => group);
+  }
+
   /** One transaction for the batch; if it fails as a whole, each operation alone. */
   private async commit(batch: readonly WriteOperation[]): Promise<BatchOutcome<void>[]> {
     try {
@@ -378,8 +390,10 @@ export class PostgresStore implements LogStore {
       const refused = await this.refusals(client, batch);
       const outcomes: BatchOutcome<void>[] = [];
       for (const op of batch) {
-        const error = refused.get(op.key.toString('utf8'));
-        outcomes.push(error ? { ok: false, error } : await this.apply(client, op));
+        const error = keysOf(op)
+          .map((k) => refused.get(k.toString('utf8')))
+          .find((e) => e !== undefined);
+        outcomes.push(error ? { ok: false, error } : await this.applyOperation(client, op));
       }
       await client.query('COMMIT');
       return outcomes;
@@ -404,11 +418,11 @@ export class PostgresStore implements LogStore {
     const leased: { key: string; id: [number, number]; pid: number }[] = [];
     const others: { key: string; id: [number, number] }[] = [];
     const seen = new Set<string>();
-    for (const op of batch) {
-      const key = op.key.toString('utf8');
+    for (const k of batch.flatMap(keysOf)) {
+      const key = k.toString('utf8');
       if (seen.has(key)) continue;
       seen.add(key);
-      const id = advisoryLockId('channel', this.schema, op.key);
+      const id = advisoryLockId('channel', this.schema, k);
       const mine = this.held.get(key);
       if (!mine) others.push({ key, id });
       else if (mine.lost) refused.set(key, lost());
@@ -447,7 +461,25 @@ export class PostgresStore implements LogStore {
    * or compaction writes nothing. Data-modifying CTEs share one snapshot; each touches its own
    * table, so their order does not matter.
    */
-  private async apply(client: PoolClient, op: WriteOperation): Promise<BatchOutcome<void>> {
+  private async applyOperation(
+    client: PoolClient,
+    op: WriteOperation,
+  ): Promise<BatchOutcome<void>> {
+    if (op.kind !== 'group') return this.apply(client, op);
+    // A savepoint: a refused member undoes the members before it, and nothing else.
+    await client.query('SAVEPOINT picopayments_group');
+    for (const member of op.operations) {
+      const outcome = await this.apply(client, member);
+      if (!outcome.ok) {
+        await client.query('ROLLBACK TO SAVEPOINT picopayments_group');
+        return outcome;
+      }
+    }
+    await client.query('RELEASE SAVEPOINT picopayments_group');
+    return { ok: true, value: undefined };
+  }
+
+  private async apply(client: PoolClient, op: SingleOperation): Promise<BatchOutcome<void>> {
     const ok = { ok: true, value: undefined } as const;
     const { snapshots, records, heads } = this.t;
     if (op.kind === 'save') {

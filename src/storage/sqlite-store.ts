@@ -3,7 +3,8 @@ import { DEFAULT_MAX_VALUE_BYTES, encodeKey } from './encoding.js';
 import { StoreError } from './errors.js';
 import { type BatchOutcome, GroupCommit, type GroupCommitStats } from './group-commit.js';
 import { type ChannelLease, LeaseTable, type LockOptions, waitMsOf } from './leases.js';
-import type { LogRecord, LogStore } from './log-store.js';
+import type { StoreWrite } from '../runtime/store.js';
+import type { LogRecord, LogStore, LogWrite } from './log-store.js';
 import type { EncryptionOptions } from './snapshot-cipher.js';
 import { fromSqliteError } from './sqlite-errors.js';
 import { migrateSqlite } from './sqlite-schema.js';
@@ -11,8 +12,10 @@ import { type ValueCodec, openCodec } from './value-codec.js';
 import {
   type WriteOperation,
   appendConflict,
-  checkSeq,
   compactConflict,
+  encodeGroup,
+  encodeWrite,
+  savesOf,
 } from './write-operations.js';
 
 /** Options of {@link SqliteStore.open}. */
@@ -200,20 +203,22 @@ export class SqliteStore implements LogStore {
 
   /** Replaces the snapshot under `key`; resolves once it is durable. */
   save(key: string, snapshot: string): Promise<void> {
-    return this.submit(() => {
-      const k = encodeKey(key);
-      return { kind: 'save', key: k, ...this.codec.encodeSnapshot(k, snapshot) };
-    });
+    return this.submit(() => encodeWrite({ kind: 'save', key, snapshot }, this.codec));
   }
 
   /** See {@link LogStore.append}; resolves once the record is durable. */
   append(key: string, seq: number, data: string): Promise<void> {
-    return this.submit(() => {
-      const k = encodeKey(key);
-      const s = checkSeq(seq, 'seq');
-      if (s === 0) throw new StoreError('STORE_CONFLICT', 'records are numbered from 1');
-      return { kind: 'append', key: k, seq: s, ...this.codec.encodeRecord(k, s, data) };
-    });
+    return this.submit(() => encodeWrite({ kind: 'append', key, seq, data }, this.codec));
+  }
+
+  /** See {@link LogStore.writeAll}: one savepoint inside the batch's transaction. */
+  writeAll(writes: readonly LogWrite[]): Promise<void> {
+    return this.submitGroup(() => encodeGroup(writes, this.codec));
+  }
+
+  /** See {@link Store.saveAll}. */
+  saveAll(writes: readonly StoreWrite[]): Promise<void> {
+    return this.submitGroup(() => encodeGroup(savesOf(writes), this.codec));
   }
 
   /** See {@link LogStore.records}. */
@@ -239,15 +244,9 @@ export class SqliteStore implements LogStore {
 
   /** See {@link LogStore.compact}; resolves once durable. */
   compact(key: string, snapshot: string, throughSeq: number): Promise<void> {
-    return this.submit(() => {
-      const k = encodeKey(key);
-      return {
-        kind: 'compact',
-        key: k,
-        throughSeq: checkSeq(throughSeq, 'throughSeq'),
-        ...this.codec.encodeSnapshot(k, snapshot),
-      };
-    });
+    return this.submit(() =>
+      encodeWrite({ kind: 'compact', key, snapshot, throughSeq }, this.codec),
+    );
   }
 
   /**
@@ -289,6 +288,17 @@ export class SqliteStore implements LogStore {
     return this.group.submit(operation);
   }
 
+  /** Like submit, for a group; an empty group resolves at once. */
+  private submitGroup(build: () => WriteOperation | null): Promise<void> {
+    let group: WriteOperation | null;
+    try {
+      group = build();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return group === null ? Promise.resolve() : this.submit(() => group);
+  }
+
   private read<T>(run: () => T, doing: string): T {
     if (this.closed) throw new StoreError('STORE_CLOSED', 'the store is closed');
     try {
@@ -317,6 +327,21 @@ export class SqliteStore implements LogStore {
   /** Carries out one operation; a sequence conflict is checked before anything is written. */
   private apply(op: WriteOperation): BatchOutcome<void> {
     const ok = { ok: true, value: undefined } as const;
+    if (op.kind === 'group') {
+      // A nested transaction is a savepoint: a refused member undoes the members before it.
+      try {
+        return this.db.transaction(() => {
+          for (const member of op.operations) {
+            const outcome = this.apply(member);
+            if (!outcome.ok) throw new GroupRefused(outcome);
+          }
+          return ok;
+        })();
+      } catch (error) {
+        if (error instanceof GroupRefused) return error.outcome;
+        throw error;
+      }
+    }
     if (op.kind === 'save') {
       this.sql.save.run(op.key, op.stored, op.digest);
       return ok;
@@ -342,5 +367,12 @@ export class SqliteStore implements LogStore {
     this.sql.dropRecords.run(op.key, op.throughSeq);
     this.sql.setHead.run(op.key, op.throughSeq, head);
     return ok;
+  }
+}
+
+/** Unwinds a group's savepoint, carrying the refused member's outcome. */
+class GroupRefused extends Error {
+  constructor(readonly outcome: BatchOutcome<void>) {
+    super('a member of the group was refused');
   }
 }

@@ -16,6 +16,10 @@ function failNext<T extends object>(object: T, method: keyof T, error: unknown, 
   };
 }
 
+/** The method through which the runtime writes a channel step to `store`. */
+const writeOf = (store: { saveAll?: unknown }): 'saveAll' | 'save' =>
+  typeof store.saveAll === 'function' ? 'saveAll' : 'save';
+
 const econnrefused = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:8332'), {
   code: 'ECONNREFUSED',
 });
@@ -46,7 +50,7 @@ describe('failing I/O never leaves a channel half-advanced', () => {
     await t.payer.pay(1_000n);
     await settle(t);
     const before = t.payer.snapshot();
-    failNext(t.payerStore, 'save', new Error('disk full'));
+    failNext(t.payerStore, writeOf(t.payerStore), new Error('disk full'));
     const error = await rejectionOf(t.payer.pay(2_000n));
     expect(error).toBeInstanceOf(ChannelIoError);
     expect(error).toMatchObject({ code: 'STORE_FAILED', recorded: false });
@@ -102,7 +106,7 @@ describe('failing I/O never leaves a channel half-advanced', () => {
 
   test('a save failing when the channel is created gives a typed error', async () => {
     const t = await opened();
-    failNext(t.payeeStore, 'save', new Error('read-only file system'));
+    failNext(t.payeeStore, writeOf(t.payeeStore), new Error('read-only file system'));
     const { PayeeChannel } = await import('../../src/runtime/channels.js');
     const error = await rejectionOf(
       PayeeChannel.open(

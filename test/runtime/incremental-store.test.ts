@@ -7,7 +7,7 @@ import { IncrementalStore } from '../../src/runtime/incremental-store.js';
 import { type Json, applyDelta, diffJson } from '../../src/runtime/json-delta.js';
 import { MemoryStore } from '../../src/runtime/store.js';
 import { StoreError } from '../../src/storage/errors.js';
-import type { LogStore } from '../../src/storage/log-store.js';
+import type { LogStore, LogWrite } from '../../src/storage/log-store.js';
 import { SqliteStore } from '../../src/storage/sqlite-store.js';
 import { propertyConfig } from '../support/property-config.js';
 
@@ -70,7 +70,29 @@ class FailingLog implements LogStore {
     this.check();
     return this.inner.compact(key, text, through);
   }
+  async writeAll(writes: readonly LogWrite[]) {
+    this.check();
+    return this.inner.writeAll!(writes);
+  }
 }
+
+/** Steps of a writer of groups: save some of three keys at once (one written whole), crash, fail. */
+const groupSteps = fc.array(
+  fc.oneof(
+    {
+      weight: 8,
+      arbitrary: fc
+        .uniqueArray(fc.constantFrom('a', 'b', 'a#history'), { minLength: 1, maxLength: 3 })
+        .chain((keys) =>
+          fc.tuple(...keys.map((key) => snapshotLike.map((value) => ({ key, value })))),
+        )
+        .map((writes) => ({ kind: 'group' as const, writes })),
+    },
+    { weight: 1, arbitrary: fc.constant({ kind: 'crash' as const }) },
+    { weight: 1, arbitrary: fc.constant({ kind: 'fail' as const }) },
+  ),
+  { maxLength: 30 },
+);
 
 describe('JSON deltas', () => {
   test('applying the delta from a to b gives exactly b, member order included', () => {
@@ -146,6 +168,73 @@ describe('IncrementalStore', () => {
       );
     });
   }
+
+  for (const [name, open] of backends) {
+    test(`${name}: saveAll lands a group whole or not at all, through crashes, failed writes and compactions`, async () => {
+      await fc.assert(
+        fc.asyncProperty(groupSteps, fc.integer({ min: 1, max: 4 }), async (run, compactEvery) => {
+          const log = new FailingLog(await open());
+          let store = new IncrementalStore(log, { compactEvery });
+          const expected = new Map<string, string>();
+          let groups = 0;
+          for (const step of run) {
+            if (step.kind === 'crash') store = new IncrementalStore(log, { compactEvery });
+            else if (step.kind === 'fail') log.failNext = true;
+            else {
+              const writes = step.writes.map((w) => ({
+                key: w.key,
+                snapshot: JSON.stringify(w.value),
+              }));
+              try {
+                await store.saveAll(writes);
+                for (const w of writes) expected.set(w.key, w.snapshot);
+                groups++;
+              } catch (error) {
+                expect((error as StoreError).code).toBe('STORE_IO');
+              }
+              log.failNext = false;
+            }
+            const fresh = new IncrementalStore(log);
+            for (const key of ['a', 'b', 'a#history']) {
+              expect(await store.load(key)).toBe(expected.get(key) ?? null);
+              expect(await fresh.load(key)).toBe(expected.get(key) ?? null);
+            }
+            expect((await log.records('a')).length).toBeLessThanOrEqual(compactEvery);
+          }
+          // A key's first write compacts (its whole value); later ones may be deltas.
+          if (expected.has('a')) expect(await log.load('a')).not.toBeNull();
+          if (groups === 0) expect(await log.load('a')).toBeNull();
+          await (log.inner as { close?: () => Promise<void> }).close?.();
+        }),
+        { ...CONFIG, numRuns: name === 'sqlite' ? 15 : 60 },
+      );
+    });
+  }
+
+  test('saveAll over a log store without writeAll saves one key after another', async () => {
+    const inner = new MemoryStore();
+    const log: LogStore = {
+      load: (k) => inner.load(k),
+      save: (k, v) => inner.save(k, v),
+      append: (k, s, d) => inner.append(k, s, d),
+      records: (k) => inner.records(k),
+      compact: (k, v, t) => inner.compact(k, v, t),
+    };
+    const store = new IncrementalStore(log);
+    await store.saveAll([
+      { key: 'a', snapshot: '{"n":1}' },
+      { key: 'a#h', snapshot: 'not json, written whole' },
+    ]);
+    expect(await store.load('a')).toBe('{"n":1}');
+    expect(await store.load('a#h')).toBe('not json, written whole');
+    await expect(store.saveAll([{ key: 'b', snapshot: 'not json' }])).rejects.toMatchObject({
+      code: 'STORE_INVALID_VALUE',
+    });
+    await expect(store.saveAll('x' as never)).rejects.toMatchObject({
+      code: 'STORE_INVALID_VALUE',
+    });
+    expect(await store.load('b')).toBeNull();
+  });
 
   test('a payment-like step appends a few hundred bytes, not the whole value', async () => {
     const log = new MemoryStore();

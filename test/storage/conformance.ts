@@ -347,6 +347,187 @@ export function storeConformance(factory: StoreFactory): void {
           propertyConfig(`log conformance ${factory.name}`, 15),
         ));
 
+    test('saveAll: a group lands whole, in order (the last write of a key wins); bad input is typed and writes nothing', () =>
+      withStore(factory, async ({ store }) => {
+        if (!store.saveAll) throw new Error('no saveAll');
+        await store.save('a', 'old a');
+        await store.saveAll([
+          { key: 'a', snapshot: 'new a' },
+          { key: 'b', snapshot: 'first b' },
+          { key: "c'; --", snapshot: 'c' },
+          { key: 'b', snapshot: 'last b' },
+        ]);
+        expect(await store.load('a')).toBe('new a');
+        expect(await store.load('b')).toBe('last b');
+        expect(await store.load("c'; --")).toBe('c');
+        await store.saveAll([]);
+        if (factory.strict) {
+          const bad: [unknown, string][] = [
+            [
+              [
+                { key: 'a', snapshot: 'changed' },
+                { key: 'x', snapshot: 42 },
+              ],
+              'STORE_INVALID_VALUE',
+            ],
+            [
+              [
+                { key: 'a', snapshot: 'changed' },
+                { key: 7, snapshot: 'x' },
+              ],
+              'STORE_INVALID_KEY',
+            ],
+            [[{ key: 'a', snapshot: 'changed' }, null], 'STORE_INVALID_KEY'],
+            ['not an array', 'STORE_INVALID_VALUE'],
+          ];
+          for (const [writes, code] of bad)
+            await expectStoreError(store.saveAll(writes as never), code);
+          expect(await store.load('a')).toBe('new a');
+          expect(await store.load('x')).toBeNull();
+        }
+      }));
+
+    if (has('reopen'))
+      test('saveAll: groups acknowledged are there after reopening', () =>
+        withStore(factory, async (s) => {
+          if (!s.store.saveAll) throw new Error('no saveAll');
+          await Promise.all(
+            Array.from({ length: 20 }, (_, i) =>
+              s.store.saveAll!([
+                { key: `g${i}`, snapshot: `snapshot ${i}` },
+                { key: `g${i}#h`, snapshot: `history ${i}` },
+              ]),
+            ),
+          );
+          const reopened = await s.reopen!();
+          for (let i = 0; i < 20; i++) {
+            expect(await reopened.load(`g${i}`)).toBe(`snapshot ${i}`);
+            expect(await reopened.load(`g${i}#h`)).toBe(`history ${i}`);
+          }
+        }));
+
+    if (has('log'))
+      test('writeAll: members see earlier members; one refused member refuses the group and writes nothing', () =>
+        withStore(factory, async ({ store }) => {
+          if (!isLogStore(store) || !store.writeAll) throw new Error('no writeAll');
+          await store.writeAll([
+            { kind: 'append', key: 'ch', seq: 1, data: 'r1' },
+            { kind: 'append', key: 'ch', seq: 2, data: 'r2' },
+            { kind: 'save', key: 'ch#h', snapshot: 'h' },
+          ]);
+          expect(await store.records('ch')).toEqual([
+            { seq: 1, data: 'r1' },
+            { seq: 2, data: 'r2' },
+          ]);
+          // The conflict is the last member: the save and the compaction before it are undone.
+          await expectStoreError(
+            store.writeAll([
+              { kind: 'save', key: 'ch#h', snapshot: 'changed' },
+              { kind: 'compact', key: 'ch', snapshot: 'snap', throughSeq: 2 },
+              { kind: 'append', key: 'ch', seq: 9, data: 'gap' },
+            ]),
+            'STORE_CONFLICT',
+          );
+          expect(await store.load('ch#h')).toBe('h');
+          expect(await store.load('ch')).toBeNull();
+          expect(await store.records('ch')).toHaveLength(2);
+          await store.writeAll([
+            { kind: 'compact', key: 'ch', snapshot: 'snap', throughSeq: 2 },
+            { kind: 'append', key: 'ch', seq: 3, data: 'r3' },
+          ]);
+          expect(await store.load('ch')).toBe('snap');
+          expect(await store.records('ch')).toEqual([{ seq: 3, data: 'r3' }]);
+          await expectStoreError(
+            store.writeAll([{ kind: 'rename', key: 'ch' } as never]),
+            'STORE_INVALID_VALUE',
+          );
+          expect(await store.records('ch')).toEqual([{ seq: 3, data: 'r3' }]);
+        }));
+
+    if (has('log'))
+      test('property: groups of appends, compactions and saves, valid or not, are all-or-nothing against the model', () =>
+        fc.assert(
+          fc.asyncProperty(
+            fc.array(
+              fc.array(
+                fc.record({
+                  kind: fc.constantFrom('append', 'append', 'compact', 'save'),
+                  key: fc.constantFrom('x', 'y'),
+                  offset: fc.constantFrom(0, 0, 0, 0, 0, 1, -1),
+                  back: fc.nat(3),
+                  text: fc.string({ maxLength: 8 }),
+                }),
+                { minLength: 1, maxLength: 5 },
+              ),
+              { maxLength: 8 },
+            ),
+            (groups) =>
+              withStore(factory, async ({ store }) => {
+                const writeAll = isLogStore(store) ? store.writeAll?.bind(store) : undefined;
+                if (!isLogStore(store) || !writeAll) throw new Error('no writeAll');
+                type Model = Map<
+                  string,
+                  { base: number; head: number; records: string[]; snap: string | null }
+                >;
+                let model: Model = new Map();
+                const of = (m: Model, k: string) =>
+                  m.get(k) ?? { base: 0, head: 0, records: [], snap: null };
+                for (const group of groups) {
+                  // The model applies the group to a copy; any refused member discards the copy.
+                  const next: Model = new Map(
+                    [...model].map(([k, v]) => [k, { ...v, records: [...v.records] }]),
+                  );
+                  let valid = true;
+                  const writes = group.map((op) => {
+                    const state = of(next, op.key);
+                    next.set(op.key, state);
+                    if (op.kind === 'save') {
+                      state.snap = op.text;
+                      return { kind: 'save', key: op.key, snapshot: op.text } as const;
+                    }
+                    if (op.kind === 'append') {
+                      const seq = state.head + 1 + op.offset;
+                      if (op.offset !== 0) valid = false;
+                      else {
+                        state.head = seq;
+                        state.records.push(op.text);
+                      }
+                      return { kind: 'append', key: op.key, seq, data: op.text } as const;
+                    }
+                    const through =
+                      op.offset === 0 ? Math.max(state.base, state.head - op.back) : state.head + 1;
+                    if (op.offset !== 0) valid = false;
+                    else {
+                      state.records = state.records.slice(through - state.base);
+                      state.base = through;
+                      state.snap = op.text;
+                    }
+                    return {
+                      kind: 'compact',
+                      key: op.key,
+                      snapshot: op.text,
+                      throughSeq: through,
+                    } as const;
+                  });
+                  const outcome = await writeAll(writes).then(
+                    () => 'ok',
+                    (e: StoreError) => e.code,
+                  );
+                  expect(outcome).toBe(valid ? 'ok' : 'STORE_CONFLICT');
+                  if (valid) model = next;
+                }
+                for (const key of ['x', 'y']) {
+                  const m = of(model, key);
+                  expect(await store.load(key)).toBe(m.snap);
+                  expect(await store.records(key)).toEqual(
+                    m.records.map((data, i) => ({ seq: m.base + 1 + i, data })),
+                  );
+                }
+              }),
+          ),
+          propertyConfig(`group conformance ${factory.name}`, 15),
+        ));
+
     test('delete: removes the snapshot and the whole log, leaves other keys, is idempotent', () =>
       withStore(factory, async (s) => {
         const { store } = s;
