@@ -20,8 +20,8 @@ import { type Secp256k1BackendName, useSecp256k1Backend } from '../src/crypto/in
 import { PayeeChannel, PayerChannel } from '../src/runtime/channels.js';
 import { MemoryLink } from '../src/runtime/transport.js';
 import { IncrementalStore } from '../src/runtime/incremental-store.js';
-import { MemoryStore } from '../src/runtime/store.js';
-import type { LogRecord, LogStore } from '../src/storage/log-store.js';
+import { MemoryStore, type StoreWrite } from '../src/runtime/store.js';
+import type { LogRecord, LogStore, LogWrite } from '../src/storage/log-store.js';
 import { SqliteStore } from '../src/storage/sqlite-store.js';
 import { SimulatedChain } from '../src/chain/simulated-chain.js';
 import { SingleKeyWallet } from '../src/runtime/wallet.js';
@@ -31,10 +31,13 @@ import { destinationOf, testPrivateKey } from '../test/support/channel-harness.j
 class CountingStore implements LogStore {
   bytes = 0;
   writes = 0;
+  /** Calls that each are one transaction of the store: single writes and groups. */
+  transactions = 0;
   constructor(private readonly inner: LogStore) {}
-  private count(key: string, value: string): void {
+  private count(key: string, value: string, grouped = false): void {
     this.bytes += key.length + value.length;
     this.writes++;
+    if (!grouped) this.transactions++;
   }
   load(key: string): Promise<string | null> {
     return this.inner.load(key);
@@ -54,6 +57,14 @@ class CountingStore implements LogStore {
     this.count(key, value);
     return this.inner.compact(key, value, through);
   }
+  saveAll(writes: readonly StoreWrite[]): Promise<void> {
+    return this.writeAll(writes.map((w) => ({ kind: 'save', ...w })));
+  }
+  writeAll(writes: readonly LogWrite[]): Promise<void> {
+    this.transactions++;
+    for (const w of writes) this.count(w.key, w.kind === 'append' ? w.data : w.snapshot, true);
+    return this.inner.writeAll!(writes);
+  }
 }
 
 /** How the curve's channel persists. */
@@ -70,6 +81,8 @@ export interface CurvePoint {
   readonly microsecondsPerPayment: number;
   readonly bytesPerPayment: number;
   readonly writesPerPayment: number;
+  /** Store transactions per payment (a channel step's writes are one group). */
+  readonly transactionsPerPayment: number;
   readonly rssMiB: number;
   readonly restoreMs: number;
   readonly payeeSnapshotBytes: number;
@@ -171,6 +184,7 @@ export async function paymentCurve(
     }
     const bytes = stores.payer.bytes + stores.payee.bytes;
     const writes = stores.payer.writes + stores.payee.writes;
+    const transactions = stores.payer.transactions + stores.payee.transactions;
     const started = performance.now();
     for (let i = 0; i < WINDOW; i++) await pay(1n);
     const elapsed = performance.now() - started;
@@ -186,6 +200,8 @@ export async function paymentCurve(
       microsecondsPerPayment: (elapsed * 1000) / WINDOW,
       bytesPerPayment: (stores.payer.bytes + stores.payee.bytes - bytes) / WINDOW,
       writesPerPayment: (stores.payer.writes + stores.payee.writes - writes) / WINDOW,
+      transactionsPerPayment:
+        (stores.payer.transactions + stores.payee.transactions - transactions) / WINDOW,
       rssMiB: process.memoryUsage().rss / 2 ** 20,
       restoreMs,
       payeeSnapshotBytes: (await loadFresh(stores.payee))!.length,
@@ -202,12 +218,12 @@ export function curveLines(points: readonly CurvePoint[]): string[] {
   const first = points[0]!;
   const rows = points.map(
     (p) =>
-      `${String(p.payments).padStart(9)}  ${p.microsecondsPerPayment.toFixed(0).padStart(8)} us  ${(p.microsecondsPerPayment / first.microsecondsPerPayment).toFixed(2).padStart(6)}x  ${p.bytesPerPayment.toFixed(0).padStart(7)} B  ${p.writesPerPayment.toFixed(1).padStart(5)}  ${p.payeeSnapshotBytes.toString().padStart(8)} B  ${p.rssMiB.toFixed(0).padStart(6)} MiB  ${p.restoreMs.toFixed(1).padStart(7)} ms`,
+      `${String(p.payments).padStart(9)}  ${p.microsecondsPerPayment.toFixed(0).padStart(8)} us  ${(p.microsecondsPerPayment / first.microsecondsPerPayment).toFixed(2).padStart(6)}x  ${p.bytesPerPayment.toFixed(0).padStart(7)} B  ${p.writesPerPayment.toFixed(1).padStart(5)}  ${p.transactionsPerPayment.toFixed(1).padStart(5)}  ${p.payeeSnapshotBytes.toString().padStart(8)} B  ${p.rssMiB.toFixed(0).padStart(6)} MiB  ${p.restoreMs.toFixed(1).padStart(7)} ms`,
   );
   return [
-    `${'payment #'.padStart(9)}  ${'per pay'.padStart(11)}  ${'ratio'.padStart(7)}  ${'stored'.padStart(9)}  ${'saves'.padStart(5)}  ${'payee snap'.padStart(10)}  ${'RSS'.padStart(10)}  ${'restore'.padStart(10)}`,
+    `${'payment #'.padStart(9)}  ${'per pay'.padStart(11)}  ${'ratio'.padStart(7)}  ${'stored'.padStart(9)}  ${'saves'.padStart(5)}  ${'txns'.padStart(5)}  ${'payee snap'.padStart(10)}  ${'RSS'.padStart(10)}  ${'restore'.padStart(10)}`,
     ...rows,
-    `(per pay: payer create + payee accept + all store writes, ${WINDOW} payments timed at each checkpoint; ratio against the first checkpoint; stored: bytes handed to both stores per payment; saves: store writes per payment; restore: both parties from their stores)`,
+    `(per pay: payer create + payee accept + all store writes, ${WINDOW} payments timed at each checkpoint; ratio against the first checkpoint; stored: bytes handed to both stores per payment; saves: store writes per payment; txns: store transactions per payment (one per channel step); restore: both parties from their stores)`,
   ];
 }
 
