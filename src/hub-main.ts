@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `picopayments-hub`: runs a {@link Hub} over a Bitcoin Core (or simnet) node, with SQLite
- * storage, served as JSON-RPC over HTTP. Prints one `{"event":"listening",...}` JSON line on
+ * storage (or PostgreSQL, given a URL), encrypted at rest, served as JSON-RPC over HTTP. Prints one `{"event":"listening",...}` JSON line on
  * stdout when ready. Settings come from flags, `PICOPAYMENTS_HUB_*` variables and a JSON
  * config file (docs/hub.md). On SIGTERM or SIGINT it stops taking connections, lets the
  * requests in flight (syncs included) finish and answer within `shutdownGraceMs`, stops its
@@ -15,9 +15,9 @@ import { CoreRpcClient } from './chain/bitcoin-core/rpc-client.js';
 import { HUB_USAGE, HubUsageError, parseHubCli } from './hub/cli-options.js';
 import { HubConfigError } from './hub/config.js';
 import { Hub } from './hub/hub.js';
+import { openHubStore } from './hub/hub-store.js';
 import { startHubServer } from './hub/server.js';
 import { networkParams } from './scripts/networks.js';
-import { SqliteStore } from './storage/index.js';
 import { publicKeyOf } from './transactions/keys.js';
 
 async function main(): Promise<number> {
@@ -54,10 +54,15 @@ async function main(): Promise<number> {
     pollIntervalMs: 200,
   });
   await chain.getHeight();
-  const store = await SqliteStore.open(options.db);
+  const { store, shared } = await openHubStore(
+    options.db,
+    privateKey,
+    options.dbSchema ?? undefined,
+  );
   const hub = await Hub.start({
     chain,
     store,
+    shared,
     privateKey,
     network: options.network,
     terms: options.terms,

@@ -25,7 +25,10 @@ export interface HubCliOptions {
   readonly chainAuth:
     | { readonly cookieFile: string }
     | { readonly user: string; readonly password: string };
+  /** A SQLite file, or a `postgresql://` URL. */
   readonly db: string;
+  /** PostgreSQL only: the schema of the hub's tables. */
+  readonly dbSchema: string | null;
   readonly port: number;
   readonly host: string;
   readonly network: 'regtest' | 'testnet' | 'mainnet';
@@ -49,7 +52,7 @@ export interface HubCliOptions {
 
 /** Usage text of `picopayments-hub`. */
 export const HUB_USAGE = `usage: picopayments-hub --chain-rpc URL (--chain-cookie FILE | --chain-user U --chain-password P)
-  --db PATH [--port N] [--host 127.0.0.1] [--network regtest] [--seed-file FILE] [--faucet-sats N] [--json-logs]
+  --db PATH|postgresql://URL [--db-schema NAME] [--port N] [--host 127.0.0.1] [--network regtest] [--seed-file FILE] [--faucet-sats N] [--json-logs]
   [--config FILE] [--max-body-bytes N] [--max-batch N] [--rate-per-minute N] [--heartbeat-ms N]
   [--shutdown-grace-ms N] [--chain-job-ms N] [--liquidity SATS]
 Each flag --some-key also reads PICOPAYMENTS_HUB_SOME_KEY and the config file's "someKey"
@@ -153,6 +156,7 @@ export function parseHubCli(
     chainRpc,
     chainAuth,
     db,
+    dbSchema: get<string>('dbSchema') ?? null,
     port: get<number>('port') ?? 0,
     host: get<string>('host') ?? '127.0.0.1',
     network,

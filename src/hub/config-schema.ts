@@ -60,8 +60,18 @@ export const HUB_SETTINGS: readonly HubSetting[] = [
   {
     key: 'db',
     kind: 'string',
-    schema: text('SQLite file.'),
-    description: 'SQLite file of the hub.',
+    schema: text('SQLite file, or a postgresql:// URL.'),
+    description:
+      'SQLite file of the hub, or a postgresql:// URL (hub processes pointed at one database share it).',
+  },
+  {
+    key: 'dbSchema',
+    kind: 'string',
+    schema: Type.String({
+      pattern: '^[a-z_][a-z0-9_]{0,62}$',
+      description: 'PostgreSQL schema of the hub tables.',
+    }),
+    description: 'PostgreSQL schema holding the hub tables (default picopayments).',
   },
   {
     key: 'port',

@@ -1,12 +1,16 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BitcoinCoreChain } from '../../src/chain/bitcoin-core/bitcoin-core-chain.js';
 import { HubClient } from '../../src/hub-client/index.js';
+import { hubStoreEncryption } from '../../src/hub/hub-store.js';
 import { MemoryStore } from '../../src/runtime/store.js';
+import { PostgresStore, SqliteStore } from '../../src/storage/index.js';
+import { describePostgres } from '../storage/postgres-gate.js';
+import { PG_URL, freshSchema, pgQuery } from '../storage/stores.js';
 import { SingleKeyWallet } from '../../src/runtime/wallet.js';
 import { testPrivateKey } from '../support/channel-harness.js';
 
@@ -104,6 +108,28 @@ describe('picopayments-hub program', () => {
     hub.child.kill('SIGTERM');
     const code = await new Promise((ok) => hub.child.once('exit', ok));
     expect(code).toBe(0);
+    // Encrypted at rest under a key derived from the hub key: unreadable without it, and no
+    // record's text is on disk.
+    const db = join(dir, 'hub.sqlite');
+    const onDisk = readFileSync(db);
+    await expect(SqliteStore.open(db)).rejects.toMatchObject({ code: 'STORE_ENCRYPTED' });
+    const reopened = await SqliteStore.open(db, {
+      encryption: hubStoreEncryption(testPrivateKey(7)),
+    });
+    const journal = (await reopened.load('hub:journal'))!;
+    expect(journal).toContain('"writes"');
+    await reopened.close();
+    for (const file of [db, `${db}-wal`].filter(existsSync))
+      expect(readFileSync(file).includes(journal.slice(0, 48))).toBe(false);
+    // Another hub key cannot open it: a clear error, exit 1, nothing written.
+    const other = start(
+      'src/hub-main.ts',
+      ['--chain-rpc', rpc, '--chain-cookie', cookie, '--db', db, '--port', '0'],
+      { PICOPAYMENTS_HUB_SEED: Buffer.from(testPrivateKey(8)).toString('hex') },
+    );
+    const failed = await new Promise<number | null>((ok) => other.child.once('exit', ok));
+    expect(failed).toBe(1);
+    expect(readFileSync(db).equals(onDisk)).toBe(true);
   }, 30_000);
 });
 
@@ -136,5 +162,43 @@ describe('picopayments-hub arguments', () => {
     const bad = await run(['--no-such-flag']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('HUB_USAGE');
+  }, 60_000);
+});
+
+describePostgres('picopayments-hub on PostgreSQL', () => {
+  it('takes a postgresql:// URL: serves, stops cleanly, and refuses the database under another hub key', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hub-main-pg-'));
+    dirs.push(dir);
+    const sim = start('src/simnet/main.ts', ['--datadir', dir]);
+    const rpc = (await sim.next((l) => l.startsWith('rpc '))).slice(4);
+    const cookie = (await sim.next((l) => l.startsWith('cookie '))).slice(7);
+    const schema = freshSchema();
+    const args = ['--chain-rpc', rpc, '--chain-cookie', cookie, '--db', PG_URL];
+    const hub = start(
+      'src/hub-main.ts',
+      [...args, '--db-schema', schema, '--faucet-sats', '1000000'],
+      {
+        PICOPAYMENTS_HUB_SEED: Buffer.from(testPrivateKey(7)).toString('hex'),
+      },
+    );
+    const listening = JSON.parse(await hub.next((l) => l.includes('"listening"'))) as {
+      url: string;
+    };
+    const status = await fetch(listening.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'hub_status', params: {} }),
+    }).then((r) => r.json() as Promise<{ result: { network: string } }>);
+    expect(status.result.network).toBe('regtest');
+    hub.child.kill('SIGTERM');
+    expect(await new Promise((ok) => hub.child.once('exit', ok))).toBe(0);
+    // Its rows are sealed: the same schema opened without the hub's key is refused.
+    const bare = PostgresStore.open({ connectionString: PG_URL, schema });
+    await expect(bare).rejects.toMatchObject({ code: 'STORE_ENCRYPTED' });
+    const other = start('src/hub-main.ts', [...args, '--db-schema', schema], {
+      PICOPAYMENTS_HUB_SEED: Buffer.from(testPrivateKey(8)).toString('hex'),
+    });
+    expect(await new Promise((ok) => other.child.once('exit', ok))).toBe(1);
+    await pgQuery(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   }, 60_000);
 });
