@@ -86,8 +86,12 @@ export interface RevocationContext {
  * An untrusted give-back stays in the payer's exposure; the payer still sweeps whatever it can,
  * and sweeps an output that appears later before it is `delay_time` old.
  *
- * @param history every output the commit address received, spent or not, when the secret
- *   arrived (at least those confirmed since the deposit, and the mempool's).
+ * Heights are those of the chain when the secret arrived; a reorganisation can reorder a
+ * spender and the commit, so a verdict is only as final as the blocks it read.
+ *
+ * @param history every output the commit address received, confirmed or in the mempool, when
+ *   the secret arrived: at least every one still unspent and every one spent since the deposit
+ *   confirmed (BTC parked before the deposit counts too).
  */
 export function assetRevocationTrusted(
   history: readonly AddressHistoryOutput[],
