@@ -19,7 +19,8 @@ import { AssetChannel, TERMS, secret } from './asset-channel-fixture.js';
 /**
  * Counterparty balances follow addresses while timelocks follow outputs: whoever spends any
  * output at a channel address first moves the address's whole balance. These tests show the
- * two attacks this opens and the checks that close them.
+ * attacks this opens (at the deposit address, and at a commit address before and after the
+ * commit confirms) and the checks that close them.
  */
 describe('asset channel addresses', () => {
   it('an older output at the deposit address lets a payer expire the asset early; the payee refuses it', async () => {
