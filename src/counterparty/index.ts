@@ -54,3 +54,4 @@ export * from '../transactions/asset-commit.js';
 export * from '../transactions/asset-spends.js';
 export * from '../transactions/asset-budget.js';
 export * from './asset-address-guards.js';
+export { simulatedAddressHistory } from './simulated-address-history.js';

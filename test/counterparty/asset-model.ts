@@ -12,6 +12,7 @@ import {
   buildAssetPayoutTransaction,
   buildAssetRevokeTransaction,
   checkAssetDepositAddress,
+  simulatedAddressHistory,
 } from '../../src/counterparty/index.js';
 import {
   buildUnlockingScript,
@@ -253,19 +254,23 @@ export class AssetModel {
     if (!lost) await this.payerLearns(revoked.map((r) => r.revokeSecret));
   }
 
-  /** The payer takes revoke secrets; a commit address holding an output makes one untrusted. */
+  /**
+   * The payer takes revoke secrets. It judges each against the commit address's whole history,
+   * not its unspent outputs: BTC parked there before the commit confirmed may already be spent
+   * by a payout (in the mempool or after the commit) that took the asset.
+   */
   private async payerLearns(secrets: readonly Uint8Array[]): Promise<void> {
     for (const secret of secrets) {
       const hash = hex(hash160(secret));
       const commit = this.signed.find((s) => hex(hash160(s.revokeSecret)) === hash);
       if (!commit || this.learned.has(hash)) continue;
-      const outputs = this.c.chain.listUnspent(p2shOutputScript(commit.commitScript));
+      const history = simulatedAddressHistory(this.c.chain, p2shOutputScript(commit.commitScript));
       const published = this.publishedCommit();
       const own =
         published && hex(published.commitScript) === hex(commit.commitScript)
           ? { txid: published.txid, vout: 0 }
           : null;
-      const trusted = assetRevocationTrusted(outputs, {
+      const trusted = assetRevocationTrusted(history, {
         commitOutput: own,
         height: this.c.chain.height,
         delayTime: this.params.delayTime,
