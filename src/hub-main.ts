@@ -9,6 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { p2wpkh } from '@scure/btc-signer';
+import { pino } from 'pino';
 import { hexToBytes } from './bytes.js';
 import { BitcoinCoreChain } from './chain/bitcoin-core/bitcoin-core-chain.js';
 import { CoreRpcClient } from './chain/bitcoin-core/rpc-client.js';
@@ -44,9 +45,21 @@ async function main(): Promise<number> {
     return 2;
   }
   const privateKey = hexToBytes(seedHex.toLowerCase());
+  // Structured logs (pino, one JSON object per line on stderr), written synchronously so that
+  // the last lines before an exit are not lost; silent unless --json-logs.
+  const logger = pino(
+    {
+      level: options.jsonLogs ? 'info' : 'silent',
+      base: { service: 'picopayments-hub' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    pino.destination({ fd: 2, sync: true }),
+  );
   const log = (event: Record<string, unknown>) => {
-    if (options.jsonLogs)
-      process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), ...event })}\n`);
+    const failed = typeof event.event === 'string' && /fail|error/.test(event.event);
+    if (failed) logger.warn(event);
+    else logger.info(event);
   };
   const chain = new BitcoinCoreChain({
     url: options.chainRpc,

@@ -169,7 +169,14 @@ describe('graceful shutdown of picopayments-hub', () => {
       ),
     ).toBe(true);
     expect(await hub.exited).toBe(0);
-    expect(hub.seen.some((l) => l.includes('"stopped"'))).toBe(true);
+    // The logs are pino's JSON lines: level, ISO time, the service, then the event's fields.
+    const stopped = hub.seen.find((l) => l.includes('"stopped"'));
+    expect(JSON.parse(stopped!)).toMatchObject({
+      level: 'info',
+      time: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      service: 'picopayments-hub',
+      event: 'stopped',
+    });
 
     // Restarted on the same file, the hub answers a retry of that sync with its stored answer.
     hub = start('src/hub-main.ts', args, env);
