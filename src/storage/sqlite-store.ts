@@ -213,12 +213,12 @@ export class SqliteStore implements LogStore {
 
   /** See {@link LogStore.writeAll}: one savepoint inside the batch's transaction. */
   writeAll(writes: readonly LogWrite[]): Promise<void> {
-    return this.submitGroup(() => encodeGroup(writes, this.codec));
+    return this.submit(() => encodeGroup(writes, this.codec));
   }
 
   /** See {@link Store.saveAll}. */
   saveAll(writes: readonly StoreWrite[]): Promise<void> {
-    return this.submitGroup(() => encodeGroup(savesOf(writes), this.codec));
+    return this.submit(() => encodeGroup(savesOf(writes), this.codec));
   }
 
   /** See {@link LogStore.records}. */
@@ -277,26 +277,16 @@ export class SqliteStore implements LogStore {
     this.db.close();
   }
 
-  private submit(build: () => WriteOperation): Promise<void> {
+  /** Queues what `build` makes (null: nothing to write, resolved at once); a build error rejects. */
+  private submit(build: () => WriteOperation | null): Promise<void> {
     if (this.closed) return Promise.reject(new StoreError('STORE_CLOSED', 'the store is closed'));
-    let operation: WriteOperation;
+    let operation: WriteOperation | null;
     try {
       operation = build();
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.group.submit(operation);
-  }
-
-  /** Like submit, for a group; an empty group resolves at once. */
-  private submitGroup(build: () => WriteOperation | null): Promise<void> {
-    let group: WriteOperation | null;
-    try {
-      group = build();
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return group === null ? Promise.resolve() : this.submit(() => group);
+    return operation === null ? Promise.resolve() : this.group.submit(operation);
   }
 
   private read<T>(run: () => T, doing: string): T {

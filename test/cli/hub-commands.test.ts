@@ -64,6 +64,20 @@ describe('hub commands, human and --json, against a simnet and a hub program', {
     expect(json.hubPublicKey).toMatch(/^0[23][0-9a-f]{64}$/);
   });
 
+  // The wait gives up well before the test does, so that a stall fails with the CLI's own error.
+  const CONNECT_AND_WAIT = [
+    'connect',
+    'BTC',
+    '200000',
+    '--expire-blocks',
+    '100',
+    '--delay-blocks',
+    '4',
+    '--wait',
+    '--timeout',
+    '150',
+  ];
+
   it('connect (one with --wait and progress), sync, pay both ways, status, history', async () => {
     // Blocks come only once alice's client says it waits for them.
     let stop: () => void = () => {};
@@ -71,44 +85,15 @@ describe('hub commands, human and --json, against a simnet and a hub program', {
     let bobJson: Run;
     try {
       [waited, bobJson] = await Promise.all([
-        w.cli(
-          'alice',
-          [
-            'connect',
-            'BTC',
-            '200000',
-            '--expire-blocks',
-            '100',
-            '--delay-blocks',
-            '4',
-            '--wait',
-            '--timeout',
-            '150',
-          ],
-          {},
-          '',
-          (err) => {
-            if (err.includes('waiting for') && stop.name !== 'stopMining') {
-              const s = w.mineEvery(300);
-              stop = function stopMining() {
-                s();
-              };
-            }
-          },
-        ),
-        w.cli('bob', [
-          'connect',
-          'BTC',
-          '200000',
-          '--expire-blocks',
-          '100',
-          '--delay-blocks',
-          '4',
-          '--wait',
-          '--timeout',
-          '150',
-          '--json',
-        ]),
+        w.cli('alice', CONNECT_AND_WAIT, {}, '', (err) => {
+          if (err.includes('waiting for') && stop.name !== 'stopMining') {
+            const s = w.mineEvery(300);
+            stop = function stopMining() {
+              s();
+            };
+          }
+        }),
+        w.cli('bob', [...CONNECT_AND_WAIT, '--json']),
       ]);
     } finally {
       stop();
