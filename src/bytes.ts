@@ -1,21 +1,48 @@
-import { hex } from '@scure/base';
 import { EncodingError } from './errors.js';
 
+/** Two hex digits of every byte value, for encoding by table lookup. */
+const HEX_PAIRS = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** The value of each ASCII hex digit (either case); -1 for every other character. */
+const HEX_VALUES = (() => {
+  const values = new Int8Array(128).fill(-1);
+  for (let i = 0; i < 10; i++) values[48 + i] = i;
+  for (let i = 0; i < 6; i++) {
+    values[97 + i] = 10 + i;
+    values[65 + i] = 10 + i;
+  }
+  return values;
+})();
+
 /**
- * Decodes lower- or upper-case hex into bytes.
+ * Decodes lower- or upper-case hex into bytes. A table lookup per character: snapshots, messages
+ * and scripts are hex on every channel step, so this is on the hot path.
  *
  * @throws {@link EncodingError} `INVALID_HEX` for odd length or a non-hex character.
  */
 export function hexToBytes(text: string): Uint8Array {
-  if (typeof text !== 'string' || text.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(text)) {
-    throw new EncodingError('INVALID_HEX', 'expected an even-length hex string');
+  if (typeof text !== 'string' || text.length % 2 !== 0) throw invalidHex();
+  const out = new Uint8Array(text.length >> 1);
+  for (let i = 0, j = 0; i < out.length; i++, j += 2) {
+    const high = text.charCodeAt(j);
+    const low = text.charCodeAt(j + 1);
+    const h = high < 128 ? HEX_VALUES[high]! : -1;
+    const l = low < 128 ? HEX_VALUES[low]! : -1;
+    if ((h | l) < 0) throw invalidHex();
+    out[i] = (h << 4) | l;
   }
-  return hex.decode(text.toLowerCase());
+  return out;
+}
+
+function invalidHex(): EncodingError {
+  return new EncodingError('INVALID_HEX', 'expected an even-length hex string');
 }
 
 /** Encodes bytes as lower-case hex. */
 export function bytesToHex(bytes: Uint8Array): string {
-  return hex.encode(bytes);
+  let out = '';
+  for (let i = 0; i < bytes.length; i++) out += HEX_PAIRS[bytes[i]!];
+  return out;
 }
 
 /** Constant-shape byte equality (lengths first, then every byte). */
