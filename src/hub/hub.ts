@@ -310,21 +310,33 @@ export class Hub {
 
   /** Runs `task` as one journal transaction: what it saved is durable, together, on return. */
   private async inTransaction<T>(task: () => Promise<T>): Promise<T> {
+    return (await this.transact(task)).answer;
+  }
+
+  /**
+   * Runs `task` as one journal transaction and resolves as soon as `task` is done (the next
+   * request may run), with its answer: settled once the journal entry holding the transaction
+   * is durable (group commit: entries stay in order, so every earlier transaction is durable
+   * too). A failed task's changes to connections are undone; the channels' writes stay, being
+   * what the channels now hold in memory.
+   */
+  private async transact<T>(task: () => Promise<T>): Promise<{ answer: Promise<T> }> {
     this.journal.begin();
     this.undo = new Map();
-    let result: T;
+    let outcome: { ok: true; value: T } | { ok: false; error: unknown };
     try {
-      result = await task();
+      outcome = { ok: true, value: await task() };
     } catch (error) {
       this.rollback();
-      // The channels' writes stay: they are what the channels now hold in memory.
-      await this.journal.end();
-      throw error;
+      outcome = { ok: false, error };
     } finally {
       this.undo = null;
     }
-    await this.journal.end();
-    return result;
+    const answer = this.journal.end().then(() => {
+      if (outcome.ok) return outcome.value;
+      throw outcome.error;
+    });
+    return { answer };
   }
 
   /** Marks a connection (or, with '', the meta record) as changed by the current request. */
@@ -433,6 +445,8 @@ export class Hub {
 
   /**
    * Runs one JSON-RPC method, one at a time, each as one store transaction (see {@link Hub}).
+   * Without `shared`, the next request starts while this one's journal entry is being written
+   * (group commit); every answer is released only once the entry holding it is durable.
    * `auth` is required for every method but status.
    */
   call(
@@ -448,8 +462,13 @@ export class Hub {
           result,
           signature: signHex(responseDigest(this.id, method, '', result), this.options.privateKey),
         }));
-    return this.serial(() =>
-      this.exclusive(() => this.inTransaction(() => this.dispatch(method, params, auth))),
+    if (this.options.shared)
+      return this.serial(() =>
+        this.exclusive(() => this.inTransaction(() => this.dispatch(method, params, auth))),
+      );
+    // Group commit: the next request runs while this one's journal entry is written.
+    return this.serial(() => this.transact(() => this.dispatch(method, params, auth))).then(
+      (t) => t.answer,
     );
   }
 
