@@ -133,7 +133,12 @@ interface Lockable {
 const META_KEY = 'hub:meta';
 const connectionKey = (handle: string) => `hub:conn:${handle}`;
 const LOCK_KEY = 'hub:lock';
-const ANSWERS_KEPT = 16;
+/**
+ * Stored answers per connection. A client sends one request at a time per connection and
+ * retries only its latest, so a few cover every retry; each is saved with the connection at
+ * every request, so fewer keep that record small.
+ */
+const ANSWERS_KEPT = 4;
 
 /**
  * The payment hub's logic: connections of two one-way channels each, routed payments queued
@@ -713,6 +718,7 @@ export class Hub {
       amount: value.toString(),
       ...(typeof p.memo === 'string' ? { memo: p.memo } : {}),
     });
+    pruneOutgoing(c, this.connections);
     c.outgoing[token] = to.handle;
     return { token, messages: this.outbox.drain([c.c2h, c.h2c]) };
   }
@@ -769,6 +775,12 @@ export class Hub {
     }
     return { closed: true, messages: this.outbox.drain([c.c2h, c.h2c]) };
   }
+}
+
+/** Forgets the payer's tokens of payments no longer queued (delivered or cancelled). */
+function pruneOutgoing(c: Connection, connections: ReadonlyMap<string, Connection>): void {
+  for (const [token, payee] of Object.entries(c.outgoing))
+    if (!connections.get(payee)?.inbox.some((q) => q.token === token)) delete c.outgoing[token];
 }
 
 function isLockable(store: Store): boolean {

@@ -48,6 +48,13 @@ export class Outbox {
     }
   }
 
+  /** How many messages are queued for these channels. */
+  pending(channelIds: readonly string[]): number {
+    let n = 0;
+    for (const id of channelIds) n += this.queues.get(id)?.length ?? 0;
+    return n;
+  }
+
   /** Takes every message queued for these channels, oldest first. */
   drain(channelIds: readonly string[]): string[] {
     const out: string[] = [];
