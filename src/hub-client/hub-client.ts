@@ -392,7 +392,8 @@ export class HubClient {
           state: 'delivered',
         });
       }
-      await this.save();
+      // The nonce was saved before the request; only what it delivered is new.
+      if (((r.delivered as unknown[]) ?? []).length > 0) await this.save();
       // The hub answered everything it was sent within this very request (it takes the messages,
       // lets its channels step, then drains their replies): when it sent nothing and nothing of
       // ours is queued, another round would only confirm that both sides are quiet.
