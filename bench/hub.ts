@@ -39,6 +39,8 @@ export interface HubBenchFigures {
   readonly load: number;
   /** Hub requests per routed payment (status included). */
   readonly requestsPerPayment: number;
+  /** CPU time of this process (hub and clients) per routed payment, ms: steadier than wall time on a busy machine. */
+  readonly cpuMsPerPayment: number;
 }
 
 function rawVerifyPerSecond(backend: Awaited<ReturnType<typeof loadSecp256k1Backend>>): number {
@@ -124,6 +126,7 @@ export async function hubBench(
     }
     const latencies: number[] = [];
     const requestsBefore = requests;
+    const cpuBefore = process.cpuUsage();
     const start = performance.now();
     await Promise.all(
       all.map(async (me, i) => {
@@ -140,6 +143,7 @@ export async function hubBench(
     await Promise.all(all.map((me) => me.client.sync(me.handle)));
     const seconds = (performance.now() - start) / 1000;
     const requestsMade = requests - requestsBefore;
+    const cpu = process.cpuUsage(cpuBefore);
     // Routed = what the payees' hub->client channels carry, in payments of 1,000 sat.
     let received = 0n;
     for (const me of all) for (const c of await me.client.connections()) received += c.received;
@@ -153,6 +157,7 @@ export async function hubBench(
       verifyPerSecond,
       load: loadavg()[0]!,
       requestsPerPayment: requestsMade / routed,
+      cpuMsPerPayment: (cpu.user + cpu.system) / 1000 / routed,
       routedPerSecond: routed / seconds,
       p50Ms: percentile(latencies, 0.5),
       p99Ms: percentile(latencies, 0.99),
@@ -198,9 +203,10 @@ export async function runHubBenchmarks(): Promise<HubBenchFigures[]> {
     'p50 ms',
     'p99 ms',
     'req/payment',
+    'cpu ms/payment',
     'load',
   ];
-  const widths = [16, 9, 10, 10, 18, 9, 9, 13, 7];
+  const widths = [16, 9, 10, 10, 18, 9, 9, 13, 16, 7];
   const row = (v: string[]) =>
     v.map((x, i) => (i === 0 ? x.padEnd(widths[0]!) : x.padStart(widths[i]!))).join('');
   console.log(
@@ -218,6 +224,7 @@ export async function runHubBenchmarks(): Promise<HubBenchFigures[]> {
             f.p50Ms.toFixed(1),
             f.p99Ms.toFixed(1),
             f.requestsPerPayment.toFixed(2),
+            f.cpuMsPerPayment.toFixed(2),
             f.load.toFixed(1),
           ]),
         ),

@@ -180,7 +180,7 @@ export class JournalStore implements Store {
       this.seal();
       this.kick();
     }
-    while (this.writing) await this.writing.catch(() => undefined);
+    while (this.writing) await this.writing;
     await this.copied;
   }
 
@@ -244,7 +244,6 @@ export class JournalStore implements Store {
     }
     for (const [k, v] of Object.entries(writes)) this.copying.set(k, v);
     const run = this.write(writes, broadcasts);
-    this.writing = run;
     run.then(
       () => {
         for (const w of waiters) w.resolve();
@@ -253,23 +252,24 @@ export class JournalStore implements Store {
         for (const w of waiters) w.reject(error);
       },
     );
-    run.then(
-      () => {
-        this.writing = null;
-        this.kick();
-      },
-      () => {
-        this.writing = null;
-        // After a failure the next attempt is made for someone waiting, never in a loop of its own.
-        if (this.sealed.some((g) => g.waiters.length > 0)) this.kick();
-      },
+    // The next entry replaces this one: it is written once this one's copies have landed, so it
+    // need not carry them again (only a failed copy rides along).
+    const next = run.then(
+      () => this.copied.then(() => true),
+      () => false,
     );
+    this.writing = next.then(() => undefined);
+    void next.then((ok) => {
+      this.writing = null;
+      // After a failure the next attempt is made for someone waiting, never in a loop of its own.
+      if (ok || this.sealed.some((g) => g.waiters.length > 0)) this.kick();
+    });
   }
 
   private async write(writes: Record<string, string>, broadcasts: Uint8Array[]): Promise<void> {
     if (Object.keys(writes).length === 0 && broadcasts.length === 0) return;
-    // This entry replaces the previous one, whose copies may still be on their way: it carries
-    // every write not yet copied, so nothing waits for them (they share the next disk sync).
+    // This entry replaces the previous one, whose copies have finished: it carries those that
+    // failed, which are still held in `copying`.
     const entry: JournalEntry = {
       v: 1,
       seq: this.seq_ + 1,
@@ -284,10 +284,9 @@ export class JournalStore implements Store {
       throw error;
     }
     this.seq_ = entry.seq;
-    const previous = this.copied.catch(() => undefined);
-    this.copied = Promise.all([previous, this.copy(entry.writes)]).then(() => undefined);
-    // Awaited by settled(); a failed copy stays in `copying` and rides in the next entry.
-    this.copied.catch(() => undefined);
+    // Awaited before the next entry and by settled(); a failed copy stays in `copying` and rides
+    // in the next entry.
+    this.copied = this.copy(entry.writes).catch(() => undefined);
     await this.publish(broadcasts);
   }
 
