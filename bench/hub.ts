@@ -24,7 +24,6 @@ import { Hub, startHubServer } from '../src/hub/index.js';
 import { MemoryStore } from '../src/runtime/store.js';
 import { SingleKeyWallet } from '../src/runtime/wallet.js';
 import { SqliteStore } from '../src/storage/index.js';
-import { testPrivateKey } from '../test/support/channel-harness.js';
 import { section } from './report.js';
 
 /** Figures of one backend. */
@@ -58,6 +57,11 @@ function rawVerifyPerSecond(backend: Awaited<ReturnType<typeof loadSecp256k1Back
   return n / ((performance.now() - start) / 1000);
 }
 
+/** A distinct private key per label (any number of clients; a SHA-256 is a valid key but with negligible odds). */
+function benchKey(label: string): Uint8Array {
+  return sha256(new TextEncoder().encode(`hub bench ${label}`));
+}
+
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
 }
@@ -74,7 +78,7 @@ export async function hubBench(
   const dir = mkdtempSync(join(tmpdir(), 'hub-bench-'));
   const sim = new SimulatedChain();
   const store = await SqliteStore.open(join(dir, 'hub.sqlite'));
-  const hubKey = testPrivateKey(100);
+  const hubKey = benchKey('hub');
   const hub = await Hub.start({ chain: sim, store, privateKey: hubKey, network: 'regtest' });
   for (let i = 0; i < Math.ceil(clients / 20); i++)
     await hub.fundWallet(sim.fund(hub.wallet!.outputScript, 5_000_000n), 5_000_000n);
@@ -87,7 +91,7 @@ export async function hubBench(
   const all: { client: HubClient; handle: string }[] = [];
   try {
     for (let i = 0; i < clients; i++) {
-      const key = testPrivateKey(1000 + i);
+      const key = benchKey(`wallet ${i}`);
       const wallet = new SingleKeyWallet(sim, key);
       wallet.addCoin(sim.fund(wallet.outputScript, 500_000n), 500_000n);
       let n = 0;
@@ -99,7 +103,7 @@ export async function hubBench(
         wallet,
         keys: {
           nextChannelKey: async () => ({
-            privateKey: testPrivateKey(100_000 + i * 10 + ++n),
+            privateKey: benchKey(`client ${i} channel ${++n}`),
             path: `m/${n}`,
           }),
         },
