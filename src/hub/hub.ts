@@ -155,6 +155,11 @@ export class Hub {
   private connections = new Map<string, Connection>();
   /** Connections (and the meta record, under '') as they were before the request's changes. */
   private undo: Map<string, string | null> | null = null;
+  /**
+   * Each connection's text as last saved or loaded: what it holds between requests, so that a
+   * request's undo record needs no serialisation of its own.
+   */
+  private savedText = new Map<string, string>();
   readonly outbox: Outbox;
   manager!: ChannelManager;
   /** The hub's public key (hex); also its id. */
@@ -277,9 +282,13 @@ export class Hub {
     const meta = await this.journal.load(META_KEY);
     this.meta = meta ? (parseRecord(meta) as HubMeta) : { locked: '0', handles: [] };
     this.connections = new Map();
+    this.savedText = new Map();
     for (const handle of this.meta.handles) {
       const text = await this.journal.load(connectionKey(handle));
-      if (text) this.connections.set(handle, parseRecord(text) as Connection);
+      if (text) {
+        this.connections.set(handle, parseRecord(text) as Connection);
+        this.savedText.set(handle, text);
+      }
     }
     await this.outbox.reload();
   }
@@ -350,7 +359,7 @@ export class Hub {
     if (handle === '') this.undo.set('', JSON.stringify(this.meta));
     else {
       const c = this.connections.get(handle);
-      this.undo.set(handle, c ? JSON.stringify(c) : null);
+      this.undo.set(handle, c ? (this.savedText.get(handle) ?? JSON.stringify(c)) : null);
     }
   }
 
@@ -361,7 +370,10 @@ export class Hub {
       if (handle === '') await this.journal.save(META_KEY, JSON.stringify(this.meta));
       else {
         const c = this.connections.get(handle);
-        if (c) await this.journal.save(connectionKey(handle), JSON.stringify(c));
+        if (!c) continue;
+        const text = JSON.stringify(c);
+        this.savedText.set(handle, text);
+        await this.journal.save(connectionKey(handle), text);
       }
     }
   }
@@ -370,8 +382,13 @@ export class Hub {
     if (!this.undo) return;
     for (const [handle, before] of this.undo) {
       if (handle === '') this.meta = JSON.parse(before!) as HubMeta;
-      else if (before === null) this.connections.delete(handle);
-      else this.connections.set(handle, JSON.parse(before) as Connection);
+      else if (before === null) {
+        this.connections.delete(handle);
+        this.savedText.delete(handle);
+      } else {
+        this.connections.set(handle, JSON.parse(before) as Connection);
+        this.savedText.set(handle, before);
+      }
     }
   }
 
