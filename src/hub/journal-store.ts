@@ -176,10 +176,9 @@ export class JournalStore implements Store {
 
   /** Resolves once every journaled write has reached its own key (before handing the store over). */
   async settled(): Promise<void> {
-    if (this.open_ === 0 && (this.buffer.size > 0 || this.waiters.length > 0)) {
-      this.seal();
-      this.kick();
-    }
+    if (this.open_ === 0 && (this.buffer.size > 0 || this.waiters.length > 0)) this.seal();
+    // Also writes again what a failed entry held.
+    this.kick();
     while (this.writing) await this.writing;
     await this.copied;
   }

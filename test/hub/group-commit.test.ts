@@ -119,6 +119,34 @@ describe('journal store: group commit', () => {
     expect(await journal.load('x')).toBe('1');
   });
 
+  it('an entry whose save fails rejects its transactions, and its writes ride in the next entry', async () => {
+    const inner = new MemoryStore();
+    let failNext = true;
+    const flaky: Store = {
+      load: (key) => inner.load(key),
+      save: (key, value) => {
+        if (key === JOURNAL && failNext) {
+          failNext = false;
+          return Promise.reject(new Error('disk full'));
+        }
+        return inner.save(key, value);
+      },
+    };
+    const journal = await JournalStore.open(flaky);
+    journal.begin();
+    void journal.save('a', '1');
+    await expect(journal.end()).rejects.toThrow('disk full');
+    // Still held in memory, and written with the next transaction.
+    expect(await journal.load('a')).toBe('1');
+    journal.begin();
+    void journal.save('b', '2');
+    await journal.end();
+    await journal.settled();
+    const reopened = await JournalStore.open(inner);
+    expect(await reopened.load('a')).toBe('1');
+    expect(await reopened.load('b')).toBe('2');
+  });
+
   it('after a crash at any save, with transactions ending while others are written, the store holds a prefix of them, every acknowledged one included', async () => {
     const keys = ['a', 'b', 'c', 'd'];
     const transaction = fc.dictionary(fc.constantFrom(...keys), fc.string({ maxLength: 4 }), {
