@@ -76,6 +76,8 @@ export class HubClient {
   private readonly fetcher: typeof fetch;
   private lastNonce = 0;
   private lock: Promise<unknown> = Promise.resolve();
+  /** The hub's terms as of its last status answer (they give the fee of each payment). */
+  private terms: HubStatus['terms'] | null = null;
 
   private constructor(private readonly o: HubClientOptions) {
     this.fetcher = o.fetch ?? fetch;
@@ -235,6 +237,7 @@ export class HubClient {
         delayMax: Number(t.delayMax),
         paymentFee: BigInt(t.paymentFee!),
       };
+    this.terms = terms;
     return {
       hubId: String(r.hubId),
       hubPublicKey: String(r.hubPublicKey),
@@ -353,13 +356,13 @@ export class HubClient {
     return this.rpc(method, { handle: c.handle, ...params }, { key: hexToBytes(c.key), nonce });
   }
 
-  /** Syncs rounds until neither side has anything to say. */
   /** True when the client's paying channel holds the hub's next revoke hash. */
   private hasRevokeHash(c: SavedConnection): boolean {
     const channel = this.manager.channel(c.c2h) as { context?: { nextRevokeHash?: unknown } };
     return Boolean(channel?.context?.nextRevokeHash);
   }
 
+  /** Syncs rounds until neither side has anything to say. */
   private async exchange(c: SavedConnection): Promise<SyncResult> {
     const received: { token: string; from: string; amount: bigint; memo?: string }[] = [];
     let sent = 0;
@@ -389,31 +392,56 @@ export class HubClient {
           state: 'delivered',
         });
       }
-      await this.save();
-      if (messages.length === 0 && n === 0 && ((r.delivered as unknown[]) ?? []).length === 0)
-        break;
+      // The nonce was saved before the request; only what it delivered is new.
+      if (((r.delivered as unknown[]) ?? []).length > 0) await this.save();
+      // The hub answered everything it was sent within this very request (it takes the messages,
+      // lets its channels step, then drains their replies): when it sent nothing and nothing of
+      // ours is queued, another round would only confirm that both sides are quiet.
+      await this.manager.idle();
+      if (n === 0 && this.outbox.pending([c.c2h, c.h2c]) === 0) break;
     }
     return { handle: c.handle, received, messagesSent: sent, messagesReceived: got };
   }
 
-  /** Pays `amount` from connection `from` to the client holding connection `to`, through the hub. */
+  /**
+   * Pays `amount` from connection `from` to the client holding connection `to`, through the hub.
+   * The hub's fee is that of the terms last seen (status is asked again only if the hub refuses
+   * it); payments to this client are not collected here but by {@link HubClient.sync}.
+   */
   pay(p: { from: string; to: string; amount: bigint; memo?: string }): Promise<PaymentReceipt> {
     return this.serial(async () => {
       const c = this.connection(p.from);
-      const status = await this.status();
-      const fee = status.terms[c.asset]?.paymentFee ?? 0n;
+      // The fee of the terms known already; asked again only when the hub refuses it.
+      const known = this.terms !== null;
+      const fee = (this.terms ?? (await this.status()).terms)[c.asset]?.paymentFee ?? 0n;
       // The hub's next revoke hash may still be on its way (it answers before its channel has
       // issued it): fetch it with a sync rather than refuse the payment.
       for (let round = 0; round < ROUNDS && !this.hasRevokeHash(c); round++) await this.exchange(c);
-      await this.manager.pay(c.c2h, p.amount + fee);
-      await this.manager.idle();
-      const messages = this.outbox.drain([c.c2h, c.h2c]);
-      const r = await this.signedCall(c, 'hub_pay', {
-        to: p.to,
-        amount: p.amount.toString(),
-        messages,
-        ...(p.memo !== undefined ? { memo: p.memo } : {}),
-      });
+      const send = async (value: bigint) => {
+        await this.manager.pay(c.c2h, value);
+        await this.manager.idle();
+        const messages = this.outbox.drain([c.c2h, c.h2c]);
+        return this.signedCall(c, 'hub_pay', {
+          to: p.to,
+          amount: p.amount.toString(),
+          messages,
+          ...(p.memo !== undefined ? { memo: p.memo } : {}),
+        });
+      };
+      let r: HubResultOf<'hub_pay'>;
+      try {
+        r = await send(p.amount + fee);
+      } catch (error) {
+        if (!known || !(error instanceof HubClientError) || error.hubCode !== 'INSUFFICIENT_FUNDS')
+          throw error;
+        // The fee may have risen since: what was paid stays credited at the hub, so only the
+        // difference is paid before asking again.
+        const now = (await this.status()).terms[c.asset]?.paymentFee ?? 0n;
+        if (now <= fee) throw error;
+        for (let round = 0; round < ROUNDS && !this.hasRevokeHash(c); round++)
+          await this.exchange(c);
+        r = await send(now - fee);
+      }
       await this.receive(r.messages);
       const token = String(r.token);
       this.state.history.push({
@@ -426,7 +454,10 @@ export class HubClient {
         state: 'queued',
       });
       await this.save();
-      await this.exchange(c);
+      // The answer carried the hub's replies; a round more only when ours are still to be sent
+      // (payments to this client are collected by sync).
+      await this.manager.idle();
+      if (this.outbox.pending([c.c2h, c.h2c]) > 0) await this.exchange(c);
       return { token, from: p.from, to: p.to, amount: p.amount };
     });
   }

@@ -133,7 +133,12 @@ interface Lockable {
 const META_KEY = 'hub:meta';
 const connectionKey = (handle: string) => `hub:conn:${handle}`;
 const LOCK_KEY = 'hub:lock';
-const ANSWERS_KEPT = 16;
+/**
+ * Stored answers per connection. A client sends one request at a time per connection and
+ * retries only its latest, so a few cover every retry; each is saved with the connection at
+ * every request, so fewer keep that record small.
+ */
+const ANSWERS_KEPT = 4;
 
 /**
  * The payment hub's logic: connections of two one-way channels each, routed payments queued
@@ -150,6 +155,11 @@ export class Hub {
   private connections = new Map<string, Connection>();
   /** Connections (and the meta record, under '') as they were before the request's changes. */
   private undo: Map<string, string | null> | null = null;
+  /**
+   * Each connection's text as last saved or loaded: what it holds between requests, so that a
+   * request's undo record needs no serialisation of its own.
+   */
+  private savedText = new Map<string, string>();
   readonly outbox: Outbox;
   manager!: ChannelManager;
   /** The hub's public key (hex); also its id. */
@@ -272,9 +282,13 @@ export class Hub {
     const meta = await this.journal.load(META_KEY);
     this.meta = meta ? (parseRecord(meta) as HubMeta) : { locked: '0', handles: [] };
     this.connections = new Map();
+    this.savedText = new Map();
     for (const handle of this.meta.handles) {
       const text = await this.journal.load(connectionKey(handle));
-      if (text) this.connections.set(handle, parseRecord(text) as Connection);
+      if (text) {
+        this.connections.set(handle, parseRecord(text) as Connection);
+        this.savedText.set(handle, text);
+      }
     }
     await this.outbox.reload();
   }
@@ -310,21 +324,33 @@ export class Hub {
 
   /** Runs `task` as one journal transaction: what it saved is durable, together, on return. */
   private async inTransaction<T>(task: () => Promise<T>): Promise<T> {
+    return (await this.transact(task)).answer;
+  }
+
+  /**
+   * Runs `task` as one journal transaction and resolves as soon as `task` is done (the next
+   * request may run), with its answer: settled once the journal entry holding the transaction
+   * is durable (group commit: entries stay in order, so every earlier transaction is durable
+   * too). A failed task's changes to connections are undone; the channels' writes stay, being
+   * what the channels now hold in memory.
+   */
+  private async transact<T>(task: () => Promise<T>): Promise<{ answer: Promise<T> }> {
     this.journal.begin();
     this.undo = new Map();
-    let result: T;
+    let outcome: { ok: true; value: T } | { ok: false; error: unknown };
     try {
-      result = await task();
+      outcome = { ok: true, value: await task() };
     } catch (error) {
       this.rollback();
-      // The channels' writes stay: they are what the channels now hold in memory.
-      await this.journal.end();
-      throw error;
+      outcome = { ok: false, error };
     } finally {
       this.undo = null;
     }
-    await this.journal.end();
-    return result;
+    const answer = this.journal.end().then(() => {
+      if (outcome.ok) return outcome.value;
+      throw outcome.error;
+    });
+    return { answer };
   }
 
   /** Marks a connection (or, with '', the meta record) as changed by the current request. */
@@ -333,7 +359,7 @@ export class Hub {
     if (handle === '') this.undo.set('', JSON.stringify(this.meta));
     else {
       const c = this.connections.get(handle);
-      this.undo.set(handle, c ? JSON.stringify(c) : null);
+      this.undo.set(handle, c ? (this.savedText.get(handle) ?? JSON.stringify(c)) : null);
     }
   }
 
@@ -344,7 +370,10 @@ export class Hub {
       if (handle === '') await this.journal.save(META_KEY, JSON.stringify(this.meta));
       else {
         const c = this.connections.get(handle);
-        if (c) await this.journal.save(connectionKey(handle), JSON.stringify(c));
+        if (!c) continue;
+        const text = JSON.stringify(c);
+        this.savedText.set(handle, text);
+        await this.journal.save(connectionKey(handle), text);
       }
     }
   }
@@ -353,8 +382,13 @@ export class Hub {
     if (!this.undo) return;
     for (const [handle, before] of this.undo) {
       if (handle === '') this.meta = JSON.parse(before!) as HubMeta;
-      else if (before === null) this.connections.delete(handle);
-      else this.connections.set(handle, JSON.parse(before) as Connection);
+      else if (before === null) {
+        this.connections.delete(handle);
+        this.savedText.delete(handle);
+      } else {
+        this.connections.set(handle, JSON.parse(before) as Connection);
+        this.savedText.set(handle, before);
+      }
     }
   }
 
@@ -433,6 +467,8 @@ export class Hub {
 
   /**
    * Runs one JSON-RPC method, one at a time, each as one store transaction (see {@link Hub}).
+   * Without `shared`, the next request starts while this one's journal entry is being written
+   * (group commit); every answer is released only once the entry holding it is durable.
    * `auth` is required for every method but status.
    */
   call(
@@ -448,8 +484,13 @@ export class Hub {
           result,
           signature: signHex(responseDigest(this.id, method, '', result), this.options.privateKey),
         }));
-    return this.serial(() =>
-      this.exclusive(() => this.inTransaction(() => this.dispatch(method, params, auth))),
+    if (this.options.shared)
+      return this.serial(() =>
+        this.exclusive(() => this.inTransaction(() => this.dispatch(method, params, auth))),
+      );
+    // Group commit: the next request runs while this one's journal entry is written.
+    return this.serial(() => this.transact(() => this.dispatch(method, params, auth))).then(
+      (t) => t.answer,
     );
   }
 
@@ -694,6 +735,7 @@ export class Hub {
       amount: value.toString(),
       ...(typeof p.memo === 'string' ? { memo: p.memo } : {}),
     });
+    pruneOutgoing(c, this.connections);
     c.outgoing[token] = to.handle;
     return { token, messages: this.outbox.drain([c.c2h, c.h2c]) };
   }
@@ -750,6 +792,12 @@ export class Hub {
     }
     return { closed: true, messages: this.outbox.drain([c.c2h, c.h2c]) };
   }
+}
+
+/** Forgets the payer's tokens of payments no longer queued (delivered or cancelled). */
+function pruneOutgoing(c: Connection, connections: ReadonlyMap<string, Connection>): void {
+  for (const [token, payee] of Object.entries(c.outgoing))
+    if (!connections.get(payee)?.inbox.some((q) => q.token === token)) delete c.outgoing[token];
 }
 
 function isLockable(store: Store): boolean {

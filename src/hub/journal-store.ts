@@ -17,6 +17,18 @@ interface JournalEntry {
 /** Publishes a raw transaction; refusals (already known, already spent) are answers, not failures. */
 export type Broadcaster = (rawTx: Uint8Array) => Promise<unknown>;
 
+/** Writes sealed together, waiting for their journal entry, with whoever waits for it. */
+interface Group {
+  readonly writes: Map<string, string>;
+  readonly broadcasts: Uint8Array[];
+  readonly waiters: Waiter[];
+}
+
+interface Waiter {
+  resolve: () => void;
+  reject: (e: unknown) => void;
+}
+
 /**
  * A {@link Store} that makes many keys change together on top of single-key saves (a redo
  * journal): a transaction's writes are held in memory, then written as ONE journal entry under
@@ -25,21 +37,33 @@ export type Broadcaster = (rawTx: Uint8Array) => Promise<unknown>;
  * which copies the entry again. Every write goes through the journal, so the last entry is never
  * older than a key it names.
  *
+ * Group commit: one entry is written at a time. A transaction that ends while an entry is being
+ * written is sealed and waits; when the write finishes, every transaction sealed meanwhile goes
+ * into ONE next entry. Entries keep the order of the transactions, so a crash loses a suffix of
+ * them, and {@link JournalStore.end} resolves only once the entry holding the transaction (and so
+ * every one before it) is durable. A new transaction may begin before the previous one is
+ * durable: it reads the previous one's writes from memory.
+ *
  * Broadcasts requested while a transaction is open are deferred into the same entry and made
  * after it is durable (a transactional outbox): nothing leaves the hub before the state that
  * explains it is saved.
  *
  * Outside transactions a save is journaled on its own at the next turn of the event loop (saves
- * of that turn share one entry) and resolves once durable.
+ * of that turn share one entry) and resolves once durable; a transaction that begins first seals
+ * them on their own, so they never wait for the transaction's end.
  */
 export class JournalStore implements Store {
+  /** Writes of the open transactions (or, with none open, of this turn's saves). */
   private buffer = new Map<string, string>();
   private deferred: Uint8Array[] = [];
+  private waiters: Waiter[] = [];
+  /** Ended transactions waiting for the entry being written, oldest first. */
+  private sealed: Group[] = [];
+  /** The entry being written, if any. */
+  private writing: Promise<void> | null = null;
   /** Writes taken from the buffer whose copy to their own key may not have finished. */
   private readonly copying = new Map<string, string>();
   private copied: Promise<void> = Promise.resolve();
-  private flushing: Promise<void> = Promise.resolve();
-  private waiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
   private kicked = false;
   private open_ = 0;
   private seq_ = 0;
@@ -92,9 +116,15 @@ export class JournalStore implements Store {
     await this.publish(left);
   }
 
-  /** The value under `key`: pending writes first, then the base store. */
+  /** The value under `key`: pending writes first (newest first), then the base store. */
   async load(key: string): Promise<string | null> {
-    return this.buffer.get(key) ?? this.copying.get(key) ?? this.base.load(key);
+    const held = this.buffer.get(key);
+    if (held !== undefined) return held;
+    for (let i = this.sealed.length - 1; i >= 0; i--) {
+      const v = this.sealed[i]!.writes.get(key);
+      if (v !== undefined) return v;
+    }
+    return this.copying.get(key) ?? this.base.load(key);
   }
 
   /**
@@ -123,27 +153,33 @@ export class JournalStore implements Store {
 
   /** Opens a transaction: saves and broadcasts are held until {@link JournalStore.end}. */
   begin(): void {
-    // Saves made outside any transaction and not yet flushed (channels stepping in the
-    // background) go out on their own first: their writers must not wait for this transaction,
-    // which may itself be waiting for them (a request that needs the channel that is saving).
-    if (this.open_ === 0 && this.waiters.length > 0) this.flush().catch(() => undefined);
+    // Saves made outside any transaction are complete: sealed now, they do not wait for this one
+    // (whose work may itself wait for them).
+    if (this.open_ === 0 && (this.buffer.size > 0 || this.waiters.length > 0)) this.seal();
     this.open_++;
   }
 
   /**
-   * Ends a transaction, adding `writes`; when no other is open, everything held becomes one
-   * journal entry. Resolves once the entry holding these writes is durable.
+   * Ends a transaction, adding `writes`; when no other is open, everything held is sealed for
+   * the next journal entry. Resolves once the entry holding these writes is durable.
    */
-  async end(writes: Iterable<readonly [string, string]> = []): Promise<void> {
+  end(writes: Iterable<readonly [string, string]> = []): Promise<void> {
     for (const [k, v] of writes) this.buffer.set(k, v);
     this.open_ = Math.max(0, this.open_ - 1);
-    if (this.open_ === 0) await this.flush();
-    else await this.next();
+    const done = this.next();
+    if (this.open_ === 0) {
+      this.seal();
+      this.kick();
+    }
+    return done;
   }
 
   /** Resolves once every journaled write has reached its own key (before handing the store over). */
   async settled(): Promise<void> {
-    await this.flushing;
+    if (this.open_ === 0 && (this.buffer.size > 0 || this.waiters.length > 0)) this.seal();
+    // Also writes again what a failed entry held.
+    this.kick();
+    while (this.writing) await this.writing;
     await this.copied;
   }
 
@@ -163,38 +199,50 @@ export class JournalStore implements Store {
     return true;
   }
 
-  /** A promise of the next flush, which runs at the next turn unless a transaction is open. */
+  /** A promise of the next entry, written at the next turn unless a transaction is open. */
   private soon(): Promise<void> {
     const next = this.next();
     if (!this.kicked) {
       this.kicked = true;
       setImmediate(() => {
         this.kicked = false;
-        // An open transaction flushes at its end, settling these waiters too.
-        if (this.open_ === 0) this.flush().catch(() => undefined);
+        // An open transaction sealed these saves when it began (or carries later ones to its end).
+        if (this.open_ === 0) this.seal();
+        this.kick();
       });
     }
     return next;
   }
 
+  /** A promise settled with the entry that will hold what the buffer holds now. */
   private next(): Promise<void> {
     return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
   }
 
-  /**
-   * Takes what is held now (so that a transaction opened meanwhile is not cut in two) and
-   * writes it as one entry after the previous one.
-   */
-  private flush(): Promise<void> {
-    const writes = Object.fromEntries(this.buffer);
-    const broadcasts = this.deferred;
-    const waiters = this.waiters;
+  /** Closes the buffer into a group of its own (so that a transaction is never cut in two). */
+  private seal(): void {
+    this.sealed.push({ writes: this.buffer, broadcasts: this.deferred, waiters: this.waiters });
     this.buffer = new Map();
     this.deferred = [];
     this.waiters = [];
+  }
+
+  /** Writes every sealed group as one entry, unless an entry is being written (then after it). */
+  private kick(): void {
+    if (this.writing || this.sealed.length === 0) return;
+    const groups = this.sealed;
+    this.sealed = [];
+    const writes: Record<string, string> = {};
+    const broadcasts: Uint8Array[] = [];
+    const waiters: Waiter[] = [];
+    // Oldest first, so that a later transaction's value of a key wins.
+    for (const g of groups) {
+      for (const [k, v] of g.writes) writes[k] = v;
+      broadcasts.push(...g.broadcasts);
+      waiters.push(...g.waiters);
+    }
     for (const [k, v] of Object.entries(writes)) this.copying.set(k, v);
-    const run = this.flushing.then(() => this.write(writes, broadcasts));
-    this.flushing = run.catch(() => undefined);
+    const run = this.write(writes, broadcasts);
     run.then(
       () => {
         for (const w of waiters) w.resolve();
@@ -203,13 +251,24 @@ export class JournalStore implements Store {
         for (const w of waiters) w.reject(error);
       },
     );
-    return run;
+    // The next entry replaces this one: it is written once this one's copies have landed, so it
+    // need not carry them again (only a failed copy rides along).
+    const next = run.then(
+      () => this.copied.then(() => true),
+      () => false,
+    );
+    this.writing = next.then(() => undefined);
+    void next.then((ok) => {
+      this.writing = null;
+      // After a failure the next attempt is made for someone waiting, never in a loop of its own.
+      if (ok || this.sealed.some((g) => g.waiters.length > 0)) this.kick();
+    });
   }
 
   private async write(writes: Record<string, string>, broadcasts: Uint8Array[]): Promise<void> {
     if (Object.keys(writes).length === 0 && broadcasts.length === 0) return;
-    // This entry replaces the previous one, whose copies may still be on their way: it carries
-    // every write not yet copied, so nothing waits for them (they share the next disk sync).
+    // This entry replaces the previous one, whose copies have finished: it carries those that
+    // failed, which are still held in `copying`.
     const entry: JournalEntry = {
       v: 1,
       seq: this.seq_ + 1,
@@ -219,16 +278,14 @@ export class JournalStore implements Store {
     try {
       await this.base.save(this.journalKey, JSON.stringify(entry));
     } catch (error) {
-      // Not durable: hold everything again for the next attempt (newer values win).
-      for (const [k, v] of Object.entries(writes)) if (!this.buffer.has(k)) this.buffer.set(k, v);
-      this.deferred = [...broadcasts, ...this.deferred];
+      // Not durable: held again, before every later group, for the next entry (newer values win).
+      this.sealed.unshift({ writes: new Map(Object.entries(writes)), broadcasts, waiters: [] });
       throw error;
     }
     this.seq_ = entry.seq;
-    const previous = this.copied.catch(() => undefined);
-    this.copied = Promise.all([previous, this.copy(entry.writes)]).then(() => undefined);
-    // Awaited by settled(); a failed copy stays in `copying` and rides in the next entry.
-    this.copied.catch(() => undefined);
+    // Awaited before the next entry and by settled(); a failed copy stays in `copying` and rides
+    // in the next entry.
+    this.copied = this.copy(entry.writes).catch(() => undefined);
     await this.publish(broadcasts);
   }
 

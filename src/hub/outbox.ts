@@ -4,7 +4,8 @@ import { HubError } from './errors.js';
 
 /**
  * Message texts a manager sent, held per channel until the counterparty's next request
- * collects them: the hub and its clients talk only in request/response pairs.
+ * collects them: the hub and its clients talk only in request/response pairs. A text already
+ * queued is not queued again (channels re-send at every block until answered).
  *
  * Given a store, the queue is saved under `key` at every change, through the hub's journaled
  * store: a message queued during a request is durable with the channel state that sent it, and
@@ -23,6 +24,9 @@ export class Outbox {
   readonly transport: TransportFactory = (channelId) => ({
     send: async (text: string) => {
       const queue = this.queues.get(channelId) ?? [];
+      // A message re-sent at every block while the peer is away is queued once: the copy
+      // already queued reaches the peer first, and a later copy would repeat it.
+      if (queue.includes(text)) return;
       queue.push(text);
       this.queues.set(channelId, queue);
       await this.persist();
@@ -42,6 +46,13 @@ export class Outbox {
     } catch {
       throw new HubError('INTERNAL', 'the hub outbox record is not readable');
     }
+  }
+
+  /** How many messages are queued for these channels. */
+  pending(channelIds: readonly string[]): number {
+    let n = 0;
+    for (const id of channelIds) n += this.queues.get(id)?.length ?? 0;
+    return n;
   }
 
   /** Takes every message queued for these channels, oldest first. */
