@@ -41,6 +41,12 @@ export interface HubClientOptions {
   readonly fetch?: typeof fetch;
   /** Attempts per request on network failure, same nonce each time (default 3). */
   readonly attempts?: number;
+  /**
+   * How long one attempt waits for the hub's whole answer, ms (default 30 000): a hub that
+   * accepts the connection and never answers counts as a network failure, retried, then
+   * `HUB_UNREACHABLE`, instead of holding the caller for good.
+   */
+  readonly requestTimeoutMs?: number;
 }
 
 interface SavedConnection {
@@ -158,6 +164,7 @@ export class HubClient {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body,
+          signal: AbortSignal.timeout(this.o.requestTimeoutMs ?? 30_000),
         });
         text = await response.text();
       } catch (error) {
