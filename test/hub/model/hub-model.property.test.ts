@@ -81,6 +81,11 @@ class HubHandle {
     const body = String(init?.body ?? '');
     const method = (JSON.parse(body) as { method: string }).method;
     if (method !== 'hub_status') this.captured.push({ body, method });
+    return this.send(input, init);
+  };
+
+  /** Sends until answered, waiting while the hub is down; not recorded. */
+  private readonly send: typeof fetch = async (input, init) => {
     for (;;) {
       try {
         return await fetch(input, init);
@@ -91,9 +96,13 @@ class HubHandle {
     }
   };
 
-  /** Posts a raw JSON-RPC body; the hub's typed error code, or 'ok'. */
+  /**
+   * Posts a raw JSON-RPC body of the dishonest party; the hub's typed error code, or 'ok'. Not
+   * recorded: only honest clients' requests are there to replay (a forged request replayed is
+   * refused by its signature, as when it was first sent).
+   */
   async post(body: string): Promise<{ code: string; result?: unknown }> {
-    const response = await this.fetch(this.hub.url, {
+    const response = await this.send(this.hub.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body,
