@@ -61,22 +61,37 @@ interface SavedConnection {
   closed: boolean;
 }
 
+/** One payment of the history as stored: its own record, written once (and at a cancel). */
+type HistoryEntry = Omit<PaymentRecord, 'amount' | 'state'> & {
+  amount: string;
+  state: PaymentRecord['state'];
+};
+
 interface ClientState {
   hubPublicKey: string | null;
   connections: Record<string, SavedConnection>;
-  history: (Omit<PaymentRecord, 'amount' | 'state'> & {
-    amount: string;
-    state: PaymentRecord['state'];
-  })[];
+  /** Payments recorded so far: the history is records 0..n-1 under {@link historyKey}. */
+  historyCount: number;
+  /** Older saves kept the history inline; it is moved to records when read. */
+  history?: HistoryEntry[];
 }
 
 const STATE_KEY = 'hub-client:state';
+
+/**
+ * Key of history record `n`. The history lives beside the state, one record per payment, so
+ * that the state a request saves stays small however many payments were made (the `#` has an
+ * incremental store write it whole, once).
+ */
+function historyKey(n: number): string {
+  return `hub-client#history/${n}`;
+}
 const NAMESPACE = 'hub-client';
 const ROUNDS = 8;
 
 /** Talks to a payment hub: connects, pays other clients through it, syncs and closes. */
 export class HubClient {
-  private state: ClientState = { hubPublicKey: null, connections: {}, history: [] };
+  private state: ClientState = { hubPublicKey: null, connections: {}, historyCount: 0 };
   private readonly outbox = new Outbox();
   private manager!: ChannelManager;
   private readonly fetcher: typeof fetch;
@@ -93,7 +108,7 @@ export class HubClient {
   static async open(o: HubClientOptions): Promise<HubClient> {
     const client = new HubClient(o);
     const saved = await o.store.load(STATE_KEY);
-    if (saved) client.state = JSON.parse(saved) as ClientState;
+    if (saved) await client.adopt(JSON.parse(saved) as ClientState);
     if (o.hubPublicKey) {
       const pinned = bytesToHex(o.hubPublicKey);
       if (client.state.hubPublicKey && client.state.hubPublicKey !== pinned)
@@ -126,6 +141,57 @@ export class HubClient {
 
   private async save(): Promise<void> {
     await this.o.store.save(STATE_KEY, JSON.stringify(this.state));
+  }
+
+  /**
+   * Takes `state` as the client's, moving an inline history (older saves and backups) to its
+   * records first, so that nothing is lost if the move is cut short.
+   */
+  private async adopt(state: ClientState): Promise<void> {
+    const { history, ...rest } = state;
+    this.state = { ...rest, historyCount: rest.historyCount ?? 0 };
+    if (!history) return;
+    // In slices: one group per thousand records, and no call with a million arguments.
+    for (let i = 0; i < history.length; i += 1000) await this.record(...history.slice(i, i + 1000));
+    await this.save();
+  }
+
+  /**
+   * Appends a payment to the history and saves the state with it: in one atomic write where
+   * the store has one, else the record first (a record past the count is never read, and the
+   * next one overwrites it).
+   */
+  private async record(...entries: HistoryEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const first = this.state.historyCount;
+    const writes = entries.map((e, i) => ({
+      key: historyKey(first + i),
+      snapshot: JSON.stringify(e),
+    }));
+    this.state.historyCount += entries.length;
+    writes.push({ key: STATE_KEY, snapshot: JSON.stringify(this.state) });
+    try {
+      if (this.o.store.saveAll) await this.o.store.saveAll(writes);
+      else for (const w of writes) await this.o.store.save(w.key, w.snapshot);
+    } catch (error) {
+      this.state.historyCount = first;
+      throw error;
+    }
+  }
+
+  /** History record `n`. */
+  private async entry(n: number): Promise<HistoryEntry> {
+    const text = await this.o.store.load(historyKey(n));
+    if (text === null)
+      throw new HubClientError('BAD_BACKUP', `history record ${n} is missing from the store`);
+    return JSON.parse(text) as HistoryEntry;
+  }
+
+  /** Every history record, oldest first. */
+  private async entries(): Promise<HistoryEntry[]> {
+    const out: HistoryEntry[] = [];
+    for (let n = 0; n < this.state.historyCount; n++) out.push(await this.entry(n));
+    return out;
   }
 
   private nextNonce(c: SavedConnection): number {
@@ -381,26 +447,22 @@ export class HubClient {
       sent += messages.length;
       const n = await this.receive(r.messages);
       got += n;
-      for (const d of (r.delivered as {
-        token: string;
-        from: string;
-        amount: string;
-        memo?: string;
-      }[]) ?? []) {
-        const amount = BigInt(d.amount);
-        received.push({ ...d, amount });
-        this.state.history.push({
+      const delivered =
+        (r.delivered as { token: string; from: string; amount: string; memo?: string }[]) ?? [];
+      for (const d of delivered) received.push({ ...d, amount: BigInt(d.amount) });
+      // The nonce was saved before the request; only what it delivered is new, recorded in
+      // one write with the state.
+      await this.record(
+        ...delivered.map((d) => ({
           token: d.token,
           handle: c.handle,
-          direction: 'received',
+          direction: 'received' as const,
           counterparty: d.from,
           amount: d.amount,
           ...(d.memo ? { memo: d.memo } : {}),
-          state: 'delivered',
-        });
-      }
-      // The nonce was saved before the request; only what it delivered is new.
-      if (((r.delivered as unknown[]) ?? []).length > 0) await this.save();
+          state: 'delivered' as const,
+        })),
+      );
       // The hub answered everything it was sent within this very request (it takes the messages,
       // lets its channels step, then drains their replies): when it sent nothing and nothing of
       // ours is queued, another round would only confirm that both sides are quiet.
@@ -451,7 +513,7 @@ export class HubClient {
       }
       await this.receive(r.messages);
       const token = String(r.token);
-      this.state.history.push({
+      await this.record({
         token,
         handle: c.handle,
         direction: 'sent',
@@ -460,7 +522,6 @@ export class HubClient {
         ...(p.memo !== undefined ? { memo: p.memo } : {}),
         state: 'queued',
       });
-      await this.save();
       // The answer carried the hub's replies; a round more only when ours are still to be sent
       // (payments to this client are collected by sync).
       await this.manager.idle();
@@ -472,11 +533,18 @@ export class HubClient {
   /** Cancels a payment still queued at the hub. */
   cancel(token: string): Promise<void> {
     return this.serial(async () => {
-      const record = this.state.history.find((h) => h.token === token && h.direction === 'sent');
-      if (!record) throw new HubClientError('UNKNOWN_HANDLE', 'no payment with this token');
-      await this.signedCall(this.connection(record.handle), 'hub_cancel', { token });
-      record.state = 'cancelled';
-      await this.save();
+      // Newest first: a payment is cancelled while it is still queued, so soon after it was made.
+      let found: { n: number; record: HistoryEntry } | null = null;
+      for (let n = this.state.historyCount - 1; n >= 0 && !found; n--) {
+        const record = await this.entry(n);
+        if (record.token === token && record.direction === 'sent') found = { n, record };
+      }
+      if (!found) throw new HubClientError('UNKNOWN_HANDLE', 'no payment with this token');
+      await this.signedCall(this.connection(found.record.handle), 'hub_cancel', { token });
+      await this.o.store.save(
+        historyKey(found.n),
+        JSON.stringify({ ...found.record, state: 'cancelled' }),
+      );
     });
   }
 
@@ -516,7 +584,7 @@ export class HubClient {
 
   /** Payments sent and received, oldest first. */
   async history(handle?: string): Promise<PaymentRecord[]> {
-    return this.state.history
+    return (await this.entries())
       .filter((h) => handle === undefined || h.handle === handle)
       .map((h) => ({ ...h, amount: BigInt(h.amount) }));
   }
@@ -563,7 +631,9 @@ export class HubClient {
         if (s !== null) snapshots[key] = s;
       }
     const index = await this.o.store.load(this.manager.indexKey);
-    return JSON.stringify({ version: 1, state: this.state, index, snapshots });
+    // The history goes inline in the backup's state, as it always has.
+    const state = { ...this.state, history: await this.entries() };
+    return JSON.stringify({ version: 1, state, index, snapshots });
   }
 
   /** Writes a backup into the store; reopen the client to run its channels. */
@@ -581,9 +651,11 @@ export class HubClient {
     }
     if (b.version !== 1 || !b.state || typeof b.snapshots !== 'object')
       throw new HubClientError('BAD_BACKUP', 'not a hub client backup');
+    if (b.state.history !== undefined && !Array.isArray(b.state.history))
+      throw new HubClientError('BAD_BACKUP', 'the backup history is not a list');
     for (const [k, v] of Object.entries(b.snapshots)) await this.o.store.save(k, v);
     if (typeof b.index === 'string') await this.o.store.save(this.manager.indexKey, b.index);
-    this.state = b.state;
+    await this.adopt({ ...b.state, historyCount: 0 });
     await this.save();
   }
 
