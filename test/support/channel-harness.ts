@@ -1,4 +1,3 @@
-import { onTestFinished } from 'vitest';
 import type { ScriptVerifier } from '../../src/chain/chain.js';
 import { SimulatedChain } from '../../src/chain/simulated-chain.js';
 import { p2wpkhOutputScript } from '../../src/scripts/key-output-scripts.js';
@@ -57,8 +56,12 @@ export async function openTestChannel(options: TestChannelOptions = {}) {
   );
   const backend = options.chain ?? defaultChainBackend();
   const chains = await partyChains(chain, backend);
-  // Only a test can own a node: it is closed (clients and server) when the test ends.
-  if (chains.node !== null) onTestFinished(() => chains.close());
+  if (chains.node !== null) {
+    // Only a test can own a node: it is closed (clients and server) when the test ends. Vitest
+    // is loaded only here, so that the benchmarks can use the harness outside a test runner.
+    const { onTestFinished } = await import('vitest');
+    onTestFinished(() => chains.close());
+  }
   const link = new MemoryLink();
   const payerStore = new MemoryStore({ keepVersions: true });
   const payeeStore = new MemoryStore({ keepVersions: true });
