@@ -1,4 +1,5 @@
 import { BitcoinCoreChain } from '../../src/chain/bitcoin-core/bitcoin-core-chain.js';
+import { MemoryCursorStore } from '../../src/chain/bitcoin-core/cursor-store.js';
 import type { Chain } from '../../src/chain/chain.js';
 import type { SimulatedChain } from '../../src/chain/simulated-chain.js';
 import { type Simnet, startSimnet } from '../../src/simnet/index.js';
@@ -37,11 +38,22 @@ export function defaultChainBackend(): ChainBackend {
   return named === undefined || named === '' ? 'simulated' : parseChainBackend(named);
 }
 
+/** How a party's restarted process gets its chain client back (see {@link PartyChains.restart}). */
+export type ClientRestart = 'resume' | 'fresh';
+
 /** The chains a payer and a payee talk to, and how to let go of them. */
 export interface PartyChains {
   readonly backend: ChainBackend;
+  /** The current chain of each party (replaced by {@link PartyChains.restart}). */
   readonly payer: Chain;
   readonly payee: Chain;
+  /**
+   * A party's process restarted: with `bitcoin-core` its client is closed and replaced by a new
+   * one, which either resumes from the old client's persisted cursor and index, or starts fresh
+   * at the node's tip and learns the rest from the watches the channel hands it. Nothing to do
+   * for `simulated`.
+   */
+  restart(side: 'payer' | 'payee', how: ClientRestart): Promise<Chain>;
   /** The simulated node serving the chain (`bitcoin-core` only). */
   readonly node: Simnet | null;
   /** Stops the clients' polling and the node (idempotent; nothing to do for `simulated`). */
@@ -49,10 +61,11 @@ export interface PartyChains {
 }
 
 /** Client settings for a node on loopback: short timeouts, one quick retry, no idle polling. */
-function coreClient(node: Simnet): BitcoinCoreChain {
+function coreClient(node: Simnet, cursorStore: MemoryCursorStore): BitcoinCoreChain {
   return new BitcoinCoreChain({
     url: node.url,
     auth: { cookieFile: node.cookieFile },
+    cursorStore,
     timeoutMs: 10_000,
     retry: { retries: 1, delayMs: 20 },
     // The channels sync when told to; a subscriber's background poll would only add noise.
@@ -70,28 +83,53 @@ export async function partyChains(
   backend: ChainBackend,
 ): Promise<PartyChains> {
   if (backend === 'simulated') {
-    return { backend, payer: sim, payee: sim, node: null, close: async () => undefined };
+    return {
+      backend,
+      payer: sim,
+      payee: sim,
+      node: null,
+      restart: async () => sim,
+      close: async () => undefined,
+    };
   }
   const node = await startSimnet({ chain: sim });
-  const payer = coreClient(node);
-  const payee = coreClient(node);
+  const stores = { payer: new MemoryCursorStore(), payee: new MemoryCursorStore() };
+  const clients = { payer: coreClient(node, stores.payer), payee: coreClient(node, stores.payee) };
   let closed: Promise<void> | null = null;
   const close = () => {
     closed ??= (async () => {
-      payer.close();
-      payee.close();
+      clients.payer.close();
+      clients.payee.close();
       await node.close();
     })();
     return closed;
   };
+  const restart = async (side: 'payer' | 'payee', how: ClientRestart): Promise<Chain> => {
+    clients[side].close();
+    if (how === 'fresh') stores[side] = new MemoryCursorStore();
+    clients[side] = coreClient(node, stores[side]);
+    await clients[side].sync();
+    return clients[side];
+  };
   try {
-    await payer.sync();
-    await payee.sync();
+    await clients.payer.sync();
+    await clients.payee.sync();
   } catch (error) {
     await close();
     throw error;
   }
-  return { backend, payer, payee, node, close };
+  return {
+    backend,
+    get payer() {
+      return clients.payer;
+    },
+    get payee() {
+      return clients.payee;
+    },
+    node,
+    restart,
+    close,
+  };
 }
 
 /**

@@ -170,6 +170,8 @@ export class World {
   malleateBroadcasts = 0;
   /** The chains the parties talk to (the simulated chain itself, or a client of the node). */
   #chains: PartyChains | null = null;
+  /** Restarts so far: alternates how a restarted party's chain client comes back. */
+  #clientRestarts = 0;
   readonly link = new MemoryLink();
   readonly stores: Record<Side, MemoryStore> = {
     payer: new MemoryStore({ keepVersions: true }),
@@ -471,7 +473,14 @@ export class World {
     const versions = this.stores[side].versions(CHANNEL_ID);
     const at = index === undefined ? versions.length - 1 : Math.min(index, versions.length - 1);
     const snapshot = versions[at]!;
-    this.note(`restart ${side} from version ${at}/${versions.length - 1}`);
+    // The process restarts with its chain client: every other time the new client resumes from
+    // the old one's cursor, else it starts at the tip and relies on the channel's watches.
+    const how = this.#clientRestarts++ % 2 === 0 ? 'resume' : 'fresh';
+    await this.#chains!.restart(side, how);
+    this.note(
+      `restart ${side} from version ${at}/${versions.length - 1}` +
+        (this.backend === 'simulated' ? '' : ` (client: ${how})`),
+    );
     if (side === 'payer') this.payer = await PayerChannel.restore(snapshot, this.env('payer'));
     else this.payee = await PayeeChannel.restore(snapshot, this.env('payee'));
     delete this.crashedAt[side];
