@@ -287,7 +287,7 @@ export class BitcoinCoreChain implements Chain {
     // The cursor must exist before the transaction is watched, so its block gets scanned.
     await this.sync();
     const hex = bytesToHex(rawTx);
-    const acceptedAt = this.#state!.tip?.height ?? null;
+    const acceptedAt = this.#state!.tip;
     const verdict = parseAcceptance(await this.#rpc.call('testmempoolaccept', [[hex]]));
     if (verdict.txid !== txid) {
       throw new ChainError(
@@ -307,7 +307,10 @@ export class BitcoinCoreChain implements Chain {
     state.own[txid] = { hex, height: null };
     // Accepted by the mempool: neither the transaction nor a spend of its inputs was in a block
     // then. Unless a block was connected since, without them followed, nothing older can hold them.
-    const unconfirmed = acceptedAt !== null && state.tip?.height === acceptedAt;
+    const unconfirmed =
+      acceptedAt !== null &&
+      state.tip?.height === acceptedAt.height &&
+      state.tip.hash === acceptedAt.hash;
     this.#followTxid(state, txid);
     if (unconfirmed) this.#coveredFrom.set(`t:${txid}`, Number.NEGATIVE_INFINITY);
     for (const input of tx.inputs) {
