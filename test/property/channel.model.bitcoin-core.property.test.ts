@@ -6,5 +6,5 @@ import { describeChannelModel } from './model/suites.js';
 // Fewer runs than on the simulated chain: every run starts a node and makes thousands of RPCs.
 describeChannelModel({
   chain: 'bitcoin-core',
-  runs: { none: 20, payee: 24, payer: 20 },
+  runs: { none: 28, payee: 32, payer: 28 },
 });
