@@ -137,7 +137,9 @@ interface AdversaryCommit {
 /**
  * One run's world: a simulated chain judging every script with bitcore, a payer and a payee
  * runtime over memory stores, a message queue the test controls, and the model's own record of
- * what each honest party is entitled to.
+ * what each honest party is entitled to. The parties reach the chain directly, or (backend
+ * `bitcoin-core`) each through its own `BitcoinCoreChain` client over a simulated node serving
+ * it; the model itself always mines, reorganises and inspects the simulated chain.
  *
  * Watching assumption (PROTOCOL.md §8): an honest party syncs after every block unless crashed,
  * and a crash never makes it miss more than {@link World.crashCap} consecutive blocks — the payer
