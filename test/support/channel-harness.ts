@@ -8,6 +8,7 @@ import { MemoryLink } from '../../src/runtime/transport.js';
 import { SingleKeyWallet } from '../../src/runtime/wallet.js';
 import { publicKeyOf } from '../../src/transactions/keys.js';
 import { bitcoreScriptVerifier } from './bitcore-verifier.js';
+import { type ChainBackend, defaultChainBackend, partyChains } from './chain-backend.js';
 
 /** Options of {@link openTestChannel}. */
 export interface TestChannelOptions {
@@ -27,6 +28,13 @@ export interface TestChannelOptions {
    * instead of whole snapshots; `payerStore` and `payeeStore` are then the logs.
    */
   readonly incremental?: boolean;
+  /**
+   * How the payer, the payee and the wallet reach the chain: the simulated chain itself, or each
+   * party through its own `BitcoinCoreChain` client over a simulated node on loopback (closed
+   * when the test ends). The test drives and inspects the simulated chain either way. Default:
+   * the `PICOPAYMENTS_TEST_CHAIN` environment variable, else `simulated`.
+   */
+  readonly chain?: ChainBackend;
 }
 
 /** Deterministic test key from a small number. */
@@ -39,12 +47,21 @@ export function testPrivateKey(n: number): Uint8Array {
 
 /**
  * A payer and a payee on one simulated chain (every transaction checked by bitcore's
- * interpreter), joined by an in-memory link, with the deposit confirmed and the channel open.
+ * interpreter), joined by an in-memory link, with the deposit broadcast once the offer is
+ * delivered. `chain` is the simulated chain; the parties use `payerChain` and `payeeChain`.
  */
 export async function openTestChannel(options: TestChannelOptions = {}) {
   const chain = new SimulatedChain(
     options.verify === false ? {} : { verifyScript: options.verifier ?? bitcoreScriptVerifier },
   );
+  const backend = options.chain ?? defaultChainBackend();
+  const chains = await partyChains(chain, backend);
+  if (chains.node !== null) {
+    // Only a test can own a node: it is closed (clients and server) when the test ends. Vitest
+    // is loaded only here, so that the benchmarks can use the harness outside a test runner.
+    const { onTestFinished } = await import('vitest');
+    onTestFinished(() => chains.close());
+  }
   const link = new MemoryLink();
   const payerStore = new MemoryStore({ keepVersions: true });
   const payeeStore = new MemoryStore({ keepVersions: true });
@@ -53,7 +70,7 @@ export async function openTestChannel(options: TestChannelOptions = {}) {
     options.incremental ? new IncrementalStore(log, { compactEvery: 8 }) : log;
   const payerKey = testPrivateKey(1);
   const payeeKey = testPrivateKey(2);
-  const wallet = new SingleKeyWallet(chain, payerKey);
+  const wallet = new SingleKeyWallet(chains.payer, payerKey);
   const funding = 10_000_000n;
   wallet.addCoin(chain.fund(wallet.outputScript, funding), funding);
   const channelId = options.channelId ?? 'test-channel';
@@ -61,13 +78,13 @@ export async function openTestChannel(options: TestChannelOptions = {}) {
   const delayTime = options.delayTime ?? 5;
   const feeRate = options.feeRate ?? 2;
   const payeeEnv = {
-    chain,
+    chain: chains.payee,
     transport: link.endpoint('payee'),
     store: through(payeeStore),
     storeKey: channelId,
   };
   const payerEnv = {
-    chain,
+    chain: chains.payer,
     transport: link.endpoint('payer'),
     store: through(payerStore),
     storeKey: channelId,
@@ -108,6 +125,11 @@ export async function openTestChannel(options: TestChannelOptions = {}) {
   link.attach('payee', (text) => payee.receive(text).then(() => undefined));
   const parties = {
     chain,
+    backend,
+    payerChain: chains.payer,
+    payeeChain: chains.payee,
+    /** Lets go of the backend's node and clients now (also done when the test ends). */
+    close: chains.close,
     link,
     payer,
     payee,

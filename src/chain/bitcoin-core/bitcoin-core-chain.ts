@@ -132,6 +132,13 @@ export class BitcoinCoreChain implements Chain {
   #dirty = false;
   /** Following and rescanning take turns: both read and change the index. */
   #turn: Promise<unknown> = Promise.resolve();
+  /**
+   * For each followed item (`t:<txid>`, `o:<txid>:<vout>`), the lowest height from which its
+   * confirmation or confirmed spend is surely in the index; `-Infinity` when it cannot have
+   * confirmed before it was followed. Lets {@link BitcoinCoreChain.watch} skip rescans of what it
+   * already covers. Known to this process only: after a restart every item is rescanned once.
+   */
+  readonly #coveredFrom = new Map<string, number>();
 
   constructor(options: BitcoinCoreChainOptions) {
     this.#rpc = new CoreRpcClient({
@@ -182,11 +189,12 @@ export class BitcoinCoreChain implements Chain {
     const txids = (request.txids ?? []).filter(isTxid).map((t) => t.toLowerCase());
     const outpoints = (request.outpoints ?? []).filter(isOutpoint).map(outpointKey);
     const state = await this.#loaded();
-    for (const txid of txids) if (!(txid in state.txids)) state.txids[txid] = null;
-    for (const key of outpoints) if (!(key in state.outpoints)) state.outpoints[key] = null;
+    for (const txid of txids) this.#followTxid(state, txid);
+    for (const key of outpoints) this.#followOutpoint(state, key);
     const tipHeight = await this.sync();
     if (request.fromHeight !== undefined && Number.isSafeInteger(request.fromHeight)) {
-      await this.#rescan(Math.max(0, request.fromHeight), tipHeight);
+      const start = this.#uncoveredStart(state, Math.max(0, request.fromHeight), txids, outpoints);
+      if (start !== null) await this.#rescan(start, tipHeight);
     }
     await this.#store.save(state);
   }
@@ -199,11 +207,7 @@ export class BitcoinCoreChain implements Chain {
     const state = this.#state!;
     const known = this.#confirmationOf(id);
     if (known !== null) return confirmedTransaction(known);
-    const newlyWatched = !(id in state.txids);
-    if (newlyWatched) {
-      state.txids[id] = null;
-      this.#dirty = true;
-    }
+    const newlyWatched = this.#followTxid(state, id);
     const found = await this.#fetchTransaction(id);
     if (found !== null) return found;
     if (newlyWatched) {
@@ -222,11 +226,7 @@ export class BitcoinCoreChain implements Chain {
     const state = this.#state!;
     const known = state.outpoints[key];
     if (known) return confirmedTransaction(known);
-    const newlyWatched = !(key in state.outpoints);
-    if (newlyWatched) {
-      state.outpoints[key] = null;
-      this.#dirty = true;
-    }
+    const newlyWatched = this.#followOutpoint(state, key);
     const [spender] = parseSpending(
       await this.#rpc.call('gettxspendingprevout', [
         [{ txid: outpoint.txid.toLowerCase(), vout: outpoint.vout }],
@@ -287,6 +287,7 @@ export class BitcoinCoreChain implements Chain {
     // The cursor must exist before the transaction is watched, so its block gets scanned.
     await this.sync();
     const hex = bytesToHex(rawTx);
+    const acceptedAt = this.#state!.tip;
     const verdict = parseAcceptance(await this.#rpc.call('testmempoolaccept', [[hex]]));
     if (verdict.txid !== txid) {
       throw new ChainError(
@@ -304,10 +305,18 @@ export class BitcoinCoreChain implements Chain {
     }
     const state = await this.#loaded();
     state.own[txid] = { hex, height: null };
-    if (!(txid in state.txids)) state.txids[txid] = null;
+    // Accepted by the mempool: neither the transaction nor a spend of its inputs was in a block
+    // then. Unless a block was connected since, without them followed, nothing older can hold them.
+    const unconfirmed =
+      acceptedAt !== null &&
+      state.tip?.height === acceptedAt.height &&
+      state.tip.hash === acceptedAt.hash;
+    this.#followTxid(state, txid);
+    if (unconfirmed) this.#coveredFrom.set(`t:${txid}`, Number.NEGATIVE_INFINITY);
     for (const input of tx.inputs) {
       const key = outpointKey({ txid: bytesToHex(input.txid), vout: input.index });
-      if (!(key in state.outpoints)) state.outpoints[key] = null;
+      this.#followOutpoint(state, key);
+      if (unconfirmed) this.#coveredFrom.set(`o:${key}`, Number.NEGATIVE_INFINITY);
     }
     await this.#store.save(state);
     return txid;
@@ -373,8 +382,100 @@ export class BitcoinCoreChain implements Chain {
   }
 
   async #loaded(): Promise<FollowerState> {
-    if (this.#state === null) this.#state = (await this.#store.load()) ?? emptyFollowerState();
+    if (this.#state === null) {
+      const state = (await this.#store.load()) ?? emptyFollowerState();
+      if (this.#state === null) {
+        this.#state = state;
+        // What a saved cursor follows is indexed from its tip on (blocks after it get scanned).
+        if (state.tip !== null) {
+          for (const txid of Object.keys(state.txids))
+            this.#cover(`t:${txid}`, state.tip.height + 1);
+          for (const key of Object.keys(state.outpoints))
+            this.#cover(`o:${key}`, state.tip.height + 1);
+        }
+      }
+    }
     return this.#state;
+  }
+
+  /** Lowers the height from which `item` is known to be indexed. */
+  #cover(item: string, from: number): void {
+    const known = this.#coveredFrom.get(item);
+    if (known === undefined || from < known) this.#coveredFrom.set(item, from);
+  }
+
+  /** Starts following `txid`; true when it was not followed yet. */
+  #followTxid(state: FollowerState, txid: string): boolean {
+    if (txid in state.txids) return false;
+    state.txids[txid] = null;
+    this.#dirty = true;
+    // Blocks above the cursor are scanned with it from now on; without a cursor, nothing is known.
+    if (state.tip !== null) this.#cover(`t:${txid}`, state.tip.height + 1);
+    return true;
+  }
+
+  /** Starts following the spend of `key`; true when it was not followed yet. */
+  #followOutpoint(state: FollowerState, key: string): boolean {
+    if (key in state.outpoints) return false;
+    state.outpoints[key] = null;
+    this.#dirty = true;
+    if (state.tip !== null) this.#cover(`o:${key}`, state.tip.height + 1);
+    return true;
+  }
+
+  /**
+   * Lowest height a rescan must start at so that every requested item is indexed from `from` on,
+   * or `null` when all already are. A spend cannot confirm below its parent: an outpoint of a
+   * transaction confirmed at P needs blocks from P only, one of a transaction never confirmed
+   * (followed since before it could be) none.
+   */
+  #uncoveredStart(
+    state: FollowerState,
+    from: number,
+    txids: readonly string[],
+    outpoints: readonly string[],
+  ): number | null {
+    let start: number | null = null;
+    const need = (item: string, height: number) => {
+      if ((this.#coveredFrom.get(item) ?? Number.POSITIVE_INFINITY) > height)
+        start = start === null ? height : Math.min(start, height);
+    };
+    // Confirmed spenders of followed outputs, by txid (built once, when first needed): a
+    // transaction confirms at one height of the active chain, so that is its confirmation.
+    let spenders: Map<string, IndexedConfirmation> | null = null;
+    const confirmationOf = (txid: string): IndexedConfirmation | null => {
+      const own = state.txids[txid];
+      if (own) return own;
+      if (spenders === null) {
+        spenders = new Map();
+        for (const entry of Object.values(state.outpoints))
+          if (entry) spenders.set(entry.txid, entry);
+      }
+      return spenders.get(txid) ?? null;
+    };
+    for (const txid of txids) {
+      if ((this.#coveredFrom.get(`t:${txid}`) ?? Number.POSITIVE_INFINITY) <= from) continue;
+      const confirmed = confirmationOf(txid);
+      if (confirmed !== null) {
+        state.txids[txid] = confirmed;
+        this.#coveredFrom.set(`t:${txid}`, Number.NEGATIVE_INFINITY);
+        this.#dirty = true;
+        continue;
+      }
+      need(`t:${txid}`, from);
+    }
+    for (const key of outpoints) {
+      const parent = key.slice(0, key.indexOf(':'));
+      const parentConfirmed = confirmationOf(parent);
+      if (parentConfirmed !== null) need(`o:${key}`, Math.max(from, parentConfirmed.height));
+      else if (
+        state.txids[parent] === null &&
+        this.#coveredFrom.get(`t:${parent}`) === Number.NEGATIVE_INFINITY
+      )
+        continue;
+      else need(`o:${key}`, from);
+    }
+    return start;
   }
 
   #confirmationOf(txid: string): IndexedConfirmation | null {
@@ -591,7 +692,23 @@ export class BitcoinCoreChain implements Chain {
 
   /** Scans main-chain blocks `from..to` (as we know them) for watched items. */
   #rescan(from: number, to: number): Promise<void> {
-    return this.#exclusive(() => this.#scanRange(from, Math.min(to, this.#state!.tip!.height)));
+    return this.#exclusive(async () => {
+      const state = this.#state!;
+      const end = Math.min(to, state.tip!.height);
+      // What is followed now is applied to every block of the range (items added meanwhile not).
+      const items = [
+        ...Object.keys(state.txids).map((txid) => `t:${txid}`),
+        ...Object.keys(state.outpoints).map((key) => `o:${key}`),
+      ];
+      await this.#scanRange(from, end);
+      // Contiguous with what later blocks give them: indexed from `from` on.
+      if (end === state.tip!.height) {
+        for (const item of items) {
+          if ((this.#coveredFrom.get(item) ?? Number.POSITIVE_INFINITY) <= end + 1)
+            this.#cover(item, from);
+        }
+      }
+    });
   }
 
   async #scanRange(from: number, to: number): Promise<void> {

@@ -9,7 +9,13 @@ import {
   traceSettlement,
 } from './accounting.js';
 import { FORGERIES, type Forgery, forgeCommit } from './forgeries.js';
-import { type ChannelParams, type Dishonest, type Side, World } from './world.js';
+import {
+  type ChannelParams,
+  type Dishonest,
+  type Side,
+  World,
+  type WorldOptions,
+} from './world.js';
 
 /** One step of a run. Indices are taken modulo what exists when the step runs. */
 export type Action =
@@ -442,8 +448,9 @@ export async function runScenario(
   params: ChannelParams,
   dishonest: Dishonest,
   actions: readonly Action[],
+  options: WorldOptions = {},
 ): Promise<World> {
-  const w = await World.open(params, dishonest);
+  const w = await World.open(params, dishonest, options);
   try {
     for (const action of actions) await perform(w, action);
     await recover(w);
@@ -453,6 +460,9 @@ export async function runScenario(
     if (error instanceof Error)
       error.message = `${error.message}\n--- run log (last 60) ---\n${tail}`;
     throw error;
+  } finally {
+    // The chain stays readable; only the node and clients of a `bitcoin-core` world go.
+    await w.close();
   }
   return w;
 }

@@ -27,6 +27,12 @@ import { ChannelIoError } from '../../../src/runtime/runtime-errors.js';
 import { bitcoreScriptVerifier } from '../../support/bitcore-verifier.js';
 import { consensusScriptVerifier, malleate } from '../../support/malleate.js';
 import { testPrivateKey } from '../../support/channel-harness.js';
+import {
+  type ChainBackend,
+  defaultChainBackend,
+  type PartyChains,
+  partyChains,
+} from '../../support/chain-backend.js';
 import { referenceRevokeUntil } from './reference.js';
 import { snapshotContext } from '../../support/snapshot-context.js';
 
@@ -111,6 +117,16 @@ function messageSummary(text: string): string {
   }
 }
 
+/** How a world is built, beyond the random parameters of its run. */
+export interface WorldOptions {
+  /**
+   * How the parties reach the simulated chain: directly, or each through its own
+   * `BitcoinCoreChain` client over a simulated node on loopback (see {@link World.close}).
+   * Default: the `PICOPAYMENTS_TEST_CHAIN` environment variable, else `simulated`.
+   */
+  readonly chain?: ChainBackend;
+}
+
 /** A commit the dishonest payee published behind its machine's back. */
 interface AdversaryCommit {
   readonly txid: string;
@@ -121,7 +137,9 @@ interface AdversaryCommit {
 /**
  * One run's world: a simulated chain judging every script with bitcore, a payer and a payee
  * runtime over memory stores, a message queue the test controls, and the model's own record of
- * what each honest party is entitled to.
+ * what each honest party is entitled to. The parties reach the chain directly, or (backend
+ * `bitcoin-core`) each through its own `BitcoinCoreChain` client over a simulated node serving
+ * it; the model itself always mines, reorganises and inspects the simulated chain.
  *
  * Watching assumption (PROTOCOL.md §8): an honest party syncs after every block unless crashed,
  * and a crash never makes it miss more than {@link World.crashCap} consecutive blocks — the payer
@@ -152,24 +170,16 @@ export class World {
   private readonly diedAtWrite: Record<Side, boolean> = { payer: false, payee: false };
   /** Channel broadcasts still to reach the chain only as a malleated copy. */
   malleateBroadcasts = 0;
-  /** What the parties see as their chain: the simulated chain with a miner that may malleate. */
-  readonly partyChain: Chain = {
-    getHeight: () => this.chain.getHeight(),
-    getTransaction: (txid) => this.chain.getTransaction(txid),
-    getSpender: (outpoint) => this.chain.getSpender(outpoint),
-    getOutput: (outpoint) => this.chain.getOutput(outpoint),
-    onBlock: (listener) => this.chain.onBlock(listener),
-    broadcast: async (rawTx) => {
-      if (this.malleateBroadcasts > 0) this.includeMalleatedCopy(rawTx);
-      return this.chain.broadcast(rawTx);
-    },
-  };
+  /** The chains the parties talk to (the simulated chain itself, or a client of the node). */
+  #chains: PartyChains | null = null;
+  /** Restarts so far: alternates how a restarted party's chain client comes back. */
+  #clientRestarts = 0;
   readonly link = new MemoryLink();
   readonly stores: Record<Side, MemoryStore> = {
     payer: new MemoryStore({ keepVersions: true }),
     payee: new MemoryStore({ keepVersions: true }),
   };
-  readonly wallet: SingleKeyWallet;
+  wallet!: SingleKeyWallet;
   payer: PayerChannel | null = null;
   payee: PayeeChannel | null = null;
   /** Height at which a party crashed; absent while it runs. */
@@ -192,16 +202,66 @@ export class World {
   private constructor(
     readonly params: ChannelParams,
     readonly dishonest: Dishonest,
-  ) {
-    this.wallet = new SingleKeyWallet(this.chain, PAYER_KEY);
+  ) {}
+
+  /**
+   * Sets up both parties and opens the channel (deposit confirmed, first revoke hash known).
+   * A world over `bitcoin-core` holds a node and two clients until {@link World.close}.
+   */
+  static async open(
+    params: ChannelParams,
+    dishonest: Dishonest,
+    options: WorldOptions = {},
+  ): Promise<World> {
+    const w = new World(params, dishonest);
+    w.#chains = await partyChains(w.chain, options.chain ?? defaultChainBackend());
+    try {
+      await w.#openChannel();
+    } catch (error) {
+      await w.close();
+      throw error;
+    }
+    return w;
   }
 
-  /** Sets up both parties and opens the channel (deposit confirmed, first revoke hash known). */
-  static async open(params: ChannelParams, dishonest: Dishonest): Promise<World> {
-    const w = new World(params, dishonest);
+  /** Which backend the parties reach the chain through. */
+  get backend(): ChainBackend {
+    return this.#chains!.backend;
+  }
+
+  /** Lets go of the backend's node and clients (idempotent; nothing to do for `simulated`). */
+  async close(): Promise<void> {
+    await this.#chains?.close();
+  }
+
+  /**
+   * What `side` sees as its chain: its backend's chain, with a miner that may put a malleated
+   * copy of a broadcast into the simulated chain first.
+   */
+  partyChain(side: Side): Chain {
+    const chain = this.#chains![side];
+    const watch = chain.watch?.bind(chain);
+    return {
+      getHeight: () => chain.getHeight(),
+      getTransaction: (txid) => chain.getTransaction(txid),
+      getSpender: (outpoint) => chain.getSpender(outpoint),
+      getOutput: (outpoint) => chain.getOutput(outpoint),
+      onBlock: (listener) => chain.onBlock(listener),
+      broadcast: async (rawTx) => {
+        if (this.malleateBroadcasts > 0) this.includeMalleatedCopy(rawTx);
+        return chain.broadcast(rawTx);
+      },
+      ...(watch ? { watch } : {}),
+    };
+  }
+
+  async #openChannel(): Promise<void> {
+    const { params, dishonest } = this;
+    // The deposit is broadcast before any miner move is armed: the wallet uses the chain as is.
+    this.wallet = new SingleKeyWallet(this.#chains!.payer, PAYER_KEY);
     const funding = params.depositAmount + 100_000n;
-    w.wallet.addCoin(w.chain.fund(w.wallet.outputScript, funding), funding);
-    w.fundingHeight = w.chain.height;
+    this.wallet.addCoin(this.chain.fund(this.wallet.outputScript, funding), funding);
+    this.fundingHeight = this.chain.height;
     const atBounds = dishonest === 'payee' && params.offerCheat === 'at-bounds';
     const payeeInput: PayeeContext = {
       ...newPayeeContext({
@@ -219,13 +279,13 @@ export class World {
         privateKey: PAYEE_KEY,
         destinationScript: PAYEE_DESTINATION,
         finalityDepth: params.finalityDepth,
-        height: w.chain.height,
+        height: this.chain.height,
       }),
       spendSecret: bytesToHex(params.spendSecret),
       spendSecretHash: bytesToHex(hash160(params.spendSecret)),
       revokeSeed: bytesToHex(params.revokeSeed),
     };
-    w.payer = await PayerChannel.create(
+    this.payer = await PayerChannel.create(
       {
         channelId: CHANNEL_ID,
         network: 'regtest',
@@ -238,24 +298,23 @@ export class World {
         privateKey: PAYER_KEY,
         destinationScript: PAYER_DESTINATION,
         finalityDepth: params.finalityDepth,
-        height: w.chain.height,
+        height: this.chain.height,
       },
-      w.env('payer'),
+      this.env('payer'),
     );
-    if (dishonest === 'payee') await w.offerBeyondBounds(payeeInput);
+    if (dishonest === 'payee') await this.offerBeyondBounds(payeeInput);
     // The payee starts from a context with seeded secrets; the channel API then restores it.
-    const started = await ChannelRuntime.start(payeeMachine, payeeInput, w.env('payee'));
-    w.payee = await PayeeChannel.restore(started.snapshotText(), w.env('payee'));
-    await w.deliverAll();
-    w.chain.mine(1);
-    await w.syncAll();
-    await w.deliverAll();
-    const payer = w.payer.context;
-    expect(w.payer.status().state).toBe('open');
-    expect(w.payee.status().state).toBe('open');
-    w.depositScript = payer.depositScript!;
-    w.depositOutpoint = { txid: payer.deposit!.txid, vout: payer.deposit!.vout };
-    return w;
+    const started = await ChannelRuntime.start(payeeMachine, payeeInput, this.env('payee'));
+    this.payee = await PayeeChannel.restore(started.snapshotText(), this.env('payee'));
+    await this.deliverAll();
+    this.chain.mine(1);
+    await this.syncAll();
+    await this.deliverAll();
+    const payer = this.payer.context;
+    expect(this.payer.status().state).toBe('open');
+    expect(this.payee.status().state).toBe('open');
+    this.depositScript = payer.depositScript!;
+    this.depositOutpoint = { txid: payer.deposit!.txid, vout: payer.deposit!.vout };
   }
 
   /**
@@ -323,7 +382,7 @@ export class World {
   env(side: Side) {
     const store = this.stores[side];
     const endpoint = this.link.endpoint(side);
-    const chain = this.partyChain;
+    const chain = this.partyChain(side);
     const fail = (target: FaultTarget, what: string) => {
       if (this.failing(target, side)) throw new Error(`injected: ${what}`);
     };
@@ -347,6 +406,8 @@ export class World {
           fail('chain', 'ECONNRESET');
           return chain.broadcast(rawTx);
         },
+        // A chain that indexes what it is told to watch (Bitcoin Core without txindex) is told.
+        ...(chain.watch ? { watch: chain.watch } : {}),
       } satisfies Chain,
       transport: {
         send: async (text: string) => {
@@ -414,7 +475,14 @@ export class World {
     const versions = this.stores[side].versions(CHANNEL_ID);
     const at = index === undefined ? versions.length - 1 : Math.min(index, versions.length - 1);
     const snapshot = versions[at]!;
-    this.note(`restart ${side} from version ${at}/${versions.length - 1}`);
+    // The process restarts with its chain client: every other time the new client resumes from
+    // the old one's cursor, else it starts at the tip and relies on the channel's watches.
+    const how = this.#clientRestarts++ % 2 === 0 ? 'resume' : 'fresh';
+    await this.#chains!.restart(side, how);
+    this.note(
+      `restart ${side} from version ${at}/${versions.length - 1}` +
+        (this.backend === 'simulated' ? '' : ` (client: ${how})`),
+    );
     if (side === 'payer') this.payer = await PayerChannel.restore(snapshot, this.env('payer'));
     else this.payee = await PayeeChannel.restore(snapshot, this.env('payee'));
     delete this.crashedAt[side];
