@@ -1,39 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { JournalStore } from '../../src/hub/journal-store.js';
-import { MemoryStore, type Store } from '../../src/runtime/store.js';
+import { MemoryStore } from '../../src/runtime/store.js';
+import { DyingStore } from './dying-store.js';
 import { propertyConfig } from '../support/property-config.js';
-
-/**
- * A store that dies after `budget` saves: later saves never land and never resolve, as when the
- * process is killed (SIGKILL) in the middle of a write.
- */
-class DyingStore implements Store {
-  private count = 0;
-  dead = false;
-  private onDeath: () => void = () => undefined;
-  readonly died = new Promise<void>((ok) => {
-    this.onDeath = ok;
-  });
-
-  constructor(
-    readonly inner: MemoryStore,
-    private readonly budget: number,
-  ) {}
-
-  load(key: string): Promise<string | null> {
-    return this.inner.load(key);
-  }
-
-  save(key: string, snapshot: string): Promise<void> {
-    if (this.dead || this.count++ >= this.budget) {
-      this.dead = true;
-      this.onDeath();
-      return new Promise(() => undefined);
-    }
-    return this.inner.save(key, snapshot);
-  }
-}
 
 const KEYS = ['a', 'b', 'c', 'd'];
 const transaction = fc.dictionary(fc.constantFrom(...KEYS), fc.string({ maxLength: 6 }), {

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedChain } from '../../src/chain/simulated-chain.js';
-import { HubClient } from '../../src/hub-client/index.js';
+import type { HubClient } from '../../src/hub-client/index.js';
 import { DEFAULT_TERMS, Hub, type HubServer, startHubServer } from '../../src/hub/index.js';
 import { MemoryStore } from '../../src/runtime/store.js';
-import { SingleKeyWallet } from '../../src/runtime/wallet.js';
 import { testPrivateKey } from '../support/channel-harness.js';
+import { inProcessClient } from './in-process.js';
 
 describe('hub client: the fee of the terms last seen', () => {
   const cleanup: (() => Promise<void>)[] = [];
@@ -31,20 +31,9 @@ describe('hub client: the fee of the terms last seen', () => {
     };
     let { hub, server }: { hub: Hub; server: HubServer } = await start(0n);
     await hub.fundWallet(sim.fund(hub.wallet!.outputScript, 5_000_000n), 5_000_000n);
-    const url = server.url;
     const clients: { client: HubClient; handle: string }[] = [];
     for (let i = 0; i < 2; i++) {
-      const wallet = new SingleKeyWallet(sim, testPrivateKey(10 + i));
-      wallet.addCoin(sim.fund(wallet.outputScript, 500_000n), 500_000n);
-      const key = testPrivateKey(40 + i);
-      const client = await HubClient.open({
-        url,
-        chain: sim,
-        store: new MemoryStore(),
-        wallet,
-        keys: { nextChannelKey: async () => ({ privateKey: key, path: 'm/0' }) },
-        payoutScript: async () => wallet.outputScript,
-      });
+      const client = await inProcessClient(sim, server, { wallet: 10 + i, key: 40 + i });
       cleanup.push(() => client.stop());
       const { handle } = await client.connect({
         asset: 'BTC',

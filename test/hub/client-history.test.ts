@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedChain } from '../../src/chain/simulated-chain.js';
-import { HubClient } from '../../src/hub-client/index.js';
+import type { HubClient } from '../../src/hub-client/index.js';
 import { Hub, startHubServer } from '../../src/hub/index.js';
 import { MemoryStore } from '../../src/runtime/store.js';
-import { SingleKeyWallet } from '../../src/runtime/wallet.js';
 import { testPrivateKey } from '../support/channel-harness.js';
+import { inProcessClient } from './in-process.js';
 
 const STATE_KEY = 'hub-client:state';
 const cleanup: (() => Promise<void>)[] = [];
@@ -30,18 +30,7 @@ async function world() {
   });
   await hub.fundWallet(sim.fund(hub.wallet!.outputScript, 5_000_000n), 5_000_000n);
   const open = async (seed: number, store: MemoryStore) => {
-    const wallet = new SingleKeyWallet(sim, testPrivateKey(seed));
-    wallet.addCoin(sim.fund(wallet.outputScript, 500_000n), 500_000n);
-    const client = await HubClient.open({
-      url: server.url,
-      chain: sim,
-      store,
-      wallet,
-      keys: {
-        nextChannelKey: async () => ({ privateKey: testPrivateKey(seed + 30), path: 'm/0' }),
-      },
-      payoutScript: async () => wallet.outputScript,
-    });
+    const client = await inProcessClient(sim, server, { wallet: seed, key: seed + 30 }, store);
     cleanup.push(() => client.stop());
     return client;
   };

@@ -1,13 +1,13 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SimulatedChain } from '../../src/chain/simulated-chain.js';
-import { HubClient } from '../../src/hub-client/index.js';
 import { Hub, type HubServer, startHubServer } from '../../src/hub/index.js';
 import { JournalStore } from '../../src/hub/journal-store.js';
 import { requestDigest, signHex } from '../../src/hub/signing.js';
 import { MemoryStore, type Store } from '../../src/runtime/store.js';
-import { SingleKeyWallet } from '../../src/runtime/wallet.js';
 import { testPrivateKey } from '../support/channel-harness.js';
+import { DyingStore } from './dying-store.js';
+import { inProcessClient } from './in-process.js';
 import { propertyConfig } from '../support/property-config.js';
 
 const JOURNAL = 'hub:journal';
@@ -38,29 +38,6 @@ class GatedStore implements Store {
       this.entries.push(entry);
       if (!this.holding) entry.release();
     });
-  }
-}
-
-/** A store that dies after `budget` saves: later saves never land and never resolve (kill -9). */
-class DyingStore implements Store {
-  private count = 0;
-  dead = false;
-
-  constructor(
-    readonly inner: MemoryStore,
-    private readonly budget: number,
-  ) {}
-
-  load(key: string): Promise<string | null> {
-    return this.inner.load(key);
-  }
-
-  save(key: string, snapshot: string): Promise<void> {
-    if (this.dead || this.count++ >= this.budget) {
-      this.dead = true;
-      return new Promise(() => undefined);
-    }
-    return this.inner.save(key, snapshot);
   }
 }
 
@@ -216,17 +193,8 @@ describe('hub: group commit across requests', () => {
     cleanup.push(() => server.close());
     const connections: { handle: string; key: Uint8Array }[] = [];
     for (let i = 0; i < 3; i++) {
-      const wallet = new SingleKeyWallet(sim, testPrivateKey(10 + i));
-      wallet.addCoin(sim.fund(wallet.outputScript, 500_000n), 500_000n);
       const key = testPrivateKey(40 + i);
-      const client = await HubClient.open({
-        url: server.url,
-        chain: sim,
-        store: new MemoryStore(),
-        wallet,
-        keys: { nextChannelKey: async () => ({ privateKey: key, path: 'm/0' }) },
-        payoutScript: async () => wallet.outputScript,
-      });
+      const client = await inProcessClient(sim, server, { wallet: 10 + i, key: 40 + i });
       cleanup.push(() => client.stop());
       const { handle } = await client.connect({
         asset: 'BTC',
