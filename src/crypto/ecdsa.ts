@@ -72,6 +72,22 @@ export function derivePublicKey(privateKey: Uint8Array): Uint8Array {
 const keysOnCurve = new Set<string>();
 const KEYS_ON_CURVE_LIMIT = 1024;
 let keysOnCurveBackend: Secp256k1Backend | undefined;
+/**
+ * The last few keys found on the curve (copies), compared byte by byte before the set is
+ * consulted: a channel step checks the same two or three keys a dozen times, and 33 bytes compare
+ * faster than they encode as a set key.
+ */
+const recentKeys: Uint8Array[] = [];
+const RECENT_KEYS = 8;
+
+function isRecent(key: Uint8Array): boolean {
+  for (const recent of recentKeys) {
+    let i = 0;
+    while (i < 33 && recent[i] === key[i]) i++;
+    if (i === 33) return true;
+  }
+  return false;
+}
 
 /** Whether `key` is a 33-byte compressed SEC public key of a point on secp256k1. */
 export function isValidPublicKey(key: Uint8Array): boolean {
@@ -79,13 +95,18 @@ export function isValidPublicKey(key: Uint8Array): boolean {
   const backend = activeSecp256k1Backend();
   if (keysOnCurveBackend !== backend) {
     keysOnCurve.clear();
+    recentKeys.length = 0;
     keysOnCurveBackend = backend;
   }
+  if (isRecent(key)) return true;
   const hex = bytesToHex(key);
-  if (keysOnCurve.has(hex)) return true;
-  if (!backend.isPoint(key)) return false;
-  if (keysOnCurve.size >= KEYS_ON_CURVE_LIMIT) keysOnCurve.clear();
-  keysOnCurve.add(hex);
+  if (!keysOnCurve.has(hex)) {
+    if (!backend.isPoint(key)) return false;
+    if (keysOnCurve.size >= KEYS_ON_CURVE_LIMIT) keysOnCurve.clear();
+    keysOnCurve.add(hex);
+  }
+  recentKeys.unshift(Uint8Array.from(key));
+  if (recentKeys.length > RECENT_KEYS) recentKeys.pop();
   return true;
 }
 
