@@ -1,6 +1,7 @@
 import type { TransportFactory } from '../manager/channel-manager.js';
 import type { Store } from '../runtime/store.js';
 import { HubError } from './errors.js';
+import { MAX_MESSAGES } from './schemas/common.js';
 
 /**
  * Message texts a manager sent, held per channel until the counterparty's next request
@@ -55,12 +56,19 @@ export class Outbox {
     return n;
   }
 
-  /** Takes every message queued for these channels, oldest first. */
-  drain(channelIds: readonly string[]): string[] {
+  /**
+   * Takes the messages queued for these channels, oldest first, at most `max`: one request or
+   * answer carries no more ({@link MAX_MESSAGES}), and the rest stay queued for the next one
+   * (an answer over the limit would be refused by the client, and stored for its retries).
+   */
+  drain(channelIds: readonly string[], max = MAX_MESSAGES): string[] {
     const out: string[] = [];
     for (const id of channelIds) {
-      out.push(...(this.queues.get(id) ?? []));
-      this.queues.delete(id);
+      const queue = this.queues.get(id);
+      if (!queue) continue;
+      out.push(...queue.splice(0, max - out.length));
+      if (queue.length === 0) this.queues.delete(id);
+      if (out.length >= max) break;
     }
     // Inside the hub's request transaction the save is held, never awaited separately.
     if (out.length > 0) void this.persist().catch(() => undefined);
