@@ -82,7 +82,7 @@ describe('failing I/O never leaves a channel half-advanced', () => {
     const t = await opened();
     await t.payer.pay(7_000n);
     await settle(t);
-    failNext(t.chain, 'broadcast', econnrefused);
+    failNext(t.payeeChain, 'broadcast', econnrefused);
     const error = await rejectionOf(t.payee.close());
     expect(error).toBeInstanceOf(ChannelIoError);
     expect(error).toMatchObject({ code: 'CHAIN_FAILED', recorded: true });
@@ -97,7 +97,7 @@ describe('failing I/O never leaves a channel half-advanced', () => {
   test('an untyped chain failure while syncing: typed error, and the next sync catches up', async () => {
     const t = await opened();
     t.chain.mine(1);
-    failNext(t.chain, 'getHeight', econnrefused);
+    failNext(t.payerChain, 'getHeight', econnrefused);
     const error = await rejectionOf(t.payer.sync());
     expect(error).toMatchObject({ code: 'CHAIN_FAILED' });
     await t.payer.sync();

@@ -26,19 +26,22 @@ async function opened(): Promise<TestChannel> {
  * then refused as a conflict, as it would be once the copy is mined).
  */
 function malleateNext(t: TestChannel, label: string): { copies: string[] } {
-  const original = t.chain.broadcast.bind(t.chain);
   const copies: string[] = [];
   let armed = true;
-  t.chain.broadcast = async (rawTx: Uint8Array) => {
-    if (armed && isLabel(t, rawTx, label)) {
-      armed = false;
-      const copy = malleate(rawTx);
-      copies.push(rawTransactionId(copy));
-      await original(copy);
+  // The parties' own chains (the simulated chain itself, or their clients of a node).
+  for (const chain of new Set([t.payerChain, t.payeeChain])) {
+    const original = chain.broadcast.bind(chain);
+    chain.broadcast = async (rawTx: Uint8Array) => {
+      if (armed && isLabel(t, rawTx, label)) {
+        armed = false;
+        const copy = malleate(rawTx);
+        copies.push(rawTransactionId(copy));
+        await original(copy);
+        return original(rawTx);
+      }
       return original(rawTx);
-    }
-    return original(rawTx);
-  };
+    };
+  }
   return { copies };
 }
 
