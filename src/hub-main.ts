@@ -67,10 +67,14 @@ async function main(): Promise<number> {
     pollIntervalMs: 200,
   });
   await chain.getHeight();
+  const passphrase = options.dbPassphraseFile
+    ? readFileSync(options.dbPassphraseFile, 'utf8').replace(/\r?\n$/, '')
+    : process.env.PICOPAYMENTS_HUB_DB_PASSPHRASE;
   const { store, shared } = await openHubStore(
     options.db,
     privateKey,
     options.dbSchema ?? undefined,
+    passphrase || undefined,
   );
   const hub = await Hub.start({
     chain,

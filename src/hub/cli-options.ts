@@ -34,6 +34,8 @@ export interface HubCliOptions {
   readonly network: 'regtest' | 'testnet' | 'mainnet';
   /** A file holding the hub key as 64 hex digits; else `PICOPAYMENTS_HUB_SEED`. */
   readonly seedFile: string | null;
+  /** A file holding the database passphrase; else `PICOPAYMENTS_HUB_DB_PASSPHRASE`, else derived. */
+  readonly dbPassphraseFile: string | null;
   /** Regtest only: satoshis asked from the simnet faucet for the hub wallet at start. */
   readonly faucetSats: bigint | null;
   readonly jsonLogs: boolean;
@@ -52,7 +54,7 @@ export interface HubCliOptions {
 
 /** Usage text of `picopayments-hub`. */
 export const HUB_USAGE = `usage: picopayments-hub --chain-rpc URL (--chain-cookie FILE | --chain-user U --chain-password P)
-  --db PATH|postgresql://URL [--db-schema NAME] [--port N] [--host 127.0.0.1] [--network regtest] [--seed-file FILE] [--faucet-sats N] [--json-logs]
+  --db PATH|postgresql://URL [--db-schema NAME] [--port N] [--host 127.0.0.1] [--network regtest] [--seed-file FILE] [--db-passphrase-file FILE] [--faucet-sats N] [--json-logs]
   [--config FILE] [--max-body-bytes N] [--max-batch N] [--rate-per-minute N] [--heartbeat-ms N]
   [--shutdown-grace-ms N] [--chain-job-ms N] [--liquidity SATS]
 Each flag --some-key also reads PICOPAYMENTS_HUB_SOME_KEY and the config file's "someKey"
@@ -161,6 +163,7 @@ export function parseHubCli(
     host: get<string>('host') ?? '127.0.0.1',
     network,
     seedFile: get<string>('seedFile') ?? null,
+    dbPassphraseFile: get<string>('dbPassphraseFile') ?? null,
     faucetSats: faucet === undefined ? null : BigInt(faucet),
     jsonLogs: get<boolean>('jsonLogs') ?? false,
     configFile,

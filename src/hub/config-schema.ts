@@ -98,6 +98,13 @@ export const HUB_SETTINGS: readonly HubSetting[] = [
     description: 'File holding the hub key as 64 hex digits (else PICOPAYMENTS_HUB_SEED).',
   },
   {
+    key: 'dbPassphraseFile',
+    kind: 'string',
+    schema: text('File of the database passphrase.'),
+    description:
+      'File holding the passphrase the database is encrypted under (else PICOPAYMENTS_HUB_DB_PASSPHRASE, else a key derived from the hub key).',
+  },
+  {
     key: 'faucetSats',
     kind: 'amount',
     schema: sats('Regtest: satoshis from the simnet faucet.'),

@@ -29,18 +29,20 @@ export function hubStoreEncryption(hubPrivateKey: Uint8Array): EncryptionOptions
 
 /**
  * Opens the hub's database: a PostgreSQL URL opens a {@link PostgresStore} (shared by every hub
- * process pointed at it, in `schema`), anything else is the path of a {@link SqliteStore} file. Either way
- * every value is encrypted at rest with {@link hubStoreEncryption}.
+ * process pointed at it, in `schema`), anything else is the path of a {@link SqliteStore} file.
+ * Either way every value is encrypted at rest: under `passphrase` when one is given (scrypt at
+ * its default cost), else with {@link hubStoreEncryption}.
  *
  * @throws `StoreError` when the database cannot be opened, or `WRONG_PASSPHRASE` when it
- *   was written under another hub key.
+ *   was written under another hub key or passphrase.
  */
 export async function openHubStore(
   db: string,
   hubPrivateKey: Uint8Array,
   schema?: string,
+  passphrase?: string,
 ): Promise<HubStore> {
-  const encryption = hubStoreEncryption(hubPrivateKey);
+  const encryption = passphrase ? { passphrase } : hubStoreEncryption(hubPrivateKey);
   if (POSTGRES_URL.test(db))
     return {
       store: await PostgresStore.open({

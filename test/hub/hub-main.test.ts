@@ -202,3 +202,36 @@ describePostgres('picopayments-hub on PostgreSQL', () => {
     await pgQuery(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   }, 60_000);
 });
+
+describe('picopayments-hub database passphrase', () => {
+  it('encrypts under PICOPAYMENTS_HUB_DB_PASSPHRASE when given; the hub-key key does not open it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hub-main-pass-'));
+    dirs.push(dir);
+    const sim = start('src/simnet/main.ts', ['--datadir', dir]);
+    const rpc = (await sim.next((l) => l.startsWith('rpc '))).slice(4);
+    const cookie = (await sim.next((l) => l.startsWith('cookie '))).slice(7);
+    const db = join(dir, 'hub.sqlite');
+    const env = {
+      PICOPAYMENTS_HUB_SEED: Buffer.from(testPrivateKey(7)).toString('hex'),
+      PICOPAYMENTS_HUB_DB_PASSPHRASE: 'correct horse battery staple',
+    };
+    const args = ['--chain-rpc', rpc, '--chain-cookie', cookie, '--db', db, '--port', '0'];
+    const hub = start('src/hub-main.ts', [...args, '--faucet-sats', '1000000'], env);
+    await hub.next((l) => l.includes('"listening"'));
+    hub.child.kill('SIGTERM');
+    expect(await new Promise((ok) => hub.child.once('exit', ok))).toBe(0);
+    const opened = await SqliteStore.open(db, {
+      encryption: { passphrase: 'correct horse battery staple' },
+    });
+    expect(await opened.load('hub:journal')).toContain('"writes"');
+    await opened.close();
+    await expect(
+      SqliteStore.open(db, { encryption: hubStoreEncryption(testPrivateKey(7)) }),
+    ).rejects.toMatchObject({ code: 'WRONG_PASSPHRASE' });
+    // Without the passphrase the same hub key cannot open it: exit 1.
+    const without = start('src/hub-main.ts', args, {
+      PICOPAYMENTS_HUB_SEED: env.PICOPAYMENTS_HUB_SEED,
+    });
+    expect(await new Promise((ok) => without.child.once('exit', ok))).toBe(1);
+  }, 60_000);
+});
