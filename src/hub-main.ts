@@ -112,10 +112,9 @@ async function main(): Promise<number> {
     ratePerMinute: options.ratePerMinute,
     heartbeatMs: options.heartbeatMs,
   });
-  process.stdout.write(
-    `${JSON.stringify({ event: 'listening', url: server.url, hubPublicKey: hub.id })}\n`,
-  );
-  await new Promise<void>((resolve) => {
+  // The signal handlers are in place before the listening line: whoever reads it may stop
+  // the hub at once.
+  const stopped = new Promise<void>((resolve) => {
     let stopping = false;
     const onSignal = (signal: string) => {
       if (stopping) {
@@ -130,6 +129,10 @@ async function main(): Promise<number> {
     process.on('SIGTERM', () => onSignal('SIGTERM'));
     process.on('SIGINT', () => onSignal('SIGINT'));
   });
+  process.stdout.write(
+    `${JSON.stringify({ event: 'listening', url: server.url, hubPublicKey: hub.id })}\n`,
+  );
+  await stopped;
   await server.close(options.shutdownGraceMs);
   await hub.stop();
   await store.close();
