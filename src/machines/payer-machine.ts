@@ -19,6 +19,7 @@ import { buildDepositScript } from '../scripts/deposit-script.js';
 import { extractSpendSecret } from '../scripts/secret-extraction.js';
 import { parseUnlockingScript } from '../scripts/unlocking-scripts.js';
 import { canonicalSpendEncoding } from '../transactions/canonical-encoding.js';
+import { dustThreshold } from '../transactions/fees.js';
 import { decodeTransaction, rawTransactionId } from '../transactions/raw-transaction.js';
 import { createCommit } from '../transactions/commit-transaction.js';
 import {
@@ -38,6 +39,12 @@ import type { PayerEvent } from './events.js';
 import { recordedFinalSpend, spendIsFinal, spendWithdrawn, withoutFinalSpend } from './finality.js';
 import { historyOf } from './history.js';
 import { findPayerCommit, payerCommitWrite, spillPayerCommits } from './payer-history.js';
+import {
+  type ConflictingSpend,
+  conflictingSpendOf,
+  feeOfSpend,
+  replacementFee,
+} from './replacement-fee.js';
 
 type Emit = (effect: Effect) => void;
 
@@ -178,18 +185,62 @@ function planDepositExpire(context: PayerContext): SpendTransaction | null {
   );
 }
 
-function planRevoke(context: PayerContext): SpendTransaction | null {
+/**
+ * The payer's revoke of the published revoked commit, or null when it cannot pay its fee. With
+ * `outbid`, a payout of that commit waits in the mempool: the revoke then pays what replaces it
+ * under full replace-by-fee, and when the output cannot pay that much it gives all but a dust
+ * output to the fee, since whatever the payer leaves, the cheating payee takes.
+ */
+function planRevoke(
+  context: PayerContext,
+  outbid: ConflictingSpend | null = null,
+): SpendTransaction | null {
   const outpoint = commitOutpoint(context);
   const published = context.published;
   const revokeSecret = published?.revokeSecret;
   if (!outpoint || !published || !revokeSecret) return null;
-  return tryBuild(() =>
-    buildRevokeTransaction({
-      ...spendBase(context, outpoint, parseAmount(published.amount)),
-      commitScript: hexToBytes(published.commitScript),
-      revokeSecret: hexToBytes(revokeSecret),
-    }),
-  );
+  const value = parseAmount(published.amount);
+  const atRate = (feeRate: number) =>
+    tryBuild(() =>
+      buildRevokeTransaction({
+        ...spendBase(context, outpoint, value),
+        feeRate,
+        commitScript: hexToBytes(published.commitScript),
+        revokeSecret: hexToBytes(revokeSecret),
+      }),
+    );
+  const base = atRate(context.feeRate);
+  if (!base || !outbid) return base;
+  // A P2SH spend has no witness: its virtual size is its length.
+  const vsize = base.rawTx.length;
+  const needed = replacementFee(outbid, vsize, context.feeRate);
+  if (base.fee >= needed) return base;
+  const bumped = atRate(Number(needed) / vsize);
+  if (bumped) return bumped;
+  // The builder sizes the fee for the largest signature: allow for a few bytes more than now.
+  const spendable = Number(value - dustThreshold(hexToBytes(context.destinationScript)));
+  for (let slack = 0; slack <= 8; slack++) {
+    const all = atRate(spendable / (vsize + slack));
+    if (all) return all;
+  }
+  return base;
+}
+
+/**
+ * The revoke to offer the network: the planned one, or the one already broadcast for the same
+ * commit output when that pays at least as much (a fee bump is never undone).
+ */
+function revokeToBroadcast(
+  context: PayerContext,
+  planned: SpendTransaction | null,
+): SpendTransaction | BroadcastRecord | null {
+  const outpoint = commitOutpoint(context);
+  const existing = context.broadcasts.revoke;
+  if (!outpoint || !existing || ownRecoveryLabel(existing.rawTx, outpoint) !== 'revoke')
+    return planned;
+  if (!planned) return existing;
+  const value = parseAmount(context.published!.amount);
+  return feeOfSpend(existing.rawTx, value) >= planned.fee ? existing : planned;
 }
 
 /** The published commit has a remainder output that can pay for its own recovery. */
@@ -201,17 +252,17 @@ function hasRecoverableRemainder(context: PayerContext): boolean {
 function broadcast(
   context: PayerContext,
   label: TransactionLabel,
-  spend: SpendTransaction | null,
+  spend: SpendTransaction | BroadcastRecord | null,
   emit: Emit,
 ): Partial<PayerContext> {
   if (!spend) return {};
-  const record: BroadcastRecord = {
-    txid: spend.txid,
-    rawTx: bytesToHex(spend.rawTx),
-    confirmedHeight: null,
-  };
+  const record: BroadcastRecord =
+    typeof spend.rawTx === 'string'
+      ? (spend as BroadcastRecord)
+      : { txid: spend.txid, rawTx: bytesToHex(spend.rawTx), confirmedHeight: null };
   emit({ type: 'persist' });
   emit({ type: 'broadcast', label, txid: record.txid, rawTx: record.rawTx });
+  if (context.broadcasts[label] === record) return {};
   return { broadcasts: { ...context.broadcasts, [label]: record } };
 }
 
@@ -225,6 +276,10 @@ const RECOVERIES_OF: { readonly [outpointLabel: string]: readonly string[] } = {
 const DEPOSIT_FINAL_SPEND = { type: 'recordFinalSpend', params: { label: 'deposit' } } as const;
 const COMMIT_OUTPUT_FINAL_SPEND = {
   type: 'recordFinalSpend',
+  params: { label: 'commit-output' },
+} as const;
+const COMMIT_OUTPUT_FORGET_FINAL = {
+  type: 'forgetFinalSpend',
   params: { label: 'commit-output' },
 } as const;
 const REMAINDER_FINAL_SPEND = { type: 'recordFinalSpend', params: { label: 'remainder' } } as const;
@@ -304,6 +359,16 @@ export const payerMachine = setup({
     /** The commit output was spent by the payee's payout (revealing the spend secret). */
     commitOutputPaidOut: ({ context, event }) => {
       const spend = spendOf(event, commitOutpoint(context));
+      return spend !== null && isPayout(context, spend.rawTx);
+    },
+    /** A payout of the commit output waits in the mempool: a revoke may still replace it. */
+    payoutPending: ({ context, event }) => {
+      const spend = spendOf(event, commitOutpoint(context));
+      return spend !== null && spend.blockHeight === null && isPayout(context, spend.rawTx);
+    },
+    /** A payout of the commit output is in a block. */
+    payoutConfirmed: ({ context, event }) => {
+      const spend = confirmedSpendOf(event, commitOutpoint(context));
       return spend !== null && isPayout(context, spend.rawTx);
     },
     /** Our revoke of the commit output confirmed: spent in a block by a path other than the payout. */
@@ -583,7 +648,18 @@ export const payerMachine = setup({
     }),
     /** Builds the revoke of the published revoked commit, persists it and broadcasts it. */
     broadcastRevoke: enqueueActions(({ context, enqueue }) => {
-      enqueue.assign(broadcast(context, 'revoke', planRevoke(context), enqueue.emit));
+      const revoke = revokeToBroadcast(context, planRevoke(context));
+      enqueue.assign(broadcast(context, 'revoke', revoke, enqueue.emit));
+    }),
+    /**
+     * A payout of the revoked commit waits in the mempool: broadcasts a revoke that replaces it
+     * by fee (never one paying less than the revoke already broadcast).
+     */
+    outbidPayout: enqueueActions(({ context, event, enqueue }) => {
+      assertEvent(event, 'OUTPOINT_SPENT');
+      const conflict = conflictingSpendOf(event.rawTx, parseAmount(context.published!.amount));
+      const revoke = revokeToBroadcast(context, planRevoke(context, conflict));
+      enqueue.assign(broadcast(context, 'revoke', revoke, enqueue.emit));
     }),
     /** Builds the change of the remainder with the spend secret, persists it and broadcasts it. */
     broadcastChange: enqueueActions(({ context, enqueue }) => {
@@ -884,7 +960,7 @@ export const payerMachine = setup({
             },
             revoking: {
               description:
-                'A revoked commit was published: the payer takes its output with the revoke secret.',
+                'A revoked commit was published: the payer takes its output with the revoke secret, outbidding by fee a payout that reaches the mempool first.',
               entry: 'broadcastRevoke',
               always: { guard: 'revokeUneconomic', target: 'done' },
               on: {
@@ -894,7 +970,12 @@ export const payerMachine = setup({
                     target: 'revokeConfirming',
                     actions: ['recordSpendConfirmation', COMMIT_OUTPUT_FINAL_SPEND],
                   },
-                  { guard: 'commitOutputPaidOut', target: 'done', actions: 'recordSpendSecret' },
+                  {
+                    guard: 'payoutConfirmed',
+                    target: 'payoutConfirming',
+                    actions: ['recordSpendSecret', COMMIT_OUTPUT_FINAL_SPEND],
+                  },
+                  { guard: 'payoutPending', actions: ['recordSpendSecret', 'outbidPayout'] },
                   { actions: 'recordSpendConfirmation' },
                 ],
                 BLOCK: { actions: ['recordHeight', 'rebroadcast'] },
@@ -913,20 +994,67 @@ export const payerMachine = setup({
                     guard: 'revokeConfirmed',
                     actions: ['recordSpendConfirmation', COMMIT_OUTPUT_FINAL_SPEND],
                   },
-                  { guard: 'commitOutputPaidOut', target: 'done', actions: 'recordSpendSecret' },
+                  {
+                    guard: 'payoutConfirmed',
+                    target: 'payoutConfirming',
+                    actions: [
+                      COMMIT_OUTPUT_FORGET_FINAL,
+                      'recordSpendSecret',
+                      COMMIT_OUTPUT_FINAL_SPEND,
+                    ],
+                  },
+                  {
+                    guard: 'payoutPending',
+                    target: 'revoking',
+                    actions: [COMMIT_OUTPUT_FORGET_FINAL, 'recordSpendSecret', 'outbidPayout'],
+                  },
                   {
                     guard: { type: 'spendWithdrawn', params: { label: 'commit-output' } },
                     target: 'revoking',
-                    actions: [
-                      'recordSpendConfirmation',
-                      { type: 'forgetFinalSpend', params: { label: 'commit-output' } },
-                    ],
+                    actions: ['recordSpendConfirmation', COMMIT_OUTPUT_FORGET_FINAL],
                   },
                 ],
                 OUTPOINT_UNSPENT: {
                   guard: { type: 'spendWithdrawn', params: { label: 'commit-output' } },
                   target: 'revoking',
-                  actions: { type: 'forgetFinalSpend', params: { label: 'commit-output' } },
+                  actions: COMMIT_OUTPUT_FORGET_FINAL,
+                },
+              },
+            },
+            payoutConfirming: {
+              description:
+                'A payout of the revoked commit confirmed before the revoke: only `finalityDepth` confirmations settle it; a reorganisation sends the payer back to revoking.',
+              always: {
+                guard: { type: 'spendFinal', params: { label: 'commit-output' } },
+                target: 'done',
+              },
+              on: {
+                OUTPOINT_SPENT: [
+                  {
+                    guard: 'revokeConfirmed',
+                    target: 'revokeConfirming',
+                    actions: [
+                      COMMIT_OUTPUT_FORGET_FINAL,
+                      'recordSpendConfirmation',
+                      COMMIT_OUTPUT_FINAL_SPEND,
+                    ],
+                  },
+                  { guard: 'payoutConfirmed', actions: COMMIT_OUTPUT_FINAL_SPEND },
+                  {
+                    guard: 'payoutPending',
+                    target: 'revoking',
+                    actions: [COMMIT_OUTPUT_FORGET_FINAL, 'outbidPayout'],
+                  },
+                  {
+                    guard: { type: 'spendWithdrawn', params: { label: 'commit-output' } },
+                    target: 'revoking',
+                    actions: COMMIT_OUTPUT_FORGET_FINAL,
+                  },
+                ],
+                OUTPOINT_UNSPENT: {
+                  guard: { type: 'spendWithdrawn', params: { label: 'commit-output' } },
+                  target: 'revoking',
+                  actions: COMMIT_OUTPUT_FORGET_FINAL,
                 },
               },
             },

@@ -217,8 +217,10 @@ export class ChannelRuntime {
       );
       const key = `out:${watch.outpoint.txid}:${watch.outpoint.vout}`;
       if (!spender) {
-        // A spend reported before is gone (a reorganisation dropped it): say so once.
-        if (this.reported.delete(key))
+        // Said once per change: when a spend reported before is gone (a reorganisation dropped
+        // it), and at the first sync after a restart, since the snapshot may hold a spend that
+        // a reorganisation took out while the process was down.
+        if (this.changed(key, 'unspent'))
           await this.step({ type: 'OUTPOINT_UNSPENT', outpoint: watch.outpoint });
         continue;
       }

@@ -35,6 +35,8 @@ export interface TestChannelOptions {
    * the `PICOPAYMENTS_TEST_CHAIN` environment variable, else `simulated`.
    */
   readonly chain?: ChainBackend;
+  /** The simulated chain replaces mempool transactions by fee (full RBF, Core 28's default). */
+  readonly replaceByFee?: boolean;
 }
 
 /** Deterministic test key from a small number. */
@@ -51,9 +53,12 @@ export function testPrivateKey(n: number): Uint8Array {
  * delivered. `chain` is the simulated chain; the parties use `payerChain` and `payeeChain`.
  */
 export async function openTestChannel(options: TestChannelOptions = {}) {
-  const chain = new SimulatedChain(
-    options.verify === false ? {} : { verifyScript: options.verifier ?? bitcoreScriptVerifier },
-  );
+  const chain = new SimulatedChain({
+    ...(options.verify === false
+      ? {}
+      : { verifyScript: options.verifier ?? bitcoreScriptVerifier }),
+    replaceByFee: options.replaceByFee ?? false,
+  });
   const backend = options.chain ?? defaultChainBackend();
   const chains = await partyChains(chain, backend);
   if (chains.node !== null) {

@@ -15,7 +15,9 @@ import type { Dishonest } from './world.js';
  * Watching assumption: an honest party syncs after every block unless crashed, and a crashed
  * party misses at most `delay_time - 2` blocks (payer: it must get its revoke in before the payout
  * of a revoked commit is valid) or `clearance - 3` blocks (payee: it must publish before the
- * payer's expire is valid). The bound is tight: letting the payer miss one block more lets a
+ * payer's expire is valid). The payer's margin is shared between missed blocks and the depth of
+ * reorganisations (PROTOCOL.md §7a: its watching interval plus a confirmation margin). The bound
+ * is tight: letting the payer miss one block more, or reorganising one block deeper, lets a
  * cheating payee pay out a revoked commit first.
  *
  * Budget: CI runs `MAX_ACTIONS` actions per run; `FC_RUNS` scales the runs, `FC_SEED` replays.

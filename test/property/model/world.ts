@@ -153,6 +153,9 @@ export class World {
    */
   readonly minerCopies = new Set<string>();
   readonly chain = new SimulatedChain({
+    // Full replace-by-fee, as Bitcoin Core 28 and later relay by default: a payer whose revoke
+    // was dropped by a reorganisation must still be able to outbid a payout that got in first.
+    replaceByFee: true,
     verifyScript: (args) =>
       this.minerCopies.has(rawTransactionId(args.tx))
         ? consensusScriptVerifier(args)
@@ -445,10 +448,26 @@ export class World {
     return this.dishonest !== side;
   }
 
-  /** Most blocks a crashed party may miss (see the class comment). */
+  /**
+   * Most blocks a crashed party may miss (see the class comment). The payer's margin,
+   * `delay_time - 2` blocks, is shared with {@link World.reorgCap}: a revoke confirmed late and
+   * then reorganised out is as late as one broadcast after a longer gap.
+   */
   crashCap(side: Side): number {
     const { delayTime, clearance } = this.params;
-    return side === 'payer' ? Math.max(0, delayTime - 2) : Math.max(0, clearance - 3);
+    return side === 'payer'
+      ? Math.max(0, delayTime - 2 - this.reorgCap())
+      : Math.max(0, clearance - 3);
+  }
+
+  /**
+   * Deepest reorganisation the world makes: shallower than the finality depth, and within the
+   * payer's confirmation margin (PROTOCOL.md §7a), half of `delay_time - 2`. A deeper one can
+   * take a confirmed revoke out of the chain once the payout of the revoked commit is valid.
+   */
+  reorgCap(): number {
+    const { delayTime, finalityDepth } = this.params;
+    return Math.min(finalityDepth - 1, Math.floor(Math.max(0, delayTime - 2) / 2));
   }
 
   note(line: string): void {
@@ -565,11 +584,7 @@ export class World {
   async reorg(depth: number): Promise<void> {
     await this.enforceWatching();
     // Never the faucet's block: its coin (and so the deposit) would vanish with it.
-    const d = Math.min(
-      depth,
-      this.chain.height - this.fundingHeight,
-      this.params.finalityDepth - 1,
-    );
+    const d = Math.min(depth, this.chain.height - this.fundingHeight, this.reorgCap());
     if (d <= 0) return;
     const result = this.chain.reorg(d);
     this.note(`reorg ${d}: dropped ${result.dropped.length}`);
