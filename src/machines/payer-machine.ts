@@ -282,6 +282,17 @@ const COMMIT_OUTPUT_FORGET_FINAL = {
   type: 'forgetFinalSpend',
   params: { label: 'commit-output' },
 } as const;
+/** The commit output's settling spend is final: the region is done. */
+const COMMIT_OUTPUT_SETTLED = {
+  guard: { type: 'spendFinal', params: { label: 'commit-output' } },
+  target: 'done',
+} as const;
+/** A reorganisation took the commit output's settling spend out: revoke (again). */
+const COMMIT_OUTPUT_REOPENED = {
+  guard: { type: 'spendWithdrawn', params: { label: 'commit-output' } },
+  target: 'revoking',
+  actions: COMMIT_OUTPUT_FORGET_FINAL,
+} as const;
 const REMAINDER_FINAL_SPEND = { type: 'recordFinalSpend', params: { label: 'remainder' } } as const;
 
 /**
@@ -984,10 +995,7 @@ export const payerMachine = setup({
             revokeConfirming: {
               description:
                 'The revoke is confirmed; waiting for `finalityDepth` confirmations (a reorganisation sends it back).',
-              always: {
-                guard: { type: 'spendFinal', params: { label: 'commit-output' } },
-                target: 'done',
-              },
+              always: COMMIT_OUTPUT_SETTLED,
               on: {
                 OUTPOINT_SPENT: [
                   {
@@ -1014,20 +1022,13 @@ export const payerMachine = setup({
                     actions: ['recordSpendConfirmation', COMMIT_OUTPUT_FORGET_FINAL],
                   },
                 ],
-                OUTPOINT_UNSPENT: {
-                  guard: { type: 'spendWithdrawn', params: { label: 'commit-output' } },
-                  target: 'revoking',
-                  actions: COMMIT_OUTPUT_FORGET_FINAL,
-                },
+                OUTPOINT_UNSPENT: COMMIT_OUTPUT_REOPENED,
               },
             },
             payoutConfirming: {
               description:
                 'A payout of the revoked commit confirmed before the revoke: only `finalityDepth` confirmations settle it; a reorganisation sends the payer back to revoking.',
-              always: {
-                guard: { type: 'spendFinal', params: { label: 'commit-output' } },
-                target: 'done',
-              },
+              always: COMMIT_OUTPUT_SETTLED,
               on: {
                 OUTPOINT_SPENT: [
                   {
@@ -1045,17 +1046,9 @@ export const payerMachine = setup({
                     target: 'revoking',
                     actions: [COMMIT_OUTPUT_FORGET_FINAL, 'outbidPayout'],
                   },
-                  {
-                    guard: { type: 'spendWithdrawn', params: { label: 'commit-output' } },
-                    target: 'revoking',
-                    actions: COMMIT_OUTPUT_FORGET_FINAL,
-                  },
+                  COMMIT_OUTPUT_REOPENED,
                 ],
-                OUTPOINT_UNSPENT: {
-                  guard: { type: 'spendWithdrawn', params: { label: 'commit-output' } },
-                  target: 'revoking',
-                  actions: COMMIT_OUTPUT_FORGET_FINAL,
-                },
+                OUTPOINT_UNSPENT: COMMIT_OUTPUT_REOPENED,
               },
             },
             done: { type: 'final' },
