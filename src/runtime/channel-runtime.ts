@@ -217,11 +217,22 @@ export class ChannelRuntime {
       );
       const key = `out:${watch.outpoint.txid}:${watch.outpoint.vout}`;
       if (!spender) {
-        // Said once per change: when a spend reported before is gone (a reorganisation dropped
-        // it), and at the first sync after a restart, since the snapshot may hold a spend that
-        // a reorganisation took out while the process was down.
-        if (this.changed(key, 'unspent'))
-          await this.step({ type: 'OUTPOINT_UNSPENT', outpoint: watch.outpoint });
+        const before = this.reported.get(key);
+        if (before === 'unspent' || before === 'unseen') continue;
+        // At the first sync after a restart the snapshot may hold a spend that a reorganisation
+        // took out while the process was down, so "unspent" is said then too, but only for an
+        // output in the UTXO set: an indexing adapter may not know of a spend older than what
+        // it scanned, and a false "unspent" would send a settled machine back.
+        if (
+          before === undefined &&
+          (await io('CHAIN_FAILED', 'reading an output', () => chain.getOutput(watch.outpoint))) ===
+            null
+        ) {
+          this.reported.set(key, 'unseen');
+          continue;
+        }
+        this.reported.set(key, 'unspent');
+        await this.step({ type: 'OUTPOINT_UNSPENT', outpoint: watch.outpoint });
         continue;
       }
       if (

@@ -135,6 +135,8 @@ export async function openTestChannel(options: TestChannelOptions = {}) {
     payeeChain: chains.payee,
     /** Lets go of the backend's node and clients now (also done when the test ends). */
     close: chains.close,
+    /** A party's process restarted: its chain client (`bitcoin-core`) is replaced. */
+    restartChain: chains.restart,
     link,
     payer,
     payee,
