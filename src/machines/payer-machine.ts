@@ -19,7 +19,6 @@ import { buildDepositScript } from '../scripts/deposit-script.js';
 import { extractSpendSecret } from '../scripts/secret-extraction.js';
 import { parseUnlockingScript } from '../scripts/unlocking-scripts.js';
 import { canonicalSpendEncoding } from '../transactions/canonical-encoding.js';
-import { dustThreshold } from '../transactions/fees.js';
 import { decodeTransaction, rawTransactionId } from '../transactions/raw-transaction.js';
 import { createCommit } from '../transactions/commit-transaction.js';
 import {
@@ -188,8 +187,8 @@ function planDepositExpire(context: PayerContext): SpendTransaction | null {
 /**
  * The payer's revoke of the published revoked commit, or null when it cannot pay its fee. With
  * `outbid`, a payout of that commit waits in the mempool: the revoke then pays what replaces it
- * under full replace-by-fee, and when the output cannot pay that much it gives all but a dust
- * output to the fee, since whatever the payer leaves, the cheating payee takes.
+ * under full replace-by-fee, however much of the output that takes, since whatever the payer
+ * leaves the cheating payee takes.
  */
 function planRevoke(
   context: PayerContext,
@@ -215,15 +214,10 @@ function planRevoke(
   const vsize = base.rawTx.length;
   const needed = replacementFee(outbid, vsize, context.feeRate);
   if (base.fee >= needed) return base;
-  const bumped = atRate(Number(needed) / vsize);
-  if (bumped) return bumped;
-  // The builder sizes the fee for the largest signature: allow for a few bytes more than now.
-  const spendable = Number(value - dustThreshold(hexToBytes(context.destinationScript)));
-  for (let slack = 0; slack <= 8; slack++) {
-    const all = atRate(spendable / (vsize + slack));
-    if (all) return all;
-  }
-  return base;
+  // When the output cannot pay that fee and a non-dust output, no replacement would be
+  // accepted: the revoke at the payer's own rate stays on offer (a reorganisation may yet
+  // drop the payout).
+  return atRate(Number(needed) / vsize) ?? base;
 }
 
 /**
