@@ -127,6 +127,9 @@ export interface WorldOptions {
   readonly chain?: ChainBackend;
 }
 
+/** How a user command ended (see {@link World.command}). */
+export type CommandOutcome = 'done' | 'not-run' | 'refused' | 'recorded' | 'lost';
+
 /** A commit the dishonest payee published behind its machine's back. */
 interface AdversaryCommit {
   readonly txid: string;
@@ -726,22 +729,26 @@ export class World {
 
   // ---- commands ---------------------------------------------------------------------------
 
-  /** Runs a user command; a refusal must carry a typed code and leave the snapshot unchanged. */
-  async command(side: Side, name: string, run: () => Promise<void>): Promise<boolean> {
+  /**
+   * Runs a user command; a refusal must carry a typed code and leave the snapshot unchanged.
+   * Resolves how it ended: carried out, not run, refused, or cut short by an adapter failure
+   * after its state was saved (`recorded`: it took effect) or before (`lost`).
+   */
+  async command(side: Side, name: string, run: () => Promise<void>): Promise<CommandOutcome> {
     const party = this.party(side);
-    if (!party || party.done) return false;
+    if (!party || party.done) return 'not-run';
     const versionsBefore = this.stores[side].versions(CHANNEL_ID).length;
     const snapshotBefore = party.snapshot();
     try {
       await run();
       this.note(`${side} ${name}`);
       this.observe();
-      return true;
+      return 'done';
     } catch (error) {
       if (error instanceof ChannelIoError) {
-        this.checkIoFailure(side, error, snapshotBefore);
+        const recorded = this.checkIoFailure(side, error, snapshotBefore);
         this.observe();
-        return false;
+        return recorded ? 'recorded' : 'lost';
       }
       if (!(error instanceof ChannelCommandError)) throw error;
       this.note(`${side} ${name} refused: ${error.code}`);
@@ -751,20 +758,22 @@ export class World {
         versionsBefore,
         snapshotBefore,
       );
-      return false;
+      return 'refused';
     }
   }
 
   async revokeUntil(amount: bigint, surpass: boolean): Promise<void> {
     const payee = this.payee;
     if (!payee) return;
-    const done = await this.command(
+    const outcome = await this.command(
       'payee',
       `revoke-until ${amount}${surpass ? ' surpass' : ''}`,
       () => payee.revokeUntil(amount, { surpass }),
     );
-    if (!done || !this.honest('payee')) return;
+    if ((outcome !== 'done' && outcome !== 'recorded') || !this.honest('payee')) return;
+    // A give-back saved before a failing write stands: the payee resends its secrets.
     this.payeeEntitled = referenceRevokeUntil(this.payeeEntitled, amount, surpass);
+    if (outcome === 'recorded') return;
     const expected = this.payeeEntitled.reduce((m, a) => (a > m ? a : m), 0n);
     expect(payee.status().transferred, 'revoke-until left another transferred amount').toBe(
       expected,
