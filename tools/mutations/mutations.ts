@@ -126,4 +126,30 @@ export const MUTATIONS: readonly Mutation[] = [
     replace:
       "    case 'revoke':\n      return parseCommitScript(redeemScript).delayTime;\n    default:\n      return FINAL_SEQUENCE;",
   },
+  {
+    id: 'payer-never-outbids-payout',
+    description:
+      'a payout of a revoked commit waiting in the mempool is not outbid: the revoke keeps its own fee',
+    file: 'src/machines/payer-machine.ts',
+    search: 'const revoke = revokeToBroadcast(context, planRevoke(context, conflict));',
+    replace: 'const revoke = revokeToBroadcast(context, planRevoke(context, conflict && null));',
+  },
+  {
+    id: 'payer-settles-on-unfinal-payout',
+    description:
+      'a payout of the revoked commit ends the commit output at its first confirmation, reorganisations aside',
+    file: 'src/machines/payer-machine.ts',
+    search:
+      "                    guard: 'payoutConfirmed',\n                    target: 'payoutConfirming',\n                    actions: ['recordSpendSecret', COMMIT_OUTPUT_FINAL_SPEND],",
+    replace:
+      "                    guard: 'payoutConfirmed',\n                    target: 'done',\n                    actions: ['recordSpendSecret', COMMIT_OUTPUT_FINAL_SPEND],",
+  },
+  {
+    id: 'runtime-forgets-unspent-after-restart',
+    description:
+      'a restarted runtime never says a watched output is unspent again, so a spend a reorganisation took out while it was down stays in its snapshot',
+    file: 'src/runtime/channel-runtime.ts',
+    search: "if (before === 'unspent' || before === 'unseen') continue;",
+    replace: "if (before === 'unspent' || before === 'unseen' || before === undefined) continue;",
+  },
 ];
