@@ -49,6 +49,10 @@ export interface HubBenchFigures {
   readonly clientProcesses: number;
   /** The hub process's CPU time per routed payment, ms (split layout only: else null). */
   readonly hubCpuMsPerPayment: number | null;
+  /** SQLite transactions (each one sync to disk) per routed payment. */
+  readonly dbCommitsPerPayment: number;
+  /** Store writes carried by those transactions per routed payment. */
+  readonly dbWritesPerPayment: number;
 }
 
 function rawVerifyPerSecond(backend: Awaited<ReturnType<typeof loadSecp256k1Backend>>): number {
@@ -139,6 +143,7 @@ export async function hubBench(
     }
     const latencies: number[] = [];
     const requestsBefore = requests;
+    const dbBefore = store.commitStats;
     const cpuBefore = process.cpuUsage();
     const start = performance.now();
     await Promise.all(
@@ -157,6 +162,7 @@ export async function hubBench(
     const seconds = (performance.now() - start) / 1000;
     const requestsMade = requests - requestsBefore;
     const cpu = process.cpuUsage(cpuBefore);
+    const db = store.commitStats;
     // Routed = what the payees' hub->client channels carry, in payments of 1,000 sat.
     let received = 0n;
     for (const me of all) for (const c of await me.client.connections()) received += c.received;
@@ -176,6 +182,8 @@ export async function hubBench(
       p99Ms: percentile(latencies, 0.99),
       clientProcesses: 0,
       hubCpuMsPerPayment: null,
+      dbCommitsPerPayment: (db.batches - dbBefore.batches) / routed,
+      dbWritesPerPayment: (db.operations - dbBefore.operations) / routed,
     };
   } finally {
     for (const c of all) await c.client.stop().catch(() => undefined);
@@ -268,6 +276,7 @@ export async function hubBenchSplit(
       await hub.manager.idle();
       await Promise.all(workers.map((w) => w.run({ cmd: 'syncAll' })));
     }
+    const dbBefore = store.commitStats;
     const cpuBefore = process.cpuUsage();
     const start = performance.now();
     const reports = await Promise.all(
@@ -282,6 +291,7 @@ export async function hubBenchSplit(
     );
     const seconds = (performance.now() - start) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
+    const db = store.commitStats;
     let received = 0n;
     for (const w of workers) received += await w.run<bigint>({ cmd: 'received' });
     const routed = Number(received / 1_000n);
@@ -302,6 +312,8 @@ export async function hubBenchSplit(
       p99Ms: percentile(latencies, 0.99),
       clientProcesses: processes,
       hubCpuMsPerPayment: hubCpuMs / routed,
+      dbCommitsPerPayment: (db.batches - dbBefore.batches) / routed,
+      dbWritesPerPayment: (db.operations - dbBefore.operations) / routed,
     };
   } finally {
     for (const w of workers) {
@@ -358,9 +370,11 @@ export async function runHubBenchmarks(): Promise<HubBenchFigures[]> {
     'req/payment',
     'cpu ms/payment',
     'hub cpu ms',
+    'db tx/pay',
+    'db writes/pay',
     'load',
   ];
-  const widths = [16, 9, 14, 10, 10, 18, 9, 9, 13, 16, 12, 7];
+  const widths = [16, 9, 14, 10, 10, 18, 9, 9, 13, 16, 12, 11, 15, 7];
   const row = (v: string[]) =>
     v.map((x, i) => (i === 0 ? x.padEnd(widths[0]!) : x.padStart(widths[i]!))).join('');
   console.log(
@@ -381,6 +395,8 @@ export async function runHubBenchmarks(): Promise<HubBenchFigures[]> {
             f.requestsPerPayment.toFixed(2),
             f.cpuMsPerPayment.toFixed(2),
             f.hubCpuMsPerPayment === null ? '-' : f.hubCpuMsPerPayment.toFixed(2),
+            f.dbCommitsPerPayment.toFixed(2),
+            f.dbWritesPerPayment.toFixed(2),
             f.load.toFixed(1),
           ]),
         ),
