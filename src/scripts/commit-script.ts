@@ -1,11 +1,11 @@
 import { equalBytes } from '../bytes.js';
 import { parseDepositScript } from './deposit-script.js';
-import { BoundedMemo, bytesKey } from './memo.js';
+import { BytesMemo } from './memo.js';
 import { OP } from './opcodes.js';
 import { type TemplateElement, buildFromTemplate, parseWithTemplate } from './template.js';
 
 /** Commit scripts parsed lately: each is parsed by the guard, the machine and the checker. */
-const parsedCommits = new BoundedMemo<CommitScriptFields>(4096);
+const parsedCommits = new BytesMemo<CommitScriptFields>(4096);
 
 /** The fields of a commit redeem script (PROTOCOL.md §3). */
 export interface CommitScriptFields {
@@ -60,11 +60,10 @@ export function buildCommitScript(fields: CommitScriptFields): Uint8Array {
  * @throws {@link ScriptError} with a stable code when the script deviates in any way.
  */
 export function parseCommitScript(script: Uint8Array): CommitScriptFields {
-  const key = bytesKey(script);
-  const known = parsedCommits.get(key);
+  const known = parsedCommits.get(script);
   if (known) return copyCommitFields(known);
   const fields = parseCommitScriptFields(script);
-  parsedCommits.set(key, copyCommitFields(fields));
+  parsedCommits.set(script, copyCommitFields(fields));
   return fields;
 }
 

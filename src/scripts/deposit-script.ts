@@ -1,9 +1,9 @@
-import { BoundedMemo, bytesKey } from './memo.js';
+import { BytesMemo } from './memo.js';
 import { OP } from './opcodes.js';
 import { type TemplateElement, buildFromTemplate, parseWithTemplate } from './template.js';
 
 /** Deposit scripts parsed lately (a hub serves many channels at once). */
-const parsedDeposits = new BoundedMemo<DepositScriptFields>(4096);
+const parsedDeposits = new BytesMemo<DepositScriptFields>(4096);
 
 /** The fields of a deposit redeem script (PROTOCOL.md §3). */
 export interface DepositScriptFields {
@@ -62,11 +62,10 @@ export function buildDepositScript(fields: DepositScriptFields): Uint8Array {
  * @throws {@link ScriptError} with a stable code when the script deviates in any way.
  */
 export function parseDepositScript(script: Uint8Array): DepositScriptFields {
-  const key = bytesKey(script);
-  const known = parsedDeposits.get(key);
+  const known = parsedDeposits.get(script);
   if (known) return copyDepositFields(known);
   const fields = parseDepositScriptFields(script);
-  parsedDeposits.set(key, copyDepositFields(fields));
+  parsedDeposits.set(script, copyDepositFields(fields));
   return fields;
 }
 

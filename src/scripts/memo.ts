@@ -5,9 +5,13 @@
  * typed error), and callers hand out copies, so that a caller mutating what it got cannot
  * change what the next one gets.
  */
+import { equalBytes } from '../bytes.js';
 
 /** Inputs longer than this are not memoized (scripts of a channel are far shorter). */
 const MAX_KEY_BYTES = 1024;
+
+/** Entries compared byte by byte before any key is built: one step asks about one script in a row. */
+const RECENT = 4;
 
 /** A string that identifies `bytes` exactly (one UTF-16 unit per byte), or null when too long. */
 export function bytesKey(bytes: Uint8Array): string | null {
@@ -34,5 +38,39 @@ export class BoundedMemo<V> {
       if (oldest !== undefined) this.entries.delete(oldest);
     }
     this.entries.set(key, value);
+  }
+}
+
+/**
+ * A memo keyed by bytes: the last few inputs are compared directly (no key to build), the rest
+ * go through a {@link BoundedMemo}.
+ */
+export class BytesMemo<V> {
+  private readonly recent: { bytes: Uint8Array; value: V }[] = [];
+  private readonly memo: BoundedMemo<V>;
+
+  constructor(limit: number) {
+    this.memo = new BoundedMemo(limit);
+  }
+
+  /** The value remembered for these exact bytes, if any. */
+  get(bytes: Uint8Array): V | undefined {
+    if (!(bytes instanceof Uint8Array) || bytes.length > MAX_KEY_BYTES) return undefined;
+    for (const r of this.recent) if (equalBytes(r.bytes, bytes)) return r.value;
+    const value = this.memo.get(bytesKey(bytes));
+    if (value !== undefined) this.keepRecent(bytes, value);
+    return value;
+  }
+
+  /** Remembers `value` for (a copy of) `bytes`. */
+  set(bytes: Uint8Array, value: V): void {
+    if (!(bytes instanceof Uint8Array) || bytes.length > MAX_KEY_BYTES) return;
+    this.memo.set(bytesKey(bytes), value);
+    this.keepRecent(bytes, value);
+  }
+
+  private keepRecent(bytes: Uint8Array, value: V): void {
+    this.recent.unshift({ bytes: Uint8Array.from(bytes), value });
+    if (this.recent.length > RECENT) this.recent.pop();
   }
 }

@@ -3,12 +3,12 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes } from '../bytes.js';
 import { ScriptError } from './errors.js';
 import { hash160 } from './hash.js';
-import { BoundedMemo, bytesKey } from './memo.js';
+import { BytesMemo } from './memo.js';
 import { MAX_SCRIPT_ELEMENT_SIZE, OP } from './opcodes.js';
 import { type NetworkName, networkParams } from './networks.js';
 
 /** P2SH output scripts of redeem scripts hashed lately (HASH160 is most of the cost). */
-const outputScripts = new BoundedMemo<Uint8Array>(4096);
+const outputScripts = new BytesMemo<Uint8Array>(4096);
 
 const base58check = createBase58check(sha256);
 
@@ -24,15 +24,14 @@ function assertRedeemSize(redeemScript: Uint8Array): void {
 /** `OP_HASH160 <HASH160(redeem script)> OP_EQUAL`: the output script paying to a redeem script. */
 export function p2shOutputScript(redeemScript: Uint8Array): Uint8Array {
   assertRedeemSize(redeemScript);
-  const key = bytesKey(redeemScript);
-  const known = outputScripts.get(key);
+  const known = outputScripts.get(redeemScript);
   if (known) return Uint8Array.from(known);
   const script = concatBytes(
     Uint8Array.of(OP.OP_HASH160, 20),
     hash160(redeemScript),
     Uint8Array.of(OP.OP_EQUAL),
   );
-  outputScripts.set(key, Uint8Array.from(script));
+  outputScripts.set(redeemScript, Uint8Array.from(script));
   return script;
 }
 
