@@ -51,7 +51,7 @@ export interface HubBenchFigures {
   readonly hubCpuMsPerPayment: number | null;
   /** SQLite transactions (each one sync to disk) per routed payment. */
   readonly dbCommitsPerPayment: number;
-  /** Store writes carried by those transactions per routed payment. */
+  /** Store operations carried by those transactions per routed payment (a `saveAll` is one). */
   readonly dbWritesPerPayment: number;
 }
 
@@ -371,7 +371,7 @@ export async function runHubBenchmarks(): Promise<HubBenchFigures[]> {
     'cpu ms/payment',
     'hub cpu ms',
     'db tx/pay',
-    'db writes/pay',
+    'db ops/pay',
     'load',
   ];
   const widths = [16, 9, 14, 10, 10, 18, 9, 9, 13, 16, 12, 11, 15, 7];

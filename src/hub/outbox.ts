@@ -14,6 +14,8 @@ import { MAX_MESSAGES } from './schemas/common.js';
  */
 export class Outbox {
   private queues = new Map<string, string[]>();
+  /** Each queue's part of the saved text, `"id":[...]`, kept until that queue changes. */
+  private readonly fragments = new Map<string, string>();
 
   constructor(
     private readonly store?: Store,
@@ -30,6 +32,7 @@ export class Outbox {
       if (queue.includes(text)) return;
       queue.push(text);
       this.queues.set(channelId, queue);
+      this.fragments.delete(channelId);
       await this.persist();
     },
   });
@@ -39,11 +42,13 @@ export class Outbox {
     const text = this.store ? await this.store.load(this.key) : null;
     if (text === null) {
       this.queues = new Map();
+      this.fragments.clear();
       return;
     }
     try {
       const saved = JSON.parse(text) as Record<string, string[]>;
       this.queues = new Map(Object.entries(saved));
+      this.fragments.clear();
     } catch {
       throw new HubError('INTERNAL', 'the hub outbox record is not readable');
     }
@@ -67,6 +72,7 @@ export class Outbox {
       const queue = this.queues.get(id);
       if (!queue) continue;
       out.push(...queue.splice(0, max - out.length));
+      this.fragments.delete(id);
       if (queue.length === 0) this.queues.delete(id);
       if (out.length >= max) break;
     }
@@ -77,6 +83,26 @@ export class Outbox {
 
   private persist(): Promise<void> {
     if (!this.store) return Promise.resolve();
-    return this.store.save(this.key, JSON.stringify(Object.fromEntries(this.queues)));
+    return this.store.save(this.key, this.text());
+  }
+
+  /**
+   * `JSON.stringify(Object.fromEntries(queues))`, from the parts of the queues that did not
+   * change kept as they were: every message queued or drained saves the whole outbox, and most
+   * of it is the same text again.
+   */
+  private text(): string {
+    let out = '';
+    for (const [id, queue] of this.queues) {
+      // An index-like key would be put first by the object: the plain encoding then.
+      if (/^(0|[1-9][0-9]*)$/.test(id)) return JSON.stringify(Object.fromEntries(this.queues));
+      let part = this.fragments.get(id);
+      if (part === undefined) {
+        part = `${JSON.stringify(id)}:${JSON.stringify(queue)}`;
+        this.fragments.set(id, part);
+      }
+      out += out === '' ? part : `,${part}`;
+    }
+    return `{${out}}`;
   }
 }
