@@ -85,7 +85,8 @@ for (const backendName of ['noble', 'tiny-secp256k1', 'native']) {
       actor.start();
       const count = Math.min(100, f.commits.length);
       const t = performance.now();
-      for (let i = 0; i < count; i++) actor.send({ type: 'COMMIT', message: f.commits[i] } as never);
+      for (let i = 0; i < count; i++)
+        actor.send({ type: 'COMMIT', message: f.commits[i] } as never);
       keep(`machine ${name}`, (performance.now() - t) / count);
       actor.stop();
     }
