@@ -128,7 +128,11 @@ async function main(): Promise<void> {
   process.on('message', (message: { kind?: string; id: number; command: ClientCommand }) => {
     if (message?.kind !== 'cmd') return;
     run(message.command).then(
-      (value) => process.send!({ kind: 'cmd-reply', id: message.id, value }),
+      (value) => {
+        process.send!({ kind: 'cmd-reply', id: message.id, value });
+        // Stopped: exit once the reply is out (a profile, if asked for, is written on exit).
+        if (message.command.cmd === 'stop') process.disconnect();
+      },
       (error: Error) =>
         process.send!({ kind: 'cmd-reply', id: message.id, error: error.stack ?? error.message }),
     );

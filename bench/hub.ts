@@ -257,7 +257,13 @@ export async function hubBenchSplit(
   const unsubscribe: (() => void)[] = [];
   try {
     for (let p = 0; p < processes; p++) {
-      const child = fork(workerFile, [], { serialization: 'advanced', stdio: 'inherit' });
+      // HUB_BENCH_CHILD_ARGV: extra Node options for the client processes (e.g. --cpu-prof).
+      const extra = process.env.HUB_BENCH_CHILD_ARGV?.split(' ').filter(Boolean) ?? [];
+      const child = fork(workerFile, [], {
+        serialization: 'advanced',
+        stdio: 'inherit',
+        execArgv: [...process.execArgv, ...extra],
+      });
       unsubscribe.push(serveChain(sim, child));
       workers.push(new ClientProcess(child));
     }
@@ -317,8 +323,12 @@ export async function hubBenchSplit(
     };
   } finally {
     for (const w of workers) {
+      const exited = new Promise((resolve) => w.child.once('exit', resolve));
       await w.run({ cmd: 'stop' }).catch(() => undefined);
-      w.child.kill();
+      // It exits by itself once stopped; killed if it has not within 5 s.
+      const timer = setTimeout(() => w.child.kill(), 5_000);
+      await exited;
+      clearTimeout(timer);
     }
     for (const u of unsubscribe) u();
     await server.close();
