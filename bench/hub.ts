@@ -2,15 +2,18 @@
  * The hub bench: routed payments per second through a hub on durable SQLite, over loopback
  * HTTP, with many clients at once (default 100; `HUB_BENCH_CLIENTS`), and the latency of each
  * payment request (p50/p99). The ratio baseline is the raw verifications per second of the same
- * secp256k1 backend, measured in the same run (before and after it, averaged). The hub and its clients share this process (and
- * its cores), on a simulated chain.
+ * secp256k1 backend, measured in the same run (before and after it, averaged). Two layouts
+ * (`HUB_BENCH_SPLIT`, default `0,1`): 0 = the hub and its clients share this process (and its
+ * thread); N > 0 = the clients run in N child processes (`bench/hub-client-process.ts`) on this
+ * process's simulated chain, so that this process's CPU time is the hub's alone.
  *
  * Run alone with `npx tsx bench/hub.ts`, or as part of `npm run bench`.
  */
+import { type ChildProcess, fork } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { SimulatedChain } from '../src/chain/simulated-chain.js';
 import {
@@ -24,6 +27,8 @@ import { Hub, startHubServer } from '../src/hub/index.js';
 import { MemoryStore } from '../src/runtime/store.js';
 import { SingleKeyWallet } from '../src/runtime/wallet.js';
 import { SqliteStore } from '../src/storage/index.js';
+import type { ClientCommand, PayReport } from './hub-client-process.js';
+import { serveChain } from './hub-ipc-chain.js';
 import { section } from './report.js';
 
 /** Figures of one backend. */
@@ -38,8 +43,16 @@ export interface HubBenchFigures {
   readonly load: number;
   /** Hub requests per routed payment (status included). */
   readonly requestsPerPayment: number;
-  /** CPU time of this process (hub and clients) per routed payment, ms: steadier than wall time on a busy machine. */
+  /** CPU time (hub and clients) per routed payment, ms: steadier than wall time on a busy machine. */
   readonly cpuMsPerPayment: number;
+  /** Client processes (0: the clients share the hub's process). */
+  readonly clientProcesses: number;
+  /** The hub process's CPU time per routed payment, ms (split layout only: else null). */
+  readonly hubCpuMsPerPayment: number | null;
+  /** SQLite transactions (each one sync to disk) per routed payment. */
+  readonly dbCommitsPerPayment: number;
+  /** Store operations carried by those transactions per routed payment (a `saveAll` is one). */
+  readonly dbWritesPerPayment: number;
 }
 
 function rawVerifyPerSecond(backend: Awaited<ReturnType<typeof loadSecp256k1Backend>>): number {
@@ -130,6 +143,7 @@ export async function hubBench(
     }
     const latencies: number[] = [];
     const requestsBefore = requests;
+    const dbBefore = store.commitStats;
     const cpuBefore = process.cpuUsage();
     const start = performance.now();
     await Promise.all(
@@ -148,6 +162,7 @@ export async function hubBench(
     const seconds = (performance.now() - start) / 1000;
     const requestsMade = requests - requestsBefore;
     const cpu = process.cpuUsage(cpuBefore);
+    const db = store.commitStats;
     // Routed = what the payees' hub->client channels carry, in payments of 1,000 sat.
     let received = 0n;
     for (const me of all) for (const c of await me.client.connections()) received += c.received;
@@ -165,9 +180,157 @@ export async function hubBench(
       routedPerSecond: routed / seconds,
       p50Ms: percentile(latencies, 0.5),
       p99Ms: percentile(latencies, 0.99),
+      clientProcesses: 0,
+      hubCpuMsPerPayment: null,
+      dbCommitsPerPayment: (db.batches - dbBefore.batches) / routed,
+      dbWritesPerPayment: (db.operations - dbBefore.operations) / routed,
     };
   } finally {
     for (const c of all) await c.client.stop().catch(() => undefined);
+    await server.close();
+    await hub.stop();
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A client process of the split layout, with its command channel. */
+class ClientProcess {
+  private next = 0;
+  private readonly waiting = new Map<
+    number,
+    { resolve: (v: unknown) => void; reject: (e: Error) => void }
+  >();
+  readonly ready: Promise<void>;
+
+  constructor(readonly child: ChildProcess) {
+    this.ready = new Promise((resolve, reject) => {
+      child.once('error', reject);
+      child.once('exit', (code) => reject(new Error(`client process exited (${code})`)));
+      child.on('message', (m: { kind?: string; id: number; value?: unknown; error?: string }) => {
+        if (m?.kind === 'ready') resolve();
+        if (m?.kind !== 'cmd-reply') return;
+        const w = this.waiting.get(m.id);
+        this.waiting.delete(m.id);
+        if (m.error !== undefined) w?.reject(new Error(`client process: ${m.error}`));
+        else w?.resolve(m.value);
+      });
+    });
+  }
+
+  run<T>(command: ClientCommand): Promise<T> {
+    const id = ++this.next;
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.child.send({ kind: 'cmd', id, command });
+    });
+  }
+}
+
+/**
+ * The split layout: the hub in this process, its clients in `processes` child processes (client
+ * i in process i mod N), the same ring of payments as {@link hubBench}. CPU time is reported
+ * for the hub (this process) and for the clients (their processes, over the payment phase).
+ */
+export async function hubBenchSplit(
+  name: Secp256k1BackendName,
+  clients: number,
+  rounds: number,
+  processes: number,
+): Promise<HubBenchFigures> {
+  const backend = await useSecp256k1Backend(name);
+  const verifyBefore = rawVerifyPerSecond(backend);
+  const dir = mkdtempSync(join(tmpdir(), 'hub-bench-'));
+  const sim = new SimulatedChain();
+  const store = await SqliteStore.open(join(dir, 'hub.sqlite'));
+  const hub = await Hub.start({
+    chain: sim,
+    store,
+    privateKey: benchKey('hub'),
+    network: 'regtest',
+  });
+  for (let i = 0; i < Math.ceil(clients / 20); i++)
+    await hub.fundWallet(sim.fund(hub.wallet!.outputScript, 5_000_000n), 5_000_000n);
+  const server = await startHubServer(hub, { ratePerMinute: 1_000_000 });
+  const workerFile = fileURLToPath(new URL('./hub-client-process.ts', import.meta.url));
+  const workers: ClientProcess[] = [];
+  const unsubscribe: (() => void)[] = [];
+  try {
+    for (let p = 0; p < processes; p++) {
+      // HUB_BENCH_CHILD_ARGV: extra Node options for the client processes (e.g. --cpu-prof).
+      const extra = process.env.HUB_BENCH_CHILD_ARGV?.split(' ').filter(Boolean) ?? [];
+      const child = fork(workerFile, [], {
+        serialization: 'advanced',
+        stdio: 'inherit',
+        execArgv: [...process.execArgv, ...extra],
+      });
+      unsubscribe.push(serveChain(sim, child));
+      workers.push(new ClientProcess(child));
+    }
+    await Promise.all(workers.map((w) => w.ready));
+    await Promise.all(workers.map((w) => w.run({ cmd: 'init', backend: name, url: server.url })));
+    const handles: string[] = [];
+    for (let i = 0; i < clients; i++) {
+      handles.push(await workers[i % processes]!.run<string>({ cmd: 'connect', index: i }));
+      if (i % 10 === 9) {
+        sim.mine(1);
+        await hub.manager.idle();
+      }
+    }
+    for (let i = 0; i < 3; i++) {
+      sim.mine(1);
+      await hub.manager.idle();
+      await Promise.all(workers.map((w) => w.run({ cmd: 'syncAll' })));
+    }
+    const dbBefore = store.commitStats;
+    const cpuBefore = process.cpuUsage();
+    const start = performance.now();
+    const reports = await Promise.all(
+      workers.map((w, p) => {
+        const to: Record<number, string> = {};
+        for (let i = p; i < clients; i += processes) to[i] = handles[(i + 1) % clients]!;
+        return w.run<PayReport>({ cmd: 'pay', to, rounds });
+      }),
+    );
+    reports.push(
+      ...(await Promise.all(workers.map((w) => w.run<PayReport>({ cmd: 'finalSync' })))),
+    );
+    const seconds = (performance.now() - start) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
+    const db = store.commitStats;
+    let received = 0n;
+    for (const w of workers) received += await w.run<bigint>({ cmd: 'received' });
+    const routed = Number(received / 1_000n);
+    if (routed !== clients * rounds) throw new Error(`routed ${routed} of ${clients * rounds}`);
+    const latencies = reports.flatMap((r) => r.latencies).sort((a, b) => a - b);
+    const hubCpuMs = (cpu.user + cpu.system) / 1000;
+    const clientCpuMs = reports.reduce((s, r) => s + r.cpuMicros, 0) / 1000;
+    const verifyPerSecond = (verifyBefore + rawVerifyPerSecond(backend)) / 2;
+    return {
+      backend: name,
+      clients,
+      verifyPerSecond,
+      load: loadavg()[0]!,
+      requestsPerPayment: reports.reduce((s, r) => s + r.requests, 0) / routed,
+      cpuMsPerPayment: (hubCpuMs + clientCpuMs) / routed,
+      routedPerSecond: routed / seconds,
+      p50Ms: percentile(latencies, 0.5),
+      p99Ms: percentile(latencies, 0.99),
+      clientProcesses: processes,
+      hubCpuMsPerPayment: hubCpuMs / routed,
+      dbCommitsPerPayment: (db.batches - dbBefore.batches) / routed,
+      dbWritesPerPayment: (db.operations - dbBefore.operations) / routed,
+    };
+  } finally {
+    for (const w of workers) {
+      const exited = new Promise((resolve) => w.child.once('exit', resolve));
+      await w.run({ cmd: 'stop' }).catch(() => undefined);
+      // It exits by itself once stopped; killed if it has not within 5 s.
+      const timer = setTimeout(() => w.child.kill(), 5_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    for (const u of unsubscribe) u();
     await server.close();
     await hub.stop();
     await store.close();
@@ -179,6 +342,8 @@ export async function hubBench(
 export async function runHubBenchmarks(): Promise<HubBenchFigures[]> {
   const clients = Number(process.env.HUB_BENCH_CLIENTS ?? 100);
   const rounds = Number(process.env.HUB_BENCH_ROUNDS ?? 5);
+  // HUB_BENCH_SPLIT=0,1: client processes per run (0: the clients in the hub's process).
+  const layouts = (process.env.HUB_BENCH_SPLIT ?? '0,1').split(',').map(Number);
   const figures: HubBenchFigures[] = [];
   const skipped: string[] = [];
   // HUB_BENCH_BACKENDS=native,noble picks and orders the backends.
@@ -192,15 +357,21 @@ export async function runHubBenchmarks(): Promise<HubBenchFigures[]> {
       skipped.push(`${name}: ${(error as Error).message}`);
       continue;
     }
-    const f = await hubBench(name, clients, rounds);
-    figures.push(f);
-    // Each backend as soon as it is measured (a long run may be cut short).
-    process.stderr.write(`hub bench ${JSON.stringify(f)}\n`);
+    for (const processes of layouts) {
+      const f =
+        processes === 0
+          ? await hubBench(name, clients, rounds)
+          : await hubBenchSplit(name, clients, rounds, processes);
+      figures.push(f);
+      // Each figure as soon as it is measured (a long run may be cut short).
+      process.stderr.write(`hub bench ${JSON.stringify(f)}\n`);
+    }
   }
   await useSecp256k1Backend('noble');
   const header = [
     'backend',
     'clients',
+    'client procs',
     'verify/s',
     'routed/s',
     'verifies/payment',
@@ -208,9 +379,12 @@ export async function runHubBenchmarks(): Promise<HubBenchFigures[]> {
     'p99 ms',
     'req/payment',
     'cpu ms/payment',
+    'hub cpu ms',
+    'db tx/pay',
+    'db ops/pay',
     'load',
   ];
-  const widths = [16, 9, 10, 10, 18, 9, 9, 13, 16, 7];
+  const widths = [16, 9, 14, 10, 10, 18, 9, 9, 13, 16, 12, 11, 15, 7];
   const row = (v: string[]) =>
     v.map((x, i) => (i === 0 ? x.padEnd(widths[0]!) : x.padStart(widths[i]!))).join('');
   console.log(
@@ -222,6 +396,7 @@ export async function runHubBenchmarks(): Promise<HubBenchFigures[]> {
           row([
             f.backend,
             String(f.clients),
+            f.clientProcesses === 0 ? 'shared' : String(f.clientProcesses),
             f.verifyPerSecond.toFixed(0),
             f.routedPerSecond.toFixed(1),
             `${(f.verifyPerSecond / f.routedPerSecond).toFixed(1)}x`,
@@ -229,6 +404,9 @@ export async function runHubBenchmarks(): Promise<HubBenchFigures[]> {
             f.p99Ms.toFixed(1),
             f.requestsPerPayment.toFixed(2),
             f.cpuMsPerPayment.toFixed(2),
+            f.hubCpuMsPerPayment === null ? '-' : f.hubCpuMsPerPayment.toFixed(2),
+            f.dbCommitsPerPayment.toFixed(2),
+            f.dbWritesPerPayment.toFixed(2),
             f.load.toFixed(1),
           ]),
         ),

@@ -1,3 +1,4 @@
+import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '../bytes.js';
 import type { Secp256k1Backend } from './backend.js';
 import {
@@ -49,6 +50,14 @@ function hasCompressedShape(key: Uint8Array): boolean {
 }
 
 /**
+ * Public keys derived lately, by SHA-256 of their private key: a channel checks its own key
+ * against the deposit script at every commit it signs, a base-point multiplication each time.
+ */
+const derived = new Map<string, Uint8Array>();
+const DERIVED_LIMIT = 1024;
+let derivedBackend: Secp256k1Backend | undefined;
+
+/**
  * The compressed public key of a private key, computed by the active backend.
  *
  * @throws {@link CryptoError} `CRYPTO_INVALID_INPUT` for a bad key, `CRYPTO_BACKEND_FAULT` when
@@ -56,10 +65,21 @@ function hasCompressedShape(key: Uint8Array): boolean {
  */
 export function derivePublicKey(privateKey: Uint8Array): Uint8Array {
   assertPrivateKeyInput(privateKey);
-  const publicKey = activeSecp256k1Backend().publicKeyCreate(privateKey);
+  const backend = activeSecp256k1Backend();
+  if (derivedBackend !== backend) {
+    derived.clear();
+    derivedBackend = backend;
+  }
+  // Keyed by a hash of the private key: the memo holds no secret, only public keys.
+  const id = bytesToHex(sha256(privateKey));
+  const known = derived.get(id);
+  if (known) return Uint8Array.from(known);
+  const publicKey = backend.publicKeyCreate(privateKey);
   if (!hasCompressedShape(publicKey)) {
     throw new CryptoError('CRYPTO_BACKEND_FAULT', 'the backend derived no compressed key');
   }
+  if (derived.size >= DERIVED_LIMIT) derived.delete(derived.keys().next().value!);
+  derived.set(id, Uint8Array.from(publicKey));
   return publicKey;
 }
 

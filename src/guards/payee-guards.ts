@@ -130,12 +130,21 @@ export function checkCommit(context: PayeeContext, message: CommitMessage): Chec
         outpoint: { txid: deposit.txid, vout: deposit.vout },
         value: parseAmount(deposit.value),
       },
-      depositScript: hexToBytes(depositScript),
+      depositScript: depositScriptBytes(depositScript),
       delayTime,
       issuedRevokeHashes: context.requestedRevokes.map((r) => hexToBytes(r.hash)),
       minFeeRate: context.minFeeRate,
     }),
   );
+}
+
+/** The last deposit script decoded from hex: a channel's commits all name the same one. */
+let lastDeposit: { hex: string; bytes: Uint8Array } | null = null;
+
+/** `hexToBytes(hex)`, a copy of the last result when asked about the same text again. */
+function depositScriptBytes(hex: string): Uint8Array {
+  if (lastDeposit?.hex !== hex) lastDeposit = { hex, bytes: hexToBytes(hex) };
+  return Uint8Array.from(lastDeposit.bytes);
 }
 
 /** Revoke-until must name a well-formed amount and revoke at least one commit. */

@@ -1,7 +1,11 @@
 import { equalBytes } from '../bytes.js';
 import { parseDepositScript } from './deposit-script.js';
+import { BytesMemo } from './memo.js';
 import { OP } from './opcodes.js';
 import { type TemplateElement, buildFromTemplate, parseWithTemplate } from './template.js';
+
+/** Commit scripts parsed lately: each is parsed by the guard, the machine and the checker. */
+const parsedCommits = new BytesMemo<CommitScriptFields>(4096);
 
 /** The fields of a commit redeem script (PROTOCOL.md §3). */
 export interface CommitScriptFields {
@@ -56,6 +60,24 @@ export function buildCommitScript(fields: CommitScriptFields): Uint8Array {
  * @throws {@link ScriptError} with a stable code when the script deviates in any way.
  */
 export function parseCommitScript(script: Uint8Array): CommitScriptFields {
+  const known = parsedCommits.get(script);
+  if (known) return copyCommitFields(known);
+  const fields = parseCommitScriptFields(script);
+  parsedCommits.set(script, copyCommitFields(fields));
+  return fields;
+}
+
+function copyCommitFields(f: CommitScriptFields): CommitScriptFields {
+  return {
+    payerPubkey: Uint8Array.from(f.payerPubkey),
+    payeePubkey: Uint8Array.from(f.payeePubkey),
+    spendSecretHash: Uint8Array.from(f.spendSecretHash),
+    revokeSecretHash: Uint8Array.from(f.revokeSecretHash),
+    delayTime: f.delayTime,
+  };
+}
+
+function parseCommitScriptFields(script: Uint8Array): CommitScriptFields {
   const v = parseWithTemplate(COMMIT_SCRIPT_TEMPLATE, script);
   return {
     payerPubkey: v.payerPubkey as Uint8Array,

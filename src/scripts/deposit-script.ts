@@ -1,5 +1,9 @@
+import { BytesMemo } from './memo.js';
 import { OP } from './opcodes.js';
 import { type TemplateElement, buildFromTemplate, parseWithTemplate } from './template.js';
+
+/** Deposit scripts parsed lately (a hub serves many channels at once). */
+const parsedDeposits = new BytesMemo<DepositScriptFields>(4096);
 
 /** The fields of a deposit redeem script (PROTOCOL.md §3). */
 export interface DepositScriptFields {
@@ -58,6 +62,23 @@ export function buildDepositScript(fields: DepositScriptFields): Uint8Array {
  * @throws {@link ScriptError} with a stable code when the script deviates in any way.
  */
 export function parseDepositScript(script: Uint8Array): DepositScriptFields {
+  const known = parsedDeposits.get(script);
+  if (known) return copyDepositFields(known);
+  const fields = parseDepositScriptFields(script);
+  parsedDeposits.set(script, copyDepositFields(fields));
+  return fields;
+}
+
+function copyDepositFields(f: DepositScriptFields): DepositScriptFields {
+  return {
+    payerPubkey: Uint8Array.from(f.payerPubkey),
+    payeePubkey: Uint8Array.from(f.payeePubkey),
+    spendSecretHash: Uint8Array.from(f.spendSecretHash),
+    expireTime: f.expireTime,
+  };
+}
+
+function parseDepositScriptFields(script: Uint8Array): DepositScriptFields {
   const v = parseWithTemplate(DEPOSIT_SCRIPT_TEMPLATE, script);
   // The payer key appears three times; the canonical-form check inside the parser has already
   // required all three to be equal, since the rebuilt script uses one value for the slot.

@@ -3,8 +3,12 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { concatBytes } from '../bytes.js';
 import { ScriptError } from './errors.js';
 import { hash160 } from './hash.js';
+import { BytesMemo } from './memo.js';
 import { MAX_SCRIPT_ELEMENT_SIZE, OP } from './opcodes.js';
 import { type NetworkName, networkParams } from './networks.js';
+
+/** P2SH output scripts of redeem scripts hashed lately (HASH160 is most of the cost). */
+const outputScripts = new BytesMemo<Uint8Array>(4096);
 
 const base58check = createBase58check(sha256);
 
@@ -20,11 +24,15 @@ function assertRedeemSize(redeemScript: Uint8Array): void {
 /** `OP_HASH160 <HASH160(redeem script)> OP_EQUAL`: the output script paying to a redeem script. */
 export function p2shOutputScript(redeemScript: Uint8Array): Uint8Array {
   assertRedeemSize(redeemScript);
-  return concatBytes(
+  const known = outputScripts.get(redeemScript);
+  if (known) return Uint8Array.from(known);
+  const script = concatBytes(
     Uint8Array.of(OP.OP_HASH160, 20),
     hash160(redeemScript),
     Uint8Array.of(OP.OP_EQUAL),
   );
+  outputScripts.set(redeemScript, Uint8Array.from(script));
+  return script;
 }
 
 /**

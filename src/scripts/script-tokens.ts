@@ -52,14 +52,25 @@ export function tokenizeScript(script: Uint8Array): ScriptToken[] {
  */
 export function encodePush(data: Uint8Array): Uint8Array {
   const n = data.length;
-  let header: number[];
-  if (n < OP.OP_PUSHDATA1) header = [n];
-  else if (n <= 0xff) header = [OP.OP_PUSHDATA1, n];
-  else if (n <= 0xffff) header = [OP.OP_PUSHDATA2, n & 0xff, n >> 8];
-  else header = [OP.OP_PUSHDATA4, n & 0xff, (n >> 8) & 0xff, (n >> 16) & 0xff, n >>> 24];
-  const out = new Uint8Array(header.length + n);
-  out.set(header, 0);
-  out.set(data, header.length);
+  // Header written in place (no intermediate arrays): every script build pushes several items.
+  const h = n < OP.OP_PUSHDATA1 ? 1 : n <= 0xff ? 2 : n <= 0xffff ? 3 : 5;
+  const out = new Uint8Array(h + n);
+  if (h === 1) out[0] = n;
+  else if (h === 2) {
+    out[0] = OP.OP_PUSHDATA1;
+    out[1] = n;
+  } else if (h === 3) {
+    out[0] = OP.OP_PUSHDATA2;
+    out[1] = n & 0xff;
+    out[2] = n >> 8;
+  } else {
+    out[0] = OP.OP_PUSHDATA4;
+    out[1] = n & 0xff;
+    out[2] = (n >> 8) & 0xff;
+    out[3] = (n >> 16) & 0xff;
+    out[4] = n >>> 24;
+  }
+  out.set(data, h);
   return out;
 }
 

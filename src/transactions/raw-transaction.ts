@@ -2,6 +2,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { RawTx } from '@scure/btc-signer/script.js';
 import { bytesToHex } from '../bytes.js';
 import { TransactionError } from './errors.js';
+import { decodeWire, encodeWire, wireLength } from './wire-coder.js';
 
 /** A transaction input as carried in raw bytes. `txid` is in display (RPC) byte order. */
 export interface TxInput {
@@ -43,6 +44,8 @@ export const FINAL_SEQUENCE = 0xffffffff;
 export function decodeTransaction(raw: Uint8Array): TxData {
   if (!(raw instanceof Uint8Array))
     throw new TransactionError('TX_MALFORMED', 'transaction must be bytes');
+  const wire = decodeWire(raw);
+  if (wire) return { ...wire, witnesses: undefined };
   try {
     const tx = RawTx.decode(raw);
     return {
@@ -65,6 +68,10 @@ export function decodeTransaction(raw: Uint8Array): TxData {
 /** Serializes a transaction (with witnesses when it has any). */
 export function encodeTransaction(tx: TxData, withWitness = true): Uint8Array {
   const segwit = withWitness && tx.witnesses?.some((w) => w.length > 0);
+  if (!segwit) {
+    const wire = encodeWire(tx);
+    if (wire) return wire;
+  }
   return RawTx.encode({
     version: tx.version,
     segwitFlag: segwit,
@@ -92,6 +99,11 @@ export function rawTransactionId(raw: Uint8Array): string {
 
 /** Virtual size (weight / 4, rounded up) of a transaction. */
 export function virtualSizeOf(tx: TxData): number {
+  // Without witness data both encodings are the same bytes: their length is enough.
+  if (!tx.witnesses?.some((w) => w.length > 0)) {
+    const length = wireLength(tx);
+    if (length !== null) return length;
+  }
   const base = encodeTransaction(tx, false).length;
   const total = encodeTransaction(tx, true).length;
   return Math.ceil((base * 3 + total) / 4);

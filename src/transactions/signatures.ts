@@ -5,6 +5,7 @@ import { compactToDer, derToCompactOrNull } from '../crypto/der.js';
 import { signDigest, verifyDigest } from '../crypto/ecdsa.js';
 import { TransactionError } from './errors.js';
 import { type TxData, encodeTransaction } from './raw-transaction.js';
+import { encodeWire } from './wire-coder.js';
 
 /** The only sighash type the protocol uses. */
 export const SIGHASH_ALL = 0x01;
@@ -18,6 +19,10 @@ export function legacySighash(tx: TxData, inputIndex: number, scriptCode: Uint8A
   if (!Number.isInteger(inputIndex) || inputIndex < 0 || inputIndex >= tx.inputs.length) {
     throw new TransactionError('TX_INVALID_PARAMS', `no input ${inputIndex}`);
   }
+  const type = Uint8Array.of(SIGHASH_ALL, 0, 0, 0);
+  const empty = new Uint8Array(0);
+  const direct = encodeWire(tx, type, (i) => (i === inputIndex ? scriptCode : empty));
+  if (direct) return sha256(sha256(direct));
   const stripped: TxData = {
     ...tx,
     witnesses: undefined,
@@ -26,7 +31,6 @@ export function legacySighash(tx: TxData, inputIndex: number, scriptCode: Uint8A
       scriptSig: i === inputIndex ? scriptCode : new Uint8Array(0),
     })),
   };
-  const type = Uint8Array.of(SIGHASH_ALL, 0, 0, 0);
   return sha256(sha256(concatBytes(encodeTransaction(stripped, false), type)));
 }
 

@@ -1,4 +1,4 @@
-import type { MemoryStore, Store } from '../../src/runtime/store.js';
+import type { MemoryStore, Store, StoreWrite } from '../../src/runtime/store.js';
 
 /**
  * A store that dies after `budget` saves: later saves never land and never resolve, as when the
@@ -29,5 +29,16 @@ export class DyingStore implements Store {
       return new Promise(() => undefined);
     }
     return this.inner.save(key, snapshot);
+  }
+}
+
+/**
+ * A {@link DyingStore} with an atomic `saveAll`: a group of writes counts as one save, and a
+ * group past the budget lands not at all (the process died before the transaction committed).
+ */
+export class AtomicDyingStore extends DyingStore {
+  saveAll(writes: readonly StoreWrite[]): Promise<void> {
+    // One save of the budget for the whole group, made through the inner store's own saveAll.
+    return this.save('\u0000group', '').then(() => this.inner.saveAll(writes));
   }
 }
