@@ -203,7 +203,8 @@ function checkPublished(context: PayerContext, terms: ChannelTerms | null): void
   )
     refuse('SNAPSHOT_FIELD_INVALID', "is not the commit's revoke hash and secret", at('published'));
   if (published.amount !== commit.amount) {
-    refuse('SNAPSHOT_AMOUNT_INCONSISTENT', `is not ${commit.amount}`, at('published/amount'));
+    checkEarlierSelfsCommit(context, published);
+    return;
   }
   // The payer's signature covers every output, so whatever copy was mined pays as it does.
   const tx = guarded('SNAPSHOT_COMMIT_INVALID', at(`commits/${index}/rawTx`), () =>
@@ -224,6 +225,35 @@ function checkPublished(context: PayerContext, terms: ChannelTerms | null): void
       at('published/remainder'),
     );
   }
+}
+
+/**
+ * A published commit of a record's script but of another amount: a payer restored from an
+ * older snapshot may have signed a new amount with a revoke hash its earlier self had already
+ * used, and the chain holds the earlier self's commit, whose amount and remainder the machine
+ * took from the chain. Only what holds of any commit of the deposit is checked then: the amount
+ * and remainder fit in the deposit.
+ */
+function checkEarlierSelfsCommit(
+  context: PayerContext,
+  published: NonNullable<PayerContext['published']>,
+): void {
+  const depositValue = context.deposit
+    ? satoshis(context.deposit.value, at('deposit/value'))
+    : null;
+  const amount = satoshis(published.amount, at('published/amount'));
+  const remainder = published.remainder
+    ? satoshis(published.remainder.value, at('published/remainder/value'))
+    : 0n;
+  if (depositValue === null || amount === 0n || amount + remainder > depositValue) {
+    refuse(
+      'SNAPSHOT_AMOUNT_INCONSISTENT',
+      `with its remainder not within 1..${depositValue ?? 0n}`,
+      at('published/amount'),
+    );
+  }
+  if (published.remainder !== null && published.remainder.vout !== 1)
+    refuse('SNAPSHOT_FIELD_INVALID', 'a remainder is output 1', at('published/remainder/vout'));
 }
 
 function outpointsOf(context: PayerContext) {
