@@ -1,7 +1,15 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { bytesToHex, hexToBytes } from '../bytes.js';
+import type { PayeeContext, PayerContext } from '../machines/context.js';
 import type { HistoryRecord } from '../machines/history.js';
 import { hash160 } from '../scripts/hash.js';
+import {
+  compactPayeeCommit,
+  compactPayeeRevoked,
+  expandPayeeCommit,
+  expandPayeeRevoked,
+  payerCommitScript,
+} from './compact-commits.js';
 import { SnapshotError } from './errors.js';
 import { HistoryRecordSchema } from './schema.js';
 
@@ -10,22 +18,64 @@ const CHECK = TypeCompiler.Compile(HistoryRecordSchema);
 /** Largest history record text accepted: one commit transaction with room to spare. */
 export const MAX_HISTORY_RECORD_BYTES = 64 * 1024;
 
-/** JSON text of a history record, as the store receives it. */
-export function encodeHistoryRecord(record: HistoryRecord): string {
-  return JSON.stringify(record);
+/** The context of the channel a history record belongs to: what its compact form is rebuilt from. */
+export type HistoryContext = PayerContext | PayeeContext;
+
+/**
+ * JSON text of a history record, as the store receives it: compact (see `compact-commits.ts`)
+ * when `context` is given and the record rebuilds from it byte-exact, else whole. A commit
+ * record's revoke hash is its key's, so the compact form leaves it out.
+ */
+export function encodeHistoryRecord(record: HistoryRecord, context?: HistoryContext): string {
+  return JSON.stringify(context ? compactRecord(record, context) : record);
+}
+
+function compactRecord(record: HistoryRecord, context: HistoryContext): unknown {
+  switch (record.kind) {
+    case 'script-index':
+      return { k: 's', h: record.revokeSecretHash };
+    case 'payer-commit': {
+      if (context.role !== 'payer') return record;
+      let script: string;
+      try {
+        script = payerCommitScript(context, record.revokeSecretHash, '');
+      } catch {
+        return record;
+      }
+      if (script !== record.commitScript) return record;
+      const { amount: a, revokeSecret: s, below: b } = record;
+      return s === null ? { k: 'c', a, b } : { k: 'c', a, s, b };
+    }
+    case 'payee-active': {
+      if (context.role !== 'payee') return record;
+      const compact = compactPayeeCommit(record, context);
+      return 'rawTx' in compact ? record : { k: 'a', ...compact, b: record.below };
+    }
+    case 'payee-revoked': {
+      if (context.role !== 'payee') return record;
+      const compact = compactPayeeRevoked(record, context);
+      return 'revokeSecret' in compact || deriveHash(record.revokeSecret) !== record.revokeSecretHash
+        ? record
+        : { k: 'r', ...compact };
+    }
+  }
 }
 
 /**
  * Reads a history record back from the store and checks it: size, JSON, schema, that it is the
  * record its key names (`c/` and `a/` keys carry the revoke hash), and that a revoke secret
- * hashes to its revoke hash.
+ * hashes to its revoke hash. A compact record is rebuilt from `context`, the channel's.
  *
  * @throws {@link SnapshotError} (`SNAPSHOT_TOO_LARGE`, `SNAPSHOT_NOT_JSON`, `SNAPSHOT_SCHEMA`,
  * `SNAPSHOT_FIELD_INVALID`, `SNAPSHOT_SECRET_MISMATCH`) with the path `/history/<key>`.
  */
-export function decodeHistoryRecord(key: string, text: string): HistoryRecord {
+export function decodeHistoryRecord(
+  key: string,
+  text: string,
+  context?: HistoryContext,
+): HistoryRecord {
   const path = `/history/${key}`;
-  if (text.length > MAX_HISTORY_RECORD_BYTES)
+  if (typeof text !== 'string' || text.length > MAX_HISTORY_RECORD_BYTES)
     throw new SnapshotError('SNAPSHOT_TOO_LARGE', 'history record too large', path);
   let value: unknown;
   try {
@@ -41,7 +91,56 @@ export function decodeHistoryRecord(key: string, text: string): HistoryRecord {
       path,
     );
   }
-  const record = value as HistoryRecord;
+  const record = 'k' in (value as object) ? expand(key, value as Compact, path, context) : value;
+  return checked(key, record as HistoryRecord, path);
+}
+
+type Compact =
+  | { k: 'c'; a: string; s?: string; b: string | null }
+  | { k: 'a'; a: string; i: number; f: string; g: string; b: string | null }
+  | { k: 'r'; a: string; i: number }
+  | { k: 's'; h: string };
+
+const PREFIX = { c: 'c/', a: 'a/', r: 'a/', s: 's/' } as const;
+const ROLE = { c: 'payer', a: 'payee', r: 'payee', s: null } as const;
+
+function expand(
+  key: string,
+  value: Compact,
+  path: string,
+  context: HistoryContext | undefined,
+): HistoryRecord {
+  const [prefix, id] = [key.slice(0, 2), key.slice(2)];
+  if (prefix !== PREFIX[value.k])
+    throw new SnapshotError('SNAPSHOT_FIELD_INVALID', 'record is not the one its key names', path);
+  if (value.k === 's') return { kind: 'script-index', revokeSecretHash: value.h };
+  if (!context || context.role !== ROLE[value.k])
+    throw new SnapshotError('SNAPSHOT_FIELD_INVALID', 'a compact record needs its channel', path);
+  if (!/^[0-9a-f]{40}$/.test(id!))
+    throw new SnapshotError('SNAPSHOT_FIELD_INVALID', 'record is not the one its key names', path);
+  if (value.k === 'c') {
+    const payer = context as PayerContext;
+    return {
+      kind: 'payer-commit',
+      amount: value.a,
+      commitScript: payerCommitScript(payer, id!, path),
+      revokeSecretHash: id!,
+      revokeSecret: value.s ?? null,
+      below: value.b,
+    };
+  }
+  const payee = context as PayeeContext;
+  if (value.k === 'a') {
+    const { b, k: _, ...compact } = value;
+    const commit = expandPayeeCommit(compact, payee, path);
+    return { kind: 'payee-active', ...commit, below: b };
+  }
+  const { k: _, ...compact } = value;
+  const revoked = expandPayeeRevoked(compact, payee, path);
+  return { kind: 'payee-revoked', ...revoked, revokeSecretHash: deriveHash(revoked.revokeSecret) };
+}
+
+function checked(key: string, record: HistoryRecord, path: string): HistoryRecord {
   const [prefix, id] = [key.slice(0, 2), key.slice(2)];
   const fits =
     record.kind === 'script-index'
@@ -52,7 +151,7 @@ export function decodeHistoryRecord(key: string, text: string): HistoryRecord {
   if (
     record.kind !== 'script-index' &&
     record.revokeSecret !== null &&
-    bytesToHex(hash160(hexToBytes(record.revokeSecret))) !== record.revokeSecretHash
+    deriveHash(record.revokeSecret) !== record.revokeSecretHash
   )
     throw new SnapshotError(
       'SNAPSHOT_SECRET_MISMATCH',
@@ -60,4 +159,8 @@ export function decodeHistoryRecord(key: string, text: string): HistoryRecord {
       path,
     );
   return record;
+}
+
+function deriveHash(secret: string): string {
+  return bytesToHex(hash160(hexToBytes(secret)));
 }

@@ -1,0 +1,93 @@
+import type { PayeeContext, PayerContext } from '../machines/context.js';
+import {
+  type CompactPayeeCommit,
+  type CompactPayeeRevoked,
+  type CompactPayerCommit,
+  compactPayeeCommit,
+  compactPayeeRevoked,
+  compactPayerCommit,
+  compactRequested,
+  expandPayeeCommit,
+  expandPayeeRevoked,
+  expandPayerCommit,
+  expandRequested,
+} from './compact-commits.js';
+import type { ChannelPersistedSnapshot } from './schema.js';
+
+/**
+ * Version 3 of the snapshot: the machine snapshot with its commit records in compact form
+ * (`compact-commits.ts`), everything else as version 2 has it.
+ *
+ * @module
+ */
+
+const CONTEXT = '/machine/context';
+
+/** The persisted machine snapshot with its commit records compact where they rebuild. */
+export function compactSnapshot(persisted: ChannelPersistedSnapshot): unknown {
+  const context = persisted.context as PayerContext | PayeeContext;
+  if (context.role === 'payer')
+    return {
+      ...persisted,
+      context: {
+        ...context,
+        commits: context.commits.map((c) => compactPayerCommit(c, context)),
+      },
+    };
+  return {
+    ...persisted,
+    context: {
+      ...context,
+      requestedRevokes: context.requestedRevokes.map((r) => compactRequested(r, context)),
+      activeCommits: context.activeCommits.map((c) => compactPayeeCommit(c, context)),
+      revokedCommits: context.revokedCommits.map((c) => compactPayeeRevoked(c, context)),
+    },
+  };
+}
+
+/**
+ * The machine snapshot of a version 3 text (already checked against its schema) with every
+ * commit record rebuilt whole.
+ *
+ * @throws {@link SnapshotError} when a compact record cannot be rebuilt.
+ */
+export function expandSnapshot(stored: ChannelPersistedSnapshot): ChannelPersistedSnapshot {
+  const context = stored.context as PayerContext | PayeeContext;
+  if (context.role === 'payer') {
+    const commits = context.commits as readonly (CompactPayerCommit | PayerContext['commits'][0])[];
+    return {
+      ...stored,
+      context: {
+        ...context,
+        commits: commits.map((c, i) => expandPayerCommit(c, context, `${CONTEXT}/commits/${i}`)),
+      },
+    } as ChannelPersistedSnapshot;
+  }
+  const requested = context.requestedRevokes as readonly (
+    | number
+    | PayeeContext['requestedRevokes'][0]
+  )[];
+  const active = context.activeCommits as readonly (
+    | CompactPayeeCommit
+    | PayeeContext['activeCommits'][0]
+  )[];
+  const revoked = context.revokedCommits as readonly (
+    | CompactPayeeRevoked
+    | PayeeContext['revokedCommits'][0]
+  )[];
+  return {
+    ...stored,
+    context: {
+      ...context,
+      requestedRevokes: requested.map((r, i) =>
+        expandRequested(r, context, `${CONTEXT}/requestedRevokes/${i}`),
+      ),
+      activeCommits: active.map((c, i) =>
+        expandPayeeCommit(c, context, `${CONTEXT}/activeCommits/${i}`),
+      ),
+      revokedCommits: revoked.map((c, i) =>
+        expandPayeeRevoked(c, context, `${CONTEXT}/revokedCommits/${i}`),
+      ),
+    },
+  } as ChannelPersistedSnapshot;
+}
