@@ -12,7 +12,7 @@ import {
   expandPayerCommit,
   expandRequested,
 } from './compact-commits.js';
-import type { ChannelPersistedSnapshot } from './schema.js';
+import { type ChannelPersistedSnapshot, SNAPSHOT_VERSION } from './schema.js';
 
 /**
  * Version 3 of the snapshot: the machine snapshot with its commit records in compact form
@@ -90,4 +90,16 @@ export function expandSnapshot(stored: ChannelPersistedSnapshot): ChannelPersist
       ),
     },
   } as ChannelPersistedSnapshot;
+}
+
+/**
+ * The machine snapshot inside a snapshot text, commit records whole whatever the version,
+ * without the checks of `decodeChannelSnapshot`: for reading one's own stored snapshots in
+ * tools and tests, never for restoring from text of unknown origin.
+ *
+ * @throws {@link SnapshotError} or `SyntaxError` when the text is not a snapshot.
+ */
+export function readSnapshotMachine(text: string): ChannelPersistedSnapshot {
+  const envelope = JSON.parse(text) as { version?: unknown; machine: ChannelPersistedSnapshot };
+  return envelope.version === SNAPSHOT_VERSION ? expandSnapshot(envelope.machine) : envelope.machine;
 }
