@@ -10,7 +10,11 @@ import type {
 import { deriveRevokeSecret } from '../machines/revoke-secrets.js';
 import { formatAmount, parseAmount } from '../messages/amount.js';
 import { buildCommitScript } from '../scripts/commit-script.js';
-import { type CommitFrame, commitPartsOf, rebuildPayerSignedCommit } from '../transactions/commit-rebuild.js';
+import {
+  type CommitFrame,
+  commitPartsOf,
+  rebuildPayerSignedCommit,
+} from '../transactions/commit-rebuild.js';
 import { createCommit } from '../transactions/commit-transaction.js';
 import { SnapshotError } from './errors.js';
 

@@ -101,5 +101,7 @@ export function expandSnapshot(stored: ChannelPersistedSnapshot): ChannelPersist
  */
 export function readSnapshotMachine(text: string): ChannelPersistedSnapshot {
   const envelope = JSON.parse(text) as { version?: unknown; machine: ChannelPersistedSnapshot };
-  return envelope.version === SNAPSHOT_VERSION ? expandSnapshot(envelope.machine) : envelope.machine;
+  return envelope.version === SNAPSHOT_VERSION
+    ? expandSnapshot(envelope.machine)
+    : envelope.machine;
 }

@@ -54,7 +54,8 @@ function compactRecord(record: HistoryRecord, context: HistoryContext): unknown 
     case 'payee-revoked': {
       if (context.role !== 'payee') return record;
       const compact = compactPayeeRevoked(record, context);
-      return 'revokeSecret' in compact || deriveHash(record.revokeSecret) !== record.revokeSecretHash
+      return 'revokeSecret' in compact ||
+        deriveHash(record.revokeSecret) !== record.revokeSecretHash
         ? record
         : { k: 'r', ...compact };
     }

@@ -42,7 +42,8 @@ export interface CommitFrame {
 function commitTx(frame: CommitFrame, amount: bigint, fee: bigint, scriptSig: Uint8Array): TxData {
   const remainder = frame.deposit.value - amount - fee;
   const outputs = [{ value: amount, script: p2shOutputScript(frame.commitScript) }];
-  if (remainder > 0n) outputs.push({ value: remainder, script: p2shOutputScript(frame.depositScript) });
+  if (remainder > 0n)
+    outputs.push({ value: remainder, script: p2shOutputScript(frame.depositScript) });
   return {
     version: 2,
     inputs: [
