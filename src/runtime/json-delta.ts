@@ -11,6 +11,10 @@
  *   This is how a window of the newest commits moves: one falls out at the front, one comes in
  *   at the back.
  *
+ * Inside `o` and `a` changes, a value that is not an object (a string, number, boolean, null or
+ * array) stands for `{ "=": value }`: most changes of a step replace a counter or a hash, and
+ * this keeps them short. Logs written before this shorthand apply the same.
+ *
  * Member order is kept exactly, so `JSON.stringify(applyDelta(a, diffJson(a, b)))` equals
  * `JSON.stringify(b)`; the store relies on that to check every delta before it writes it.
  *
@@ -23,8 +27,25 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 /** A delta between two JSON values (see the module notes). */
 export type JsonDelta =
   | { readonly '=': Json }
-  | { readonly o: { readonly [key: string]: JsonDelta } }
-  | { readonly a: readonly [number, { readonly [index: string]: JsonDelta }, readonly Json[]] };
+  | { readonly o: { readonly [key: string]: ChildDelta } }
+  | { readonly a: readonly [number, { readonly [index: string]: ChildDelta }, readonly Json[]] };
+
+/** A delta inside `o` or `a` changes: a delta, or a non-object value that replaces. */
+export type ChildDelta = JsonDelta | null | boolean | number | string | Json[];
+
+/** The shortest form of a child delta: a replacement by a non-object is the value itself. */
+function child(delta: JsonDelta): ChildDelta {
+  if ('=' in delta) {
+    const value = delta['='];
+    if (!isObject(value)) return value;
+  }
+  return delta;
+}
+
+function applyChild(value: Json, delta: ChildDelta): Json {
+  if (typeof delta !== 'object' || delta === null || Array.isArray(delta)) return delta;
+  return applyDelta(value, delta);
+}
 
 /** Why a delta could not be applied: it does not fit the value (a damaged or foreign log). */
 export class JsonDeltaError extends Error {
@@ -66,10 +87,10 @@ export function diffJson(from: Json, to: Json): JsonDelta | null {
   if (isObject(from) && isObject(to)) {
     const keys = Object.keys(to);
     if (!sameKeys(Object.keys(from), keys)) return { '=': to };
-    const changes: { [key: string]: JsonDelta } = {};
+    const changes: { [key: string]: ChildDelta } = {};
     for (const key of keys) {
       const change = diffJson(from[key]!, to[key]!);
-      if (change) changes[key] = change;
+      if (change) changes[key] = child(change);
     }
     return { o: changes };
   }
@@ -87,10 +108,10 @@ function diffArray(from: Json[], to: Json[]): JsonDelta {
   for (const drop of dropCandidates(from, to)) {
     const kept = from.length - drop;
     if (kept > to.length) continue;
-    const changes: { [index: string]: JsonDelta } = {};
+    const changes: { [index: string]: ChildDelta } = {};
     for (let i = 0; i < kept; i++) {
       const change = diffJson(from[drop + i]!, to[i]!);
-      if (change) changes[String(i)] = change;
+      if (change) changes[String(i)] = child(change);
     }
     const candidate: JsonDelta = { a: [drop, changes, to.slice(kept)] };
     const size = JSON.stringify(candidate).length;
@@ -131,7 +152,7 @@ export function applyDelta(value: Json, delta: JsonDelta): Json {
     const next: { [key: string]: Json } = {};
     for (const key of Object.keys(value))
       next[key] = Object.hasOwn(changes, key)
-        ? applyDelta(value[key]!, changes[key]!)
+        ? applyChild(value[key]!, changes[key]!)
         : value[key]!;
     return next;
   }
@@ -150,7 +171,7 @@ export function applyDelta(value: Json, delta: JsonDelta): Json {
       const i = Number(index);
       if (!/^(0|[1-9][0-9]*)$/.test(index) || i >= kept.length)
         throw new JsonDeltaError(`no element ${index} to change`);
-      kept[i] = applyDelta(kept[i]!, changes[index]!);
+      kept[i] = applyChild(kept[i]!, changes[index]!);
     }
     return [...kept, ...pushed];
   }

@@ -16,6 +16,7 @@ import {
   rebuildPayerSignedCommit,
 } from '../transactions/commit-rebuild.js';
 import { createCommit } from '../transactions/commit-transaction.js';
+import { compactSignature, expandSignature } from './compact-signature.js';
 import { SnapshotError } from './errors.js';
 
 /**
@@ -28,7 +29,7 @@ import { SnapshotError } from './errors.js';
  * seed and their index. A compact record keeps only the rest:
  *
  * - payer commit `{ a: amount, h: revoke hash, s?: revoke secret, b: below }`;
- * - payee commit `{ a: amount, i: revoke secret index, f: fee, g: payer signature }`;
+ * - payee commit `{ a: amount, i: revoke secret index, f: fee, g: payer signature as r || s }`;
  * - payee commit given back `{ a: amount, i: revoke secret index }`;
  * - revoke secret issued: its index.
  *
@@ -203,6 +204,23 @@ export function revokeIndexOf(context: PayeeContext, secret: string): number | n
   return null;
 }
 
+const hashIndexes = new Map<string, number>();
+
+/** The index of a revoke hash near the payee's counter, or null when it is not found there. */
+export function revokeIndexOfHash(context: PayeeContext, hash: string): number | null {
+  const key = `${context.revokeSeed}:${hash}`;
+  const known = hashIndexes.get(key);
+  if (known !== undefined && known < context.revokeCounter) return known;
+  const low = Math.max(0, context.revokeCounter - INDEX_SEARCH);
+  for (let i = context.revokeCounter - 1; i >= low; i--)
+    if (deriveRevokeSecret(context.revokeSeed, i).hash === hash) {
+      if (hashIndexes.size >= 1024) hashIndexes.clear();
+      hashIndexes.set(key, i);
+      return i;
+    }
+  return null;
+}
+
 /**
  * The payee's revoke secret of index `index`.
  *
@@ -235,12 +253,9 @@ export function compactPayeeCommit(
       if (bytesToHex(script) !== record.commitScript) return record;
       const parts = commitPartsOf(hexToBytes(record.rawTx), terms.frame(script));
       if (!parts || formatAmount(parts.amount) !== record.amount) return record;
-      return {
-        a: record.amount,
-        i: index,
-        f: formatAmount(parts.fee),
-        g: bytesToHex(parts.payerSignature),
-      };
+      const g = compactSignature(parts.payerSignature);
+      if (g === null) return record;
+      return { a: record.amount, i: index, f: formatAmount(parts.fee), g };
     } catch {
       return record;
     }
@@ -266,7 +281,7 @@ export function expandPayeeCommit(
     const rawTx = rebuildPayerSignedCommit(terms.frame(script), {
       amount: parseAmount(entry.a),
       fee: parseAmount(entry.f),
-      payerSignature: hexToBytes(entry.g),
+      payerSignature: expandSignature(entry.g),
     });
     return {
       amount: entry.a,

@@ -11,7 +11,10 @@ import {
   expandPayeeRevoked,
   expandPayerCommit,
   expandRequested,
+  revokeIndexOfHash,
+  revokeSecretAt,
 } from './compact-commits.js';
+import { SnapshotError } from './errors.js';
 import { type ChannelPersistedSnapshot, SNAPSHOT_VERSION } from './schema.js';
 
 /**
@@ -26,20 +29,27 @@ const CONTEXT = '/machine/context';
 /** The persisted machine snapshot with its commit records compact where they rebuild. */
 export function compactSnapshot(persisted: ChannelPersistedSnapshot): unknown {
   const context = persisted.context as PayerContext | PayeeContext;
-  if (context.role === 'payer')
+  if (context.role === 'payer') {
+    // The top unrevoked commit is nearly always in the window: its position there then stands for it.
+    let top = context.commits.length - 1;
+    while (top >= 0 && context.commits[top]!.revokeSecretHash !== context.topUnrevoked) top--;
     return {
       ...persisted,
       context: {
         ...context,
         commits: context.commits.map((c) => compactPayerCommit(c, context)),
+        topUnrevoked: top >= 0 ? top : context.topUnrevoked,
       },
     };
+  }
+  const activeTop = context.activeTop && revokeIndexOfHash(context, context.activeTop);
   return {
     ...persisted,
     context: {
       ...context,
       requestedRevokes: context.requestedRevokes.map((r) => compactRequested(r, context)),
       activeCommits: context.activeCommits.map((c) => compactPayeeCommit(c, context)),
+      activeTop: activeTop ?? context.activeTop,
       revokedCommits: context.revokedCommits.map((c) => compactPayeeRevoked(c, context)),
     },
   };
@@ -54,12 +64,22 @@ export function compactSnapshot(persisted: ChannelPersistedSnapshot): unknown {
 export function expandSnapshot(stored: ChannelPersistedSnapshot): ChannelPersistedSnapshot {
   const context = stored.context as PayerContext | PayeeContext;
   if (context.role === 'payer') {
-    const commits = context.commits as readonly (CompactPayerCommit | PayerContext['commits'][0])[];
+    const commits = (
+      context.commits as readonly (CompactPayerCommit | PayerContext['commits'][0])[]
+    ).map((c, i) => expandPayerCommit(c, context, `${CONTEXT}/commits/${i}`));
+    const top = context.topUnrevoked as string | number | null;
+    if (typeof top === 'number' && !commits[top])
+      throw new SnapshotError(
+        'SNAPSHOT_FIELD_INVALID',
+        'no such commit',
+        `${CONTEXT}/topUnrevoked`,
+      );
     return {
       ...stored,
       context: {
         ...context,
-        commits: commits.map((c, i) => expandPayerCommit(c, context, `${CONTEXT}/commits/${i}`)),
+        commits,
+        topUnrevoked: typeof top === 'number' ? commits[top]!.revokeSecretHash : top,
       },
     } as ChannelPersistedSnapshot;
   }
@@ -75,10 +95,15 @@ export function expandSnapshot(stored: ChannelPersistedSnapshot): ChannelPersist
     | CompactPayeeRevoked
     | PayeeContext['revokedCommits'][0]
   )[];
+  const activeTop = context.activeTop as string | number | null;
   return {
     ...stored,
     context: {
       ...context,
+      activeTop:
+        typeof activeTop === 'number'
+          ? revokeSecretAt(context, activeTop, `${CONTEXT}/activeTop`).hash
+          : activeTop,
       requestedRevokes: requested.map((r, i) =>
         expandRequested(r, context, `${CONTEXT}/requestedRevokes/${i}`),
       ),

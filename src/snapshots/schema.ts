@@ -459,7 +459,12 @@ export const CompactPayeeCommitSchema = object(
     a: amount('Cumulative amount of the commit, satoshis.'),
     i: revokeIndex('Index of its revoke secret, derived from the revoke seed.'),
     f: amount('Fee of the commit transaction: deposit value less its outputs, satoshis.'),
-    g: hexData(2 * 80, "The payer's signature (DER and sighash byte), hex."),
+    g: Type.String({
+      pattern: '^[A-Za-z0-9_-]{86}$',
+      minLength: 86,
+      maxLength: 86,
+      description: "The payer's SIGHASH_ALL signature: r and s, 32 bytes each, base64url.",
+    }),
   },
   'A commit the payee accepted, compact: the transaction is rebuilt around the signature.',
 );
@@ -481,6 +486,14 @@ export const CompactPayerContextSchema = object(
       maxItems: HISTORY_WINDOW,
       description: 'The newest commits signed, compact where they rebuild.',
     }),
+    topUnrevoked: Type.Union([
+      PayerContextSchema.properties.topUnrevoked,
+      Type.Integer({
+        minimum: 0,
+        maximum: HISTORY_WINDOW - 1,
+        description: 'Position in `commits` of the highest unrevoked commit.',
+      }),
+    ]),
   },
   'Everything the payer machine knows, commits compact.',
 );
@@ -495,6 +508,10 @@ export const CompactPayeeContextSchema = object(
         PayeeContextSchema.properties.requestedRevokes.items,
       ]),
     ),
+    activeTop: Type.Union([
+      PayeeContextSchema.properties.activeTop,
+      revokeIndex('Revoke secret index of the highest active commit in history.'),
+    ]),
     activeCommits: Type.Array(Type.Union([CompactPayeeCommitSchema, PayeeCommitRecordSchema]), {
       maxItems: HISTORY_WINDOW,
       description: 'The highest accepted commits, compact where they rebuild.',

@@ -111,8 +111,37 @@ describe('JSON deltas', () => {
     const from = { height: 1, window: [big(1), big(2), big(3), big(4)] };
     const to = { height: 2, window: [big(2), big(3), big(4), big(5)] };
     const delta = diffJson(from, to)!;
-    expect(delta).toEqual({ o: { height: { '=': 2 }, window: { a: [1, {}, [big(5)]] } } });
+    expect(delta).toEqual({ o: { height: 2, window: { a: [1, {}, [big(5)]] } } });
     expect(applyDelta(from, delta)).toEqual(to);
+  });
+
+  test('inside changes, a non-object value replaces; the long form of older logs applies the same', () => {
+    const from: Json = { n: 1, h: 'a', list: [1, { x: 1 }], gone: 'y', obj: { k: 1 } };
+    const to: Json = { n: 2, h: null, list: [[3], { x: 2 }], gone: false, obj: { j: 2 } };
+    const delta = diffJson(from, to)!;
+    expect(delta).toEqual({
+      o: {
+        n: 2,
+        h: null,
+        list: [[3], { x: 2 }],
+        gone: false,
+        obj: { '=': { j: 2 } },
+      },
+    });
+    expect(applyDelta(from, delta)).toEqual(to);
+    expect(
+      applyDelta(from, { o: { list: { a: [0, { 0: [3], 1: { o: { x: 2 } } }, []] } } }),
+    ).toEqual({ ...from, list: [[3], { x: 2 }] });
+    const long = {
+      o: {
+        n: { '=': 2 },
+        h: { '=': null },
+        list: { a: [0, { 0: { '=': [3] }, 1: { o: { x: { '=': 2 } } } }, []] },
+        gone: { '=': false },
+        obj: { '=': { j: 2 } },
+      },
+    };
+    expect(applyDelta(from, long as never)).toEqual(to);
   });
 
   test('a delta that does not fit the value is refused, the value untouched', () => {
