@@ -23,8 +23,8 @@ export type HistoryContext = PayerContext | PayeeContext;
 
 /**
  * JSON text of a history record, as the store receives it: compact (see `compact-commits.ts`)
- * when `context` is given and the record rebuilds from it byte-exact, else whole. A commit
- * record's revoke hash is its key's, so the compact form leaves it out.
+ * when `context` is given and the record rebuilds from it byte-exact, else whole. A payee
+ * commit's revoke secret index stands for its secret and its revoke hash.
  */
 export function encodeHistoryRecord(record: HistoryRecord, context?: HistoryContext): string {
   return JSON.stringify(context ? compactRecord(record, context) : record);
@@ -43,8 +43,8 @@ function compactRecord(record: HistoryRecord, context: HistoryContext): unknown 
         return record;
       }
       if (script !== record.commitScript) return record;
-      const { amount: a, revokeSecret: s, below: b } = record;
-      return s === null ? { k: 'c', a, b } : { k: 'c', a, s, b };
+      const { amount: a, revokeSecretHash: h, revokeSecret: s, below: b } = record;
+      return s === null ? { k: 'c', a, h, b } : { k: 'c', a, h, s, b };
     }
     case 'payee-active': {
       if (context.role !== 'payee') return record;
@@ -64,8 +64,9 @@ function compactRecord(record: HistoryRecord, context: HistoryContext): unknown 
 
 /**
  * Reads a history record back from the store and checks it: size, JSON, schema, that it is the
- * record its key names (`c/` and `a/` keys carry the revoke hash), and that a revoke secret
- * hashes to its revoke hash. A compact record is rebuilt from `context`, the channel's.
+ * record its key names (`cs/` and `as/` keys carry the HASH160 of the commit script, the `c/`
+ * and `a/` keys of channels stored before the revoke hash), and that a revoke secret hashes to
+ * its revoke hash. A compact record is rebuilt from `context`, the channel's.
  *
  * @throws {@link SnapshotError} (`SNAPSHOT_TOO_LARGE`, `SNAPSHOT_NOT_JSON`, `SNAPSHOT_SCHEMA`,
  * `SNAPSHOT_FIELD_INVALID`, `SNAPSHOT_SECRET_MISMATCH`) with the path `/history/<key>`.
@@ -97,13 +98,19 @@ export function decodeHistoryRecord(
 }
 
 type Compact =
-  | { k: 'c'; a: string; s?: string; b: string | null }
+  | { k: 'c'; a: string; h?: string; s?: string; b: string | null }
   | { k: 'a'; a: string; i: number; f: string; g: string; b: string | null }
   | { k: 'r'; a: string; i: number }
   | { k: 's'; h: string };
 
-const PREFIX = { c: 'c/', a: 'a/', r: 'a/', s: 's/' } as const;
+/** The key prefixes a record of each kind may be stored under (legacy keys carry the revoke hash). */
+const PREFIXES = { c: ['cs/', 'c/'], a: ['as/', 'a/'], r: ['as/', 'a/'], s: ['s/'] } as const;
 const ROLE = { c: 'payer', a: 'payee', r: 'payee', s: null } as const;
+
+function splitKey(key: string): [prefix: string, id: string] {
+  const slash = key.indexOf('/');
+  return [key.slice(0, slash + 1), key.slice(slash + 1)];
+}
 
 function expand(
   key: string,
@@ -111,8 +118,8 @@ function expand(
   path: string,
   context: HistoryContext | undefined,
 ): HistoryRecord {
-  const [prefix, id] = [key.slice(0, 2), key.slice(2)];
-  if (prefix !== PREFIX[value.k])
+  const [prefix, id] = splitKey(key);
+  if (!(PREFIXES[value.k] as readonly string[]).includes(prefix))
     throw new SnapshotError('SNAPSHOT_FIELD_INVALID', 'record is not the one its key names', path);
   if (value.k === 's') return { kind: 'script-index', revokeSecretHash: value.h };
   if (!context || context.role !== ROLE[value.k])
@@ -121,11 +128,18 @@ function expand(
     throw new SnapshotError('SNAPSHOT_FIELD_INVALID', 'record is not the one its key names', path);
   if (value.k === 'c') {
     const payer = context as PayerContext;
+    const hash = value.h ?? (prefix === 'c/' ? id : null);
+    if (hash === null)
+      throw new SnapshotError(
+        'SNAPSHOT_FIELD_INVALID',
+        'a commit record needs its revoke hash',
+        path,
+      );
     return {
       kind: 'payer-commit',
       amount: value.a,
-      commitScript: payerCommitScript(payer, id!, path),
-      revokeSecretHash: id!,
+      commitScript: payerCommitScript(payer, hash, path),
+      revokeSecretHash: hash,
       revokeSecret: value.s ?? null,
       below: value.b,
     };
@@ -142,11 +156,14 @@ function expand(
 }
 
 function checked(key: string, record: HistoryRecord, path: string): HistoryRecord {
-  const [prefix, id] = [key.slice(0, 2), key.slice(2)];
+  const [prefix, id] = splitKey(key);
+  const payer = record.kind === 'payer-commit';
   const fits =
     record.kind === 'script-index'
       ? prefix === 's/'
-      : record.revokeSecretHash === id && prefix === (record.kind === 'payer-commit' ? 'c/' : 'a/');
+      : prefix === (payer ? 'cs/' : 'as/')
+        ? deriveHash(record.commitScript) === id
+        : prefix === (payer ? 'c/' : 'a/') && record.revokeSecretHash === id;
   if (!fits)
     throw new SnapshotError('SNAPSHOT_FIELD_INVALID', 'record is not the one its key names', path);
   if (

@@ -610,18 +610,19 @@ export const ScriptIndexEntrySchema = object(
   'An index entry from a P2SH output script to a commit.',
 );
 
-/** A payer commit history record in compact form (its revoke hash is in its key). */
+/** A payer commit history record in compact form. */
 export const CompactPayerHistoryCommitSchema = object(
   {
     k: Type.Literal('c'),
     a: amount('Cumulative amount, satoshis.'),
+    h: Type.Optional(hash('Revoke secret hash of the commit (in the key of a `c/` record)')),
     s: Type.Optional(secret('Revoke secret once the payee gave the commit back.')),
     b: nullable(hash('Revoke hash of the highest commit unrevoked when this one was signed')),
   },
   'A payer commit in history, compact: the commit script is rebuilt.',
 );
 
-/** A payee active commit history record in compact form (its revoke hash is in its key). */
+/** A payee active commit history record in compact form (its secret index gives its revoke hash). */
 export const CompactPayeeHistoryActiveSchema = object(
   {
     ...CompactPayeeCommitSchema.properties,
