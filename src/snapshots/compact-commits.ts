@@ -31,7 +31,7 @@ import { SnapshotError } from './errors.js';
  * - payer commit `{ a: amount, h: revoke hash, s?: revoke secret, b: below }`;
  * - payee commit `{ a: amount, i: revoke secret index, f: fee, g: payer signature as r || s }`;
  * - payee commit given back `{ a: amount, i: revoke secret index }`;
- * - revoke secret issued: its index.
+ * - revoke secret issued: its index less the revoke counter.
  *
  * A record is compacted only after its rebuild was checked to give back exactly the record
  * (once per record object: records are immutable); one that does not rebuild is stored whole,
@@ -331,17 +331,21 @@ export function expandPayeeRevoked(
   return record;
 }
 
-/** A requested revoke secret as its index, or the record itself when it is not derived near the counter. */
+/**
+ * A requested revoke secret as its index less the revoke counter (-1 for the newest: the same
+ * from one step to the next), or the record itself when it is not derived near the counter.
+ */
 export function compactRequested(
   record: RequestedRevoke,
   context: PayeeContext,
 ): number | RequestedRevoke {
-  return cached(record, context.revokeSeed, () => {
-    const index = revokeIndexOf(context, record.secret);
-    return index !== null && deriveRevokeSecret(context.revokeSeed, index).hash === record.hash
-      ? index
-      : record;
+  const index = cached(record, context.revokeSeed, () => {
+    const found = revokeIndexOf(context, record.secret);
+    return found !== null && deriveRevokeSecret(context.revokeSeed, found).hash === record.hash
+      ? found
+      : null;
   });
+  return index === null ? record : index - context.revokeCounter;
 }
 
 /** A requested revoke secret from either form. */
@@ -351,9 +355,10 @@ export function expandRequested(
   path: string,
 ): RequestedRevoke {
   if (typeof entry !== 'number') return entry;
-  const record = revokeSecretAt(context, entry, path);
+  const index = context.revokeCounter + entry;
+  const record = revokeSecretAt(context, index, path);
   const requested = { hash: record.hash, secret: record.secret };
-  compacted.set(requested, { frame: context.revokeSeed, value: entry });
+  compacted.set(requested, { frame: context.revokeSeed, value: index });
   return requested;
 }
 

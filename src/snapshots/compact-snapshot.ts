@@ -33,16 +33,21 @@ export function compactSnapshot(persisted: ChannelPersistedSnapshot): unknown {
     // The top unrevoked commit is nearly always in the window: its position there then stands for it.
     let top = context.commits.length - 1;
     while (top >= 0 && context.commits[top]!.revokeSecretHash !== context.topUnrevoked) top--;
+    // What the payee holds is then the amount of that commit: `true` stands for it.
+    const topAmount = top >= 0 && context.commits[top]!.amount === context.transferred;
     return {
       ...persisted,
       context: {
         ...context,
         commits: context.commits.map((c) => compactPayerCommit(c, context)),
         topUnrevoked: top >= 0 ? top : context.topUnrevoked,
+        transferred: topAmount ? true : context.transferred,
       },
     };
   }
-  const activeTop = context.activeTop && revokeIndexOfHash(context, context.activeTop);
+  // As an offset from the revoke counter, it stays the same while payments come in.
+  const top = context.activeTop && revokeIndexOfHash(context, context.activeTop);
+  const activeTop = typeof top === 'number' ? top - context.revokeCounter : null;
   return {
     ...persisted,
     context: {
@@ -74,12 +79,20 @@ export function expandSnapshot(stored: ChannelPersistedSnapshot): ChannelPersist
         'no such commit',
         `${CONTEXT}/topUnrevoked`,
       );
+    const transferred = context.transferred as string | true;
+    if (transferred === true && typeof top !== 'number')
+      throw new SnapshotError(
+        'SNAPSHOT_FIELD_INVALID',
+        'no top commit in the window',
+        `${CONTEXT}/transferred`,
+      );
     return {
       ...stored,
       context: {
         ...context,
         commits,
         topUnrevoked: typeof top === 'number' ? commits[top]!.revokeSecretHash : top,
+        transferred: transferred === true ? commits[top as number]!.amount : transferred,
       },
     } as ChannelPersistedSnapshot;
   }
@@ -102,7 +115,7 @@ export function expandSnapshot(stored: ChannelPersistedSnapshot): ChannelPersist
       ...context,
       activeTop:
         typeof activeTop === 'number'
-          ? revokeSecretAt(context, activeTop, `${CONTEXT}/activeTop`).hash
+          ? revokeSecretAt(context, context.revokeCounter + activeTop, `${CONTEXT}/activeTop`).hash
           : activeTop,
       requestedRevokes: requested.map((r, i) =>
         expandRequested(r, context, `${CONTEXT}/requestedRevokes/${i}`),

@@ -442,6 +442,14 @@ export const PayeePersistedSnapshotSchema = persistedSnapshot(
 const revokeIndex = (description: string) =>
   Type.Integer({ minimum: 0, maximum: 0xffffffff, description });
 
+// A revoke secret index as an offset from the revoke counter: -1 is the newest secret.
+const counterOffset = (description: string) =>
+  Type.Integer({
+    minimum: -0xffffffff,
+    maximum: -1,
+    description: `${description}, less the revoke counter.`,
+  });
+
 /** A payer commit in compact form: the commit script and transaction are rebuilt. */
 export const CompactPayerCommitSchema = object(
   {
@@ -486,6 +494,10 @@ export const CompactPayerContextSchema = object(
       maxItems: HISTORY_WINDOW,
       description: 'The newest commits signed, compact where they rebuild.',
     }),
+    transferred: Type.Union([
+      PayerContextSchema.properties.transferred,
+      Type.Literal(true, { description: 'The amount of the commit `topUnrevoked` points at.' }),
+    ]),
     topUnrevoked: Type.Union([
       PayerContextSchema.properties.topUnrevoked,
       Type.Integer({
@@ -504,13 +516,13 @@ export const CompactPayeeContextSchema = object(
     ...PayeeContextSchema.properties,
     requestedRevokes: Type.Array(
       Type.Union([
-        revokeIndex('Index of a revoke secret issued and not yet used.'),
+        counterOffset('Index of a revoke secret issued and not yet used'),
         PayeeContextSchema.properties.requestedRevokes.items,
       ]),
     ),
     activeTop: Type.Union([
       PayeeContextSchema.properties.activeTop,
-      revokeIndex('Revoke secret index of the highest active commit in history.'),
+      counterOffset('Revoke secret index of the highest active commit in history'),
     ]),
     activeCommits: Type.Array(Type.Union([CompactPayeeCommitSchema, PayeeCommitRecordSchema]), {
       maxItems: HISTORY_WINDOW,
