@@ -11,6 +11,8 @@
  *   This is how a window of the newest commits moves: one falls out at the front, one comes in
  *   at the back.
  *
+ * - `"p": "name.name…"` beside `o` or `a` applies it at that path of object members.
+ *
  * Inside `o` and `a` changes, a value that is not an object (a string, number, boolean, null or
  * array) stands for `{ "=": value }`: most changes of a step replace a counter or a hash, and
  * this keeps them short. Logs written before this shorthand apply the same.
@@ -27,8 +29,27 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 /** A delta between two JSON values (see the module notes). */
 export type JsonDelta =
   | { readonly '=': Json }
-  | { readonly o: { readonly [key: string]: ChildDelta } }
-  | { readonly a: readonly [number, { readonly [index: string]: ChildDelta }, readonly Json[]] };
+  | { readonly o: { readonly [key: string]: ChildDelta }; readonly p?: string }
+  | {
+      readonly a: readonly [number, { readonly [index: string]: ChildDelta }, readonly Json[]];
+      readonly p?: string;
+    };
+
+/**
+ * An object change of a single member that is itself an object or array change, written as
+ * that change with the member's name prefixed to its path: a step's changes sit two objects
+ * deep in a snapshot (`machine`, `context`), and `{"p":"machine.context","o":…}` says it in
+ * fewer characters than two nested object changes. Names holding a dot are never merged.
+ */
+function descend(changes: { [key: string]: ChildDelta }): JsonDelta {
+  const keys = Object.keys(changes);
+  if (keys.length !== 1 || keys[0]!.includes('.') || keys[0] === '') return { o: changes };
+  const inner = changes[keys[0]!]!;
+  if (typeof inner !== 'object' || inner === null || Array.isArray(inner) || '=' in inner)
+    return { o: changes };
+  const { p, ...rest } = inner as { p?: string } & JsonDelta;
+  return { p: p === undefined ? keys[0]! : `${keys[0]}.${p}`, ...rest } as JsonDelta;
+}
 
 /** A delta inside `o` or `a` changes: a delta, or a non-object value that replaces. */
 export type ChildDelta = JsonDelta | null | boolean | number | string | Json[];
@@ -63,6 +84,18 @@ function sameKeys(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((key, i) => key === b[i]);
 }
 
+/** Applies `delta` at the member path `names` of `value`. */
+function applyAt(value: Json, names: readonly string[], delta: JsonDelta): Json {
+  if (names.length === 0) return applyDelta(value, delta);
+  const [name, ...rest] = names as [string, ...string[]];
+  if (!isObject(value) || !Object.hasOwn(value, name))
+    throw new JsonDeltaError(`no member ${name} on the path`);
+  const next: { [key: string]: Json } = {};
+  for (const key of Object.keys(value))
+    next[key] = key === name ? applyAt(value[key]!, rest, delta) : value[key]!;
+  return next;
+}
+
 /** True when two JSON values are equal, member order included. */
 export function jsonEqual(a: Json, b: Json): boolean {
   if (a === b) return true;
@@ -92,7 +125,7 @@ export function diffJson(from: Json, to: Json): JsonDelta | null {
       const change = diffJson(from[key]!, to[key]!);
       if (change) changes[key] = child(change);
     }
-    return { o: changes };
+    return descend(changes);
   }
   if (Array.isArray(from) && Array.isArray(to)) return diffArray(from, to);
   return { '=': to };
@@ -142,6 +175,12 @@ const MAX_DROP_CANDIDATES = 8;
 export function applyDelta(value: Json, delta: JsonDelta): Json {
   if (typeof delta !== 'object' || delta === null || Array.isArray(delta))
     throw new JsonDeltaError('a delta must be an object');
+  if ('p' in delta) {
+    const { p: path, ...rest } = delta as { p: unknown } & JsonDelta;
+    if (typeof path !== 'string' || path === '' || '=' in rest)
+      throw new JsonDeltaError('malformed path delta');
+    return applyAt(value, path.split('.'), rest as JsonDelta);
+  }
   if ('=' in delta) return delta['='];
   if ('o' in delta) {
     if (!isObject(value)) throw new JsonDeltaError('an object delta met a non-object');

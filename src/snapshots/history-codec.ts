@@ -2,6 +2,7 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { bytesToHex, hexToBytes } from '../bytes.js';
 import type { PayeeContext, PayerContext } from '../machines/context.js';
 import type { HistoryRecord } from '../machines/history.js';
+import { deriveRevokeSecret } from '../machines/revoke-secrets.js';
 import { hash160 } from '../scripts/hash.js';
 import {
   compactPayeeCommit,
@@ -9,6 +10,7 @@ import {
   expandPayeeCommit,
   expandPayeeRevoked,
   payerCommitScript,
+  revokeSecretAt,
 } from './compact-commits.js';
 import { SnapshotError } from './errors.js';
 import { HistoryRecordSchema } from './schema.js';
@@ -49,7 +51,8 @@ function compactRecord(record: HistoryRecord, context: HistoryContext): unknown 
     case 'payee-active': {
       if (context.role !== 'payee') return record;
       const compact = compactPayeeCommit(record, context);
-      return 'rawTx' in compact ? record : { k: 'a', ...compact, b: record.below };
+      if ('rawTx' in compact) return record;
+      return { k: 'a', ...compact, b: belowOffset(context, compact.i, record.below) };
     }
     case 'payee-revoked': {
       if (context.role !== 'payee') return record;
@@ -99,7 +102,7 @@ export function decodeHistoryRecord(
 
 type Compact =
   | { k: 'c'; a: string; h?: string; s?: string; b: string | null }
-  | { k: 'a'; a: string; i: number; f: string; g: string; b: string | null }
+  | { k: 'a'; a: string; i: number; f: string; g: string; b: string | number | null }
   | { k: 'r'; a: string; i: number }
   | { k: 's'; h: string };
 
@@ -148,11 +151,27 @@ function expand(
   if (value.k === 'a') {
     const { b, k: _, ...compact } = value;
     const commit = expandPayeeCommit(compact, payee, path);
-    return { kind: 'payee-active', ...commit, below: b };
+    const below =
+      typeof b === 'number' ? revokeSecretAt(payee, compact.i + b, `${path}/b`).hash : b;
+    return { kind: 'payee-active', ...commit, below };
   }
   const { k: _, ...compact } = value;
   const revoked = expandPayeeRevoked(compact, payee, path);
   return { kind: 'payee-revoked', ...revoked, revokeSecretHash: deriveHash(revoked.revokeSecret) };
+}
+
+/** How far below its own the secret index of the commit below is looked for. */
+const BELOW_SEARCH = 16;
+
+/**
+ * The commit below an active one as an offset from its revoke secret index (-1 for the commit
+ * accepted just before, as it nearly always is), else its revoke hash as it is.
+ */
+function belowOffset(context: PayeeContext, index: number, below: string | null) {
+  if (below === null) return null;
+  for (let offset = -1; offset >= -BELOW_SEARCH && index + offset >= 0; offset--)
+    if (deriveRevokeSecret(context.revokeSeed, index + offset).hash === below) return offset;
+  return below;
 }
 
 function checked(key: string, record: HistoryRecord, path: string): HistoryRecord {

@@ -639,7 +639,14 @@ export const CompactPayeeHistoryActiveSchema = object(
   {
     ...CompactPayeeCommitSchema.properties,
     k: Type.Literal('a'),
-    b: nullable(hash('Revoke hash of the active commit below this one')),
+    b: Type.Union([
+      nullable(hash('Revoke hash of the active commit below this one')),
+      Type.Integer({
+        minimum: -0xffffffff,
+        maximum: -1,
+        description: 'Revoke secret index of the commit below, less this one’s.',
+      }),
+    ]),
   },
   'An active payee commit in history, compact: script, secret and transaction are rebuilt.',
 );

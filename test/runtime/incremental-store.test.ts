@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, test } from 'vitest';
 import { IncrementalStore } from '../../src/runtime/incremental-store.js';
-import { type Json, applyDelta, diffJson } from '../../src/runtime/json-delta.js';
+import { type Json, JsonDeltaError, applyDelta, diffJson } from '../../src/runtime/json-delta.js';
 import { MemoryStore } from '../../src/runtime/store.js';
 import { StoreError } from '../../src/storage/errors.js';
 import type { LogStore, LogWrite } from '../../src/storage/log-store.js';
@@ -142,6 +142,27 @@ describe('JSON deltas', () => {
       },
     };
     expect(applyDelta(from, long as never)).toEqual(to);
+  });
+
+  test('a change deep in single members is one path: names with a dot are not merged', () => {
+    const from: Json = { machine: { context: { n: 1, m: [1] }, value: 'open' }, v: 3 };
+    const to: Json = { machine: { context: { n: 2, m: [1, 2] }, value: 'open' }, v: 3 };
+    const delta = diffJson(from, to)!;
+    expect(delta).toEqual({ p: 'machine.context', o: { n: 2, m: [1, 2] } });
+    expect(applyDelta(from, delta)).toEqual(to);
+    const dotted: Json = { 'a.b': { c: { d: 1, e: 1 } } };
+    const changed = diffJson(dotted, { 'a.b': { c: { d: 2, e: 1 } } })!;
+    expect(changed).toEqual({ o: { 'a.b': { p: 'c', o: { d: 2 } } } });
+    expect(applyDelta(dotted, changed)).toEqual({ 'a.b': { c: { d: 2, e: 1 } } });
+    for (const bad of [
+      { p: 'machine.nothing', o: { n: 1 } },
+      { p: '', o: {} },
+      { p: 7, o: {} },
+      { p: 'machine', '=': 1 },
+      { p: 'machine' },
+      { p: 'v', o: { x: 1 } },
+    ])
+      expect(() => applyDelta(from, bad as never), JSON.stringify(bad)).toThrow(JsonDeltaError);
   });
 
   test('a delta that does not fit the value is refused, the value untouched', () => {
