@@ -9,9 +9,9 @@
  * - `{ "a": [drop, { index: delta, … }, pushed] }` drops `drop` elements from the front of an
  *   array, changes some of the elements that stay (indexes after the drop), and appends `pushed`.
  *   This is how a window of the newest commits moves: one falls out at the front, one comes in
- *   at the back.
- *
- * - `"p": "name.name…"` beside `o` or `a` applies it at that path of object members.
+ *   at the back;
+ * - `"p": "name.name…"` beside `o` or `a` applies that change at the path of object members it
+ *   names (a change two objects deep, under `machine.context`, in one object).
  *
  * Inside `o` and `a` changes, a value that is not an object (a string, number, boolean, null or
  * array) stands for `{ "=": value }`: most changes of a step replace a counter or a hash, and
