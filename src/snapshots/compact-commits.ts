@@ -67,6 +67,24 @@ const INDEX_SEARCH = 64;
 
 const compacted = new WeakMap<object, { readonly frame: string; readonly value: unknown }>();
 
+// Checks by content too: a record copied with another revoke secret, or written again as a
+// history record, rebuilds as the one already checked.
+const LRU_SIZE = 64;
+const byContent = new Map<string, unknown>();
+
+function remembered<T>(key: string, make: () => T): T {
+  if (byContent.has(key)) {
+    const value = byContent.get(key) as T;
+    byContent.delete(key);
+    byContent.set(key, value);
+    return value;
+  }
+  const value = make();
+  if (byContent.size >= LRU_SIZE) byContent.delete(byContent.keys().next().value!);
+  byContent.set(key, value);
+  return value;
+}
+
 function cached<T>(record: object, frame: string, make: () => T): T {
   const hit = compacted.get(record);
   if (hit && hit.frame === frame) return hit.value as T;
@@ -113,14 +131,21 @@ export function compactPayerCommit(
   const terms = payerTerms(context);
   if (!terms) return record;
   return cached(record, terms.id, () => {
-    try {
-      const script = terms.script(record.revokeSecretHash);
-      if (bytesToHex(script) !== record.commitScript) return record;
-      if (bytesToHex(terms.sign(script, record.amount)) !== record.rawTx) return record;
-    } catch {
-      return record;
-    }
-    return payerCommitFields(record);
+    const { amount, revokeSecretHash, commitScript, rawTx } = record;
+    const rebuilds = remembered(
+      `c|${terms.id}|${amount}|${revokeSecretHash}|${commitScript}|${rawTx}`,
+      () => {
+        try {
+          const script = terms.script(revokeSecretHash);
+          return (
+            bytesToHex(script) === commitScript && bytesToHex(terms.sign(script, amount)) === rawTx
+          );
+        } catch {
+          return false;
+        }
+      },
+    );
+    return rebuilds ? payerCommitFields(record) : record;
   });
 }
 
@@ -198,10 +223,15 @@ function payeeTerms(context: PayeeContext) {
 
 /** The index of a revoke secret near the payee's counter, or null when it is not found there. */
 export function revokeIndexOf(context: PayeeContext, secret: string): number | null {
-  const low = Math.max(0, context.revokeCounter - INDEX_SEARCH);
-  for (let i = context.revokeCounter - 1; i >= low; i--)
-    if (deriveRevokeSecret(context.revokeSeed, i).secret === secret) return i;
-  return null;
+  const known = remembered(`i|${context.revokeSeed}|${secret}`, () => {
+    const low = Math.max(0, context.revokeCounter - INDEX_SEARCH);
+    for (let i = context.revokeCounter - 1; i >= low; i--)
+      if (deriveRevokeSecret(context.revokeSeed, i).secret === secret) return i;
+    return null;
+  });
+  // A secret not found is looked for again: the counter moves on.
+  if (known === null) byContent.delete(`i|${context.revokeSeed}|${secret}`);
+  return known;
 }
 
 const hashIndexes = new Map<string, number>();
@@ -244,21 +274,26 @@ export function compactPayeeCommit(
   const terms = payeeTerms(context);
   if (!terms) return record;
   return cached(record, terms.id, () => {
-    try {
-      const index = revokeIndexOf(context, record.revokeSecret);
-      if (index === null) return record;
-      if (deriveRevokeSecret(context.revokeSeed, index).hash !== record.revokeSecretHash)
-        return record;
-      const script = terms.script(record.revokeSecretHash);
-      if (bytesToHex(script) !== record.commitScript) return record;
-      const parts = commitPartsOf(hexToBytes(record.rawTx), terms.frame(script));
-      if (!parts || formatAmount(parts.amount) !== record.amount) return record;
-      const g = compactSignature(parts.payerSignature);
-      if (g === null) return record;
-      return { a: record.amount, i: index, f: formatAmount(parts.fee), g };
-    } catch {
-      return record;
-    }
+    const { amount, revokeSecretHash, revokeSecret, commitScript, rawTx } = record;
+    const key = `a|${terms.id}|${amount}|${revokeSecretHash}|${revokeSecret}|${commitScript}|${rawTx}`;
+    const compact = remembered(key, (): CompactPayeeCommit | null => {
+      try {
+        const index = revokeIndexOf(context, revokeSecret);
+        if (index === null) return null;
+        if (deriveRevokeSecret(context.revokeSeed, index).hash !== revokeSecretHash) return null;
+        const script = terms.script(revokeSecretHash);
+        if (bytesToHex(script) !== commitScript) return null;
+        const parts = commitPartsOf(hexToBytes(rawTx), terms.frame(script));
+        if (!parts || formatAmount(parts.amount) !== amount) return null;
+        const g = compactSignature(parts.payerSignature);
+        if (g === null) return null;
+        return { a: amount, i: index, f: formatAmount(parts.fee), g };
+      } catch {
+        return null;
+      }
+    });
+    // Not found near the counter now is not found later either: the counter only grows.
+    return compact ?? record;
   });
 }
 
