@@ -155,7 +155,7 @@ describe('channel history: the context keeps only the newest commits', () => {
     await closeAndBalance(r, 1n * EACH);
   });
 
-  test('a stale payee publishing an old revoked commit is found through the script index and revoked', async () => {
+  test('a stale payee publishing an old revoked commit is found under its script's key and revoked', async () => {
     const t = await openedChannel();
     await payTimes(t, 10);
     const stale = (await t.payeeStore.load('test-channel'))!;
@@ -205,7 +205,10 @@ describe('channel history: the context keeps only the newest commits', () => {
     const t = await openedChannel();
     await payTimes(t, 10);
     const stale = asVersion2((await t.payeeStore.load('test-channel'))!);
-    await toLegacyHistory(t);
+    expect(await toLegacyHistory(t)).toEqual({
+      payer: 10 - HISTORY_WINDOW,
+      payee: 10 - HISTORY_WINDOW,
+    });
     const payer = await PayerChannel.restore(
       asVersion2((await t.payerStore.load('test-channel'))!),
       t.payerEnv,
@@ -244,6 +247,33 @@ describe('channel history: the context keeps only the newest commits', () => {
     expect(payer.context.published?.revokeSecret).not.toBeNull();
     expect(payer.context.broadcasts.revoke?.confirmedHeight).not.toBeNull();
   });
+
+  test('a payer stored before finds an old revoked commit on chain through its script index', async () => {
+    const t = await openedChannel();
+    await payTimes(t, 10);
+    const stale = (await t.payeeStore.load('test-channel'))!;
+    await t.payee.revokeUntil(2n * EACH);
+    await settle(t);
+    await payTimes(t, 6);
+    // The revoked commit for 10,000 now lives only in a record of the old form.
+    expect((await toLegacyHistory(t)).payer).toBe(16 - HISTORY_WINDOW);
+    const payer = await PayerChannel.restore(
+      asVersion2((await t.payerStore.load('test-channel'))!),
+      t.payerEnv,
+    );
+    t.link.attach('payer', (text) => payer.receive(text).then(() => undefined));
+    const cheat = await PayeeChannel.restore(stale, t.payeeEnv);
+    t.link.attach('payee', (text) => cheat.receive(text).then(() => undefined));
+    await cheat.close();
+    const c = { ...t, payer, payee: cheat };
+    for (let i = 0; i < 12; i++) {
+      t.chain.mine(1);
+      await settle(c);
+    }
+    expect(payer.context.published?.amount).toBe('10000');
+    expect(payer.context.published?.revokeSecret).not.toBeNull();
+    expect(payer.context.broadcasts.revoke?.confirmedHeight).not.toBeNull();
+  });
 });
 
 /** The same snapshot as version 2 stored it: every commit record whole. */
@@ -256,14 +286,14 @@ function asVersion2(text: string): string {
  * Rewrites both parties' history as channels stored it before `cs/` and `as/` keys: every
  * commit whole under its revoke hash, and an index entry from its P2SH output script.
  */
-async function toLegacyHistory(t: TestChannel): Promise<void> {
+async function toLegacyHistory(t: TestChannel): Promise<{ payer: number; payee: number }> {
   const payer = t.payer.context as PayerContext;
   const payee = t.payee.context as PayeeContext;
   const parties = [
     { store: t.payerStore, context: payer, key: payerScriptKey, legacy: payerCommitKey },
     { store: t.payeeStore, context: payee, key: payeeScriptKey, legacy: payeeCommitKey },
   ] as const;
-  let moved = 0;
+  const moved = { payer: 0, payee: 0 };
   for (let i = 0; i < payee.revokeCounter; i++) {
     const hash = deriveRevokeSecret(payee.revokeSeed, i).hash;
     for (const { store, context, key, legacy } of parties) {
@@ -281,8 +311,8 @@ async function toLegacyHistory(t: TestChannel): Promise<void> {
         JSON.stringify({ kind: 'script-index', revokeSecretHash: hash }),
       );
       await (store as MemoryStore).delete(at);
-      moved++;
+      moved[context.role]++;
     }
   }
-  expect(moved).toBe(2 * (10 - HISTORY_WINDOW));
+  return moved;
 }
