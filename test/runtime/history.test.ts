@@ -155,7 +155,7 @@ describe('channel history: the context keeps only the newest commits', () => {
     await closeAndBalance(r, 1n * EACH);
   });
 
-  test('a stale payee publishing an old revoked commit is found under its script's key and revoked', async () => {
+  test('a stale payee publishing an old revoked commit is found under the key of its script and revoked', async () => {
     const t = await openedChannel();
     await payTimes(t, 10);
     const stale = (await t.payeeStore.load('test-channel'))!;
