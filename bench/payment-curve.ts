@@ -9,7 +9,7 @@
  * writes every snapshot whole instead, for comparison; `--sqlite` puts the logs in SQLite files
  * (durable, and the memory held by the process is then only the engine's).
  *
- * Run alone with `npx tsx bench/payment-curve.ts [--long | --max N] [--whole] [--sqlite] [--backend noble|tiny-secp256k1|native]`,
+ * Run alone with `npx tsx bench/payment-curve.ts [--long | --max N] [--whole] [--sqlite] [--compact-every N] [--backend noble|tiny-secp256k1|native]`,
  * or as part of `npm run bench`.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -27,17 +27,33 @@ import { SimulatedChain } from '../src/chain/simulated-chain.js';
 import { SingleKeyWallet } from '../src/runtime/wallet.js';
 import { destinationOf, testPrivateKey } from '../test/support/channel-harness.js';
 
+/** What the bytes handed to a store were: snapshot deltas, compactions, history records, whole snapshots. */
+export type WriteKind = 'delta' | 'compaction' | 'history' | 'whole';
+
+const WRITE_KINDS: readonly WriteKind[] = ['delta', 'compaction', 'history', 'whole'];
+
 /** A log store that counts the bytes it is handed and passes everything on. */
 class CountingStore implements LogStore {
   bytes = 0;
   writes = 0;
   /** Calls that each are one transaction of the store: single writes and groups. */
   transactions = 0;
+  readonly byKind: Record<WriteKind, number> = { delta: 0, compaction: 0, history: 0, whole: 0 };
   constructor(private readonly inner: LogStore) {}
-  private count(key: string, value: string, grouped = false): void {
+  private count(key: string, value: string, kind: LogWrite['kind'], grouped = false): void {
     this.bytes += key.length + value.length;
     this.writes++;
     if (!grouped) this.transactions++;
+    // History records live under `<channel>#<key>` (see `historyStoreKey`).
+    const counted: WriteKind =
+      kind === 'append'
+        ? 'delta'
+        : kind === 'compact'
+          ? 'compaction'
+          : key.includes('#')
+            ? 'history'
+            : 'whole';
+    this.byKind[counted] += key.length + value.length;
   }
   load(key: string): Promise<string | null> {
     return this.inner.load(key);
@@ -46,15 +62,15 @@ class CountingStore implements LogStore {
     return this.inner.records(key);
   }
   save(key: string, value: string): Promise<void> {
-    this.count(key, value);
+    this.count(key, value, 'save');
     return this.inner.save(key, value);
   }
   append(key: string, seq: number, data: string): Promise<void> {
-    this.count(key, data);
+    this.count(key, data, 'append');
     return this.inner.append(key, seq, data);
   }
   compact(key: string, value: string, through: number): Promise<void> {
-    this.count(key, value);
+    this.count(key, value, 'compact');
     return this.inner.compact(key, value, through);
   }
   saveAll(writes: readonly StoreWrite[]): Promise<void> {
@@ -62,7 +78,8 @@ class CountingStore implements LogStore {
   }
   writeAll(writes: readonly LogWrite[]): Promise<void> {
     this.transactions++;
-    for (const w of writes) this.count(w.key, w.kind === 'append' ? w.data : w.snapshot, true);
+    for (const w of writes)
+      this.count(w.key, w.kind === 'append' ? w.data : w.snapshot, w.kind, true);
     return this.inner.writeAll!(writes);
   }
 }
@@ -73,6 +90,8 @@ export interface CurveOptions {
   readonly whole?: boolean;
   /** The logs under the counting stores: in memory (default) or SQLite files in a temp dir. */
   readonly store?: 'memory' | 'sqlite';
+  /** Deltas between compactions of the incremental store (its default when omitted). */
+  readonly compactEvery?: number;
 }
 
 /** One checkpoint of the curve. */
@@ -86,6 +105,8 @@ export interface CurvePoint {
   readonly rssMiB: number;
   readonly restoreMs: number;
   readonly payeeSnapshotBytes: number;
+  /** Bytes per payment by what they were, both stores together. */
+  readonly bytesByKind: Readonly<Record<WriteKind, number>>;
 }
 
 const WINDOW = 200;
@@ -105,7 +126,9 @@ export async function paymentCurve(
     payee: new CountingStore(await open('payee')),
   };
   // What the channels write through: deltas over the counting log, or whole snapshots.
-  const through = (log: CountingStore) => (options.whole ? log : new IncrementalStore(log));
+  const incremental = options.compactEvery ? { compactEvery: options.compactEvery } : {};
+  const through = (log: CountingStore) =>
+    options.whole ? log : new IncrementalStore(log, incremental);
   const loadFresh = (log: CountingStore) => through(log).load('curve');
   const payerKey = testPrivateKey(1);
   const payeeKey = testPrivateKey(2);
@@ -185,6 +208,7 @@ export async function paymentCurve(
     const bytes = stores.payer.bytes + stores.payee.bytes;
     const writes = stores.payer.writes + stores.payee.writes;
     const transactions = stores.payer.transactions + stores.payee.transactions;
+    const kinds = byKind(stores.payer, stores.payee);
     const started = performance.now();
     for (let i = 0; i < WINDOW; i++) await pay(1n);
     const elapsed = performance.now() - started;
@@ -205,12 +229,22 @@ export async function paymentCurve(
       rssMiB: process.memoryUsage().rss / 2 ** 20,
       restoreMs,
       payeeSnapshotBytes: (await loadFresh(stores.payee))!.length,
+      bytesByKind: Object.fromEntries(
+        WRITE_KINDS.map((k) => [k, (byKind(stores.payer, stores.payee)[k] - kinds[k]) / WINDOW]),
+      ) as Record<WriteKind, number>,
     });
   }
   if (dir) rmSync(dir, { recursive: true, force: true });
   if (payee.status().transferred !== BigInt(last) + 999n)
     throw new Error(`payee holds ${payee.status().transferred}, expected ${last + 999}`);
   return points;
+}
+
+function byKind(a: CountingStore, b: CountingStore): Record<WriteKind, number> {
+  return Object.fromEntries(WRITE_KINDS.map((k) => [k, a.byKind[k] + b.byKind[k]])) as Record<
+    WriteKind,
+    number
+  >;
 }
 
 /** The curve as report lines, with each cost as a ratio to the first checkpoint's. */
@@ -220,10 +254,15 @@ export function curveLines(points: readonly CurvePoint[]): string[] {
     (p) =>
       `${String(p.payments).padStart(9)}  ${p.microsecondsPerPayment.toFixed(0).padStart(8)} us  ${(p.microsecondsPerPayment / first.microsecondsPerPayment).toFixed(2).padStart(6)}x  ${p.bytesPerPayment.toFixed(0).padStart(7)} B  ${p.writesPerPayment.toFixed(1).padStart(5)}  ${p.transactionsPerPayment.toFixed(1).padStart(5)}  ${p.payeeSnapshotBytes.toString().padStart(8)} B  ${p.rssMiB.toFixed(0).padStart(6)} MiB  ${p.restoreMs.toFixed(1).padStart(7)} ms`,
   );
+  const last = points[points.length - 1]!;
+  const split = WRITE_KINDS.filter((k) => last.bytesByKind[k] > 0)
+    .map((k) => `${k} ${last.bytesByKind[k].toFixed(0)} B`)
+    .join(', ');
   return [
     `${'payment #'.padStart(9)}  ${'per pay'.padStart(11)}  ${'ratio'.padStart(7)}  ${'stored'.padStart(9)}  ${'saves'.padStart(5)}  ${'txns'.padStart(5)}  ${'payee snap'.padStart(10)}  ${'RSS'.padStart(10)}  ${'restore'.padStart(10)}`,
     ...rows,
     `(per pay: payer create + payee accept + all store writes, ${WINDOW} payments timed at each checkpoint; ratio against the first checkpoint; stored: bytes handed to both stores per payment; saves: store writes per payment; txns: store transactions per payment (one per channel step); restore: both parties from their stores)`,
+    `(stored per payment at payment ${last.payments}, both stores: ${split})`,
   ];
 }
 
@@ -238,10 +277,12 @@ async function main(): Promise<void> {
   const checkpoints = [100, 1_000, 10_000, 100_000, 1_000_000].filter((n) => n <= max);
   const whole = args.includes('--whole');
   const store = args.includes('--sqlite') ? 'sqlite' : 'memory';
+  const compactAt = args.indexOf('--compact-every');
+  const compactEvery = compactAt >= 0 ? Number(args[compactAt + 1]) : undefined;
   console.log(
     `Cost per payment on one channel (${backend} backend, ${whole ? 'whole snapshots' : 'incremental store'} over ${store})`,
   );
-  for (const line of curveLines(await paymentCurve(checkpoints, { whole, store })))
+  for (const line of curveLines(await paymentCurve(checkpoints, { whole, store, compactEvery })))
     console.log(`  ${line}`);
 }
 

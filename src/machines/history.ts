@@ -12,10 +12,20 @@ import type { Hex } from './context.js';
  * overwritten with something else: a snapshot restored from any earlier point still finds the
  * records it refers to, and a record written by a step that then failed is harmless.
  *
- * - `c/<revoke hash>`: a payer commit ({@link PayerHistoryCommit});
- * - `a/<revoke hash>`: a payee commit, active or given back ({@link PayeeHistoryCommit});
+ * - `cs/<HASH160 of the commit script>`: a payer commit ({@link PayerHistoryCommit});
+ * - `as/<HASH160 of the commit script>`: a payee commit, active or given back
+ *   ({@link PayeeHistoryCommit}).
+ *
+ * The commit script is a function of the revoke hash and the channel's terms, so a commit is
+ * found from its revoke hash (a revoke secret, a `below` link) and from its P2SH output on chain
+ * (an old commit published) under the same key, and one record per commit suffices.
+ *
+ * Channels stored before kept their commits under keys of the revoke hash and indexed their
+ * scripts; those records are still read (the lookups try them when the new key holds nothing):
+ *
+ * - `c/<revoke hash>`: a payer commit; `a/<revoke hash>`: a payee commit;
  * - `s/<P2SH output script>`: the revoke hash of the commit paying that script
- *   ({@link ScriptIndexEntry}), to recognise an old commit on chain.
+ *   ({@link ScriptIndexEntry}).
  *
  * @module
  */
@@ -75,14 +85,25 @@ export interface HistoryWrite {
   readonly record: HistoryRecord;
 }
 
-/** Key of the payer commit with revoke hash `hash`. */
+/** Key of the payer commit whose commit script hashes (HASH160) to `scriptHash`. */
+export const payerScriptKey = (scriptHash: Hex): string => `cs/${scriptHash}`;
+
+/** Key of the payee commit whose commit script hashes (HASH160) to `scriptHash`. */
+export const payeeScriptKey = (scriptHash: Hex): string => `as/${scriptHash}`;
+
+/** Key of the payer commit with revoke hash `hash` in channels stored before `cs/` keys. */
 export const payerCommitKey = (hash: Hex): string => `c/${hash}`;
 
-/** Key of the payee commit with revoke hash `hash`. */
+/** Key of the payee commit with revoke hash `hash` in channels stored before `as/` keys. */
 export const payeeCommitKey = (hash: Hex): string => `a/${hash}`;
 
-/** Key of the index entry for the commit paying P2SH output script `script`. */
+/** Key of the index entry for the commit paying P2SH output script `script` (channels stored before). */
 export const scriptIndexKey = (script: Hex): string => `s/${script}`;
+
+/** The script hash of a P2SH output script (hex), or null for another kind of script. */
+export function p2shScriptHash(outputScript: Hex): Hex | null {
+  return /^a914[0-9a-f]{40}87$/.test(outputScript) ? outputScript.slice(4, 44) : null;
+}
 
 /** The history an event carries (none when the embedder attached nothing). */
 export function historyOf(event: object): LoadedHistory {

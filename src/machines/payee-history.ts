@@ -1,11 +1,17 @@
+import { bytesToHex, hexToBytes } from '../bytes.js';
 import { parseAmount } from '../messages/amount.js';
+import { hash160 } from '../scripts/hash.js';
+import { payeeRecordKey } from './commit-keys.js';
 import type { Hex, PayeeCommitRecord, PayeeContext, PayeeRevokedRecord } from './context.js';
 import {
   HISTORY_WINDOW,
+  type HistoryRecord,
   type HistoryWrite,
   type LoadedHistory,
   type PayeeHistoryCommit,
+  p2shScriptHash,
   payeeCommitKey,
+  payeeScriptKey,
   scriptIndexKey,
 } from './history.js';
 import { firstOutputScript, p2shHex } from './payer-history.js';
@@ -52,7 +58,7 @@ export function payeeHistoryKeys(
       const lowest = context.activeCommits[0];
       if (lowest && parseAmount(lowest.amount) <= quantity) return [];
       const next = walkActive(context, history, quantity).next;
-      return next === null ? [] : [payeeCommitKey(next)];
+      return next === null ? [] : [next];
     }
     case 'OUTPOINT_SPENT': {
       const { deposit } = context;
@@ -60,6 +66,11 @@ export function payeeHistoryKeys(
       if (!deposit || outpoint?.txid !== deposit.txid || outpoint?.vout !== deposit.vout) return [];
       const script = typeof event.rawTx === 'string' ? firstOutputScript(event.rawTx) : null;
       if (!script || hotCommitByScript(context, script)) return [];
+      const scriptHash = p2shScriptHash(script);
+      if (scriptHash === null) return [];
+      const own = payeeScriptKey(scriptHash);
+      if (!(own in history)) return [own];
+      if (history[own] !== null) return [];
       const entry = history[scriptIndexKey(script)];
       if (entry === undefined) return [scriptIndexKey(script)];
       if (entry?.kind !== 'script-index') return [];
@@ -72,20 +83,39 @@ export function payeeHistoryKeys(
 }
 
 /**
+ * The record of the payee commit with revoke hash `hash` as loaded: under its `as/` key, else
+ * (that key holding nothing) under the key channels stored before used. `next` names the key
+ * still to load, if any.
+ */
+function loadedPayeeCommit(
+  context: PayeeContext,
+  history: LoadedHistory,
+  hash: Hex,
+): { record: HistoryRecord | null; next: string | null } {
+  const key = payeeRecordKey(context, hash);
+  if (key !== null) {
+    if (!(key in history)) return { record: null, next: key };
+    if (history[key] !== null) return { record: history[key]!, next: null };
+  }
+  const legacy = payeeCommitKey(hash);
+  if (!(legacy in history)) return { record: null, next: legacy };
+  return { record: history[legacy]!, next: null };
+}
+
+/**
  * The active commits below the context down to the first at or under `quantity` (inclusive), as
- * loaded, and the revoke hash of the next record the walk needs (null when it needs none).
+ * loaded, and the key of the next record the walk needs (null when it needs none).
  */
 function walkActive(
   context: PayeeContext,
   history: LoadedHistory,
   quantity: bigint,
-): { chain: LoadedActiveChain; next: Hex | null } {
+): { chain: LoadedActiveChain; next: string | null } {
   const records: PayeeHistoryActive[] = [];
   let hash = context.activeTop;
   while (hash !== null && records.length < context.activeDepth) {
-    const key = payeeCommitKey(hash);
-    if (!(key in history)) return { chain: { records, consistent: false }, next: hash };
-    const record = history[key];
+    const { record, next } = loadedPayeeCommit(context, history, hash);
+    if (next !== null) return { chain: { records, consistent: false }, next };
     if (record?.kind !== 'payee-active' || record.revokeSecretHash !== hash)
       return { chain: { records, consistent: false }, next: null };
     records.push(record);
@@ -154,13 +184,7 @@ export function pushActiveCommit(
       activeTop: spilled.revokeSecretHash,
       activeDepth: context.activeDepth + 1,
     },
-    writes: [
-      { key: payeeCommitKey(spilled.revokeSecretHash), record },
-      {
-        key: scriptIndexKey(p2shHex(spilled.commitScript)),
-        record: { kind: 'script-index', revokeSecretHash: spilled.revokeSecretHash },
-      },
-    ],
+    writes: [{ key: scriptKeyOf(spilled.commitScript), record }],
   };
 }
 
@@ -174,6 +198,7 @@ export function popActiveCommits(
   loaded: readonly PayeeHistoryActive[],
   revoked: readonly PayeeCommitRecord[],
   kept: readonly PayeeCommitRecord[],
+  history: LoadedHistory = {},
 ): {
   fields: Pick<
     PayeeContext,
@@ -211,18 +236,27 @@ export function popActiveCommits(
       revokedCommits,
       revokedDepth: context.revokedDepth + given.length - revokedCommits.length,
     },
-    // A revoked commit must never be published by us: its transaction is forgotten on disk too.
-    tombstones: revokedLoaded.map((c) => ({
-      key: payeeCommitKey(c.revokeSecretHash),
-      record: {
+    // A revoked commit must never be published by us: its transaction is forgotten on disk too,
+    // under the key it was read from and under its own.
+    tombstones: revokedLoaded.flatMap((c) => {
+      const record: PayeeHistoryCommit = {
         kind: 'payee-revoked',
         amount: c.amount,
         commitScript: c.commitScript,
         revokeSecretHash: c.revokeSecretHash,
         revokeSecret: c.revokeSecret,
-      },
-    })),
+      };
+      const legacy = payeeCommitKey(c.revokeSecretHash);
+      const keys = [scriptKeyOf(c.commitScript)];
+      if (history[legacy]?.kind === 'payee-active') keys.push(legacy);
+      return keys.map((key) => ({ key, record }));
+    }),
   };
+}
+
+/** The `as/` key of a payee commit with commit script `commitScript` (hex). */
+function scriptKeyOf(commitScript: Hex): string {
+  return payeeScriptKey(bytesToHex(hash160(hexToBytes(commitScript))));
 }
 
 /** The payee's active commit paying P2SH output script `script` (hex): context first, then history. */
@@ -233,6 +267,10 @@ export function activeCommitByScript(
 ): { commitScript: Hex; amount: string } | null {
   const hot = hotCommitByScript(context, script);
   if (hot) return hot;
+  const scriptHash = p2shScriptHash(script);
+  const own = scriptHash === null ? undefined : history[payeeScriptKey(scriptHash)];
+  if (own?.kind === 'payee-active' && p2shHex(own.commitScript) === script)
+    return { commitScript: own.commitScript, amount: own.amount };
   const entry = history[scriptIndexKey(script)];
   if (entry?.kind !== 'script-index') return null;
   const record = history[payeeCommitKey(entry.revokeSecretHash)];

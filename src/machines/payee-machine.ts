@@ -327,10 +327,11 @@ export const payeeMachine = setup({
     /** Applies revoke-until: moves commits to revoked, forgets their transactions, persists, then sends their secrets. */
     revokeCommits: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'REVOKE_UNTIL');
-      const plan = checkRevokeUntil(context, event.amount, event.surpass, historyOf(event));
+      const history = historyOf(event);
+      const plan = checkRevokeUntil(context, event.amount, event.surpass, history);
       if (!plan.ok) return;
       const { revoke, keep, loaded } = plan.value;
-      const popped = popActiveCommits(context, loaded, revoke, keep);
+      const popped = popActiveCommits(context, loaded, revoke, keep, history);
       enqueue.assign({
         // The transaction is dropped: a revoked commit must never be published by us.
         ...popped.fields,

@@ -2,13 +2,16 @@ import { bytesToHex, hexToBytes } from '../bytes.js';
 import { hash160 } from '../scripts/hash.js';
 import { p2shOutputScript } from '../scripts/p2sh.js';
 import { decodeTransaction } from '../transactions/raw-transaction.js';
+import { payerRecordKey } from './commit-keys.js';
 import type { Hex, PayerCommitRecord, PayerContext } from './context.js';
 import {
   HISTORY_WINDOW,
   type HistoryWrite,
   type LoadedHistory,
   type PayerHistoryCommit,
+  p2shScriptHash,
   payerCommitKey,
+  payerScriptKey,
   scriptIndexKey,
 } from './history.js';
 
@@ -30,8 +33,24 @@ export function findPayerCommit(
 ): PayerCommitView | null {
   const hot = context.commits.find((c) => c.revokeSecretHash === hash);
   if (hot) return hot;
-  const record = history[payerCommitKey(hash)];
-  return record?.kind === 'payer-commit' && record.revokeSecretHash === hash ? record : null;
+  const key = payerRecordKey(context, hash);
+  for (const k of key === null ? [payerCommitKey(hash)] : [key, payerCommitKey(hash)]) {
+    const record = history[k];
+    if (record?.kind === 'payer-commit' && record.revokeSecretHash === hash) return record;
+  }
+  return null;
+}
+
+/**
+ * The keys to load to find the commit with revoke hash `hash`: its `cs/` key, then (when that
+ * holds nothing) the key channels stored before used. Empty once loaded or found.
+ */
+function keysFor(context: PayerContext, history: LoadedHistory, hash: Hex): string[] {
+  const key = payerRecordKey(context, hash);
+  const legacy = payerCommitKey(hash);
+  if (key !== null && !(key in history)) return [key];
+  if (key !== null && history[key] !== null) return [];
+  return legacy in history ? [] : [legacy];
 }
 
 /** The payer commit paying P2SH output script `script` (hex): context first, then history. */
@@ -42,6 +61,9 @@ export function findPayerCommitByScript(
 ): PayerCommitView | null {
   const hot = context.commits.find((c) => p2shHex(c.commitScript) === script);
   if (hot) return hot;
+  const scriptHash = p2shScriptHash(script);
+  const record = scriptHash === null ? undefined : history[payerScriptKey(scriptHash)];
+  if (record?.kind === 'payer-commit' && p2shHex(record.commitScript) === script) return record;
   const entry = history[scriptIndexKey(script)];
   if (entry?.kind !== 'script-index') return null;
   const commit = findPayerCommit(context, history, entry.revokeSecretHash);
@@ -129,21 +151,21 @@ export function payerHistoryKeys(
       const hash = (event.message as { revokeSecretHash?: unknown })?.revokeSecretHash;
       if (typeof hash !== 'string' || context.commits.some((c) => c.revokeSecretHash === hash))
         return [];
-      return missing([payerCommitKey(hash)]);
+      // A reused hash is refused only once every place it could be was looked at.
+      const key = payerRecordKey(context, hash);
+      return missing(key === null ? [payerCommitKey(hash)] : [key, payerCommitKey(hash)]);
     }
     case 'REVOKE_SECRETS': {
       const secrets = (event.message as { secrets?: unknown })?.secrets;
       if (!Array.isArray(secrets) || !secrets.every(isSecretHex)) return [];
       const hashes = revokeHashes(secrets);
-      const first = missing(
-        hashes
-          .filter((h) => !context.commits.some((c) => c.revokeSecretHash === h))
-          .map(payerCommitKey),
-      );
+      const first = hashes
+        .filter((h) => !context.commits.some((c) => c.revokeSecretHash === h))
+        .flatMap((h) => keysFor(context, history, h));
       if (first.length > 0) return first;
       const matched = new Set(matchPayerSecrets(context, history, secrets).keys());
       const { missing: next } = walkToTop(context, history, matched);
-      return next === null ? [] : missing([payerCommitKey(next)]);
+      return next === null ? [] : keysFor(context, history, next);
     }
     case 'OUTPOINT_SPENT': {
       const { deposit } = context;
@@ -151,6 +173,11 @@ export function payerHistoryKeys(
       if (!deposit || outpoint?.txid !== deposit.txid || outpoint?.vout !== deposit.vout) return [];
       const script = typeof event.rawTx === 'string' ? firstOutputScript(event.rawTx) : null;
       if (!script || context.commits.some((c) => p2shHex(c.commitScript) === script)) return [];
+      const scriptHash = p2shScriptHash(script);
+      if (scriptHash === null) return [];
+      const key = payerScriptKey(scriptHash);
+      if (!(key in history)) return [key];
+      if (history[key] !== null) return [];
       const entry = history[scriptIndexKey(script)];
       if (entry === undefined) return [scriptIndexKey(script)];
       return entry?.kind === 'script-index'
@@ -176,22 +203,14 @@ export function spillPayerCommits(
 } {
   const excess = Math.max(0, commits.length - HISTORY_WINDOW);
   const writes: HistoryWrite[] = [];
-  for (const commit of commits.slice(0, excess)) writes.push(...payerCommitWrites(commit));
+  for (const commit of commits.slice(0, excess)) writes.push(payerCommitWrite(commit));
   return { commits: commits.slice(excess), historyCommits: historyCommits + excess, writes };
 }
 
-/** The records of one payer commit in history: the commit, and its script index entry. */
-export function payerCommitWrites(commit: PayerCommitView): HistoryWrite[] {
-  return [
-    payerCommitWrite(commit),
-    {
-      key: scriptIndexKey(p2shHex(commit.commitScript)),
-      record: { kind: 'script-index', revokeSecretHash: commit.revokeSecretHash },
-    },
-  ];
-}
-
-/** The history record of one payer commit (written again when its revoke secret arrives). */
+/**
+ * The history record of one payer commit (written again when its revoke secret arrives), under
+ * the key of its commit script: found from its revoke hash and from its output on chain alike.
+ */
 export function payerCommitWrite(commit: PayerCommitView): HistoryWrite {
   const record: PayerHistoryCommit = {
     kind: 'payer-commit',
@@ -201,7 +220,8 @@ export function payerCommitWrite(commit: PayerCommitView): HistoryWrite {
     revokeSecret: commit.revokeSecret,
     below: commit.below,
   };
-  return { key: payerCommitKey(commit.revokeSecretHash), record };
+  const scriptHash = bytesToHex(hash160(hexToBytes(commit.commitScript)));
+  return { key: payerScriptKey(scriptHash), record };
 }
 
 /** P2SH output script (hex) of a redeem script (hex). */

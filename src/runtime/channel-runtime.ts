@@ -289,7 +289,7 @@ export class ChannelRuntime {
     const text = await io('STORE_FAILED', 'reading channel history', () =>
       store.load(historyStoreKey(storeKey, key)),
     );
-    return text === null ? null : decodeHistoryRecord(key, text);
+    return text === null ? null : decodeHistoryRecord(key, text, this.context);
   }
 
   /**
@@ -354,21 +354,24 @@ export class ChannelRuntime {
     const { store, storeKey } = this.env;
     const writes: StoreWrite[] = [];
     let text: string | null = null;
+    let persisted: unknown = null;
     for (const effect of effects) {
       if (effect.type === 'history')
         for (const { key, record } of effect.writes)
           writes.push({
             key: historyStoreKey(storeKey, key),
-            snapshot: encodeHistoryRecord(record),
+            snapshot: encodeHistoryRecord(record, this.context),
           });
       else if (effect.type === 'persist') {
-        text ??= encodeChannelSnapshot(this.actor.getPersistedSnapshot(), this.context.role);
+        persisted ??= this.actor.getPersistedSnapshot();
+        text ??= encodeChannelSnapshot(persisted, this.context.role);
         writes.push({ key: storeKey, snapshot: text });
       }
     }
     await io('STORE_FAILED', 'saving the channel', () => store.saveAll!(writes));
     if (text === null) return;
-    this.durable = (JSON.parse(text) as { machine: unknown }).machine;
+    // The text holds commits in compact form; what a fall-back restarts from is the machine's own.
+    this.durable = structuredClone(persisted);
     this.stepRecorded = true;
   }
 
@@ -379,14 +382,14 @@ export class ChannelRuntime {
         const persisted = this.actor.getPersistedSnapshot();
         const text = encodeChannelSnapshot(persisted, this.context.role);
         await io('STORE_FAILED', 'saving the channel', () => store.save(storeKey, text));
-        this.durable = (JSON.parse(text) as { machine: unknown }).machine;
+        this.durable = structuredClone(persisted);
         this.stepRecorded = true;
         return;
       }
       case 'history':
         for (const { key, record } of effect.writes)
           await io('STORE_FAILED', 'saving channel history', () =>
-            store.save(historyStoreKey(storeKey, key), encodeHistoryRecord(record)),
+            store.save(historyStoreKey(storeKey, key), encodeHistoryRecord(record, this.context)),
           );
         return;
       case 'send':

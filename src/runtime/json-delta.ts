@@ -9,7 +9,13 @@
  * - `{ "a": [drop, { index: delta, … }, pushed] }` drops `drop` elements from the front of an
  *   array, changes some of the elements that stay (indexes after the drop), and appends `pushed`.
  *   This is how a window of the newest commits moves: one falls out at the front, one comes in
- *   at the back.
+ *   at the back;
+ * - `"p": "name.name…"` beside `o` or `a` applies that change at the path of object members it
+ *   names (a change two objects deep, under `machine.context`, in one object).
+ *
+ * Inside `o` and `a` changes, a value that is not an object (a string, number, boolean, null or
+ * array) stands for `{ "=": value }`: most changes of a step replace a counter or a hash, and
+ * this keeps them short. Logs written before this shorthand apply the same.
  *
  * Member order is kept exactly, so `JSON.stringify(applyDelta(a, diffJson(a, b)))` equals
  * `JSON.stringify(b)`; the store relies on that to check every delta before it writes it.
@@ -23,8 +29,44 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 /** A delta between two JSON values (see the module notes). */
 export type JsonDelta =
   | { readonly '=': Json }
-  | { readonly o: { readonly [key: string]: JsonDelta } }
-  | { readonly a: readonly [number, { readonly [index: string]: JsonDelta }, readonly Json[]] };
+  | { readonly o: { readonly [key: string]: ChildDelta }; readonly p?: string }
+  | {
+      readonly a: readonly [number, { readonly [index: string]: ChildDelta }, readonly Json[]];
+      readonly p?: string;
+    };
+
+/**
+ * An object change of a single member that is itself an object or array change, written as
+ * that change with the member's name prefixed to its path: a step's changes sit two objects
+ * deep in a snapshot (`machine`, `context`), and `{"p":"machine.context","o":…}` says it in
+ * fewer characters than two nested object changes. Names holding a dot are never merged.
+ */
+function descend(changes: { [key: string]: ChildDelta }): JsonDelta {
+  const keys = Object.keys(changes);
+  if (keys.length !== 1 || keys[0]!.includes('.') || keys[0] === '') return { o: changes };
+  const inner = changes[keys[0]!]!;
+  if (typeof inner !== 'object' || inner === null || Array.isArray(inner) || '=' in inner)
+    return { o: changes };
+  const { p, ...rest } = inner as { p?: string } & JsonDelta;
+  return { p: p === undefined ? keys[0]! : `${keys[0]}.${p}`, ...rest } as JsonDelta;
+}
+
+/** A delta inside `o` or `a` changes: a delta, or a non-object value that replaces. */
+export type ChildDelta = JsonDelta | null | boolean | number | string | Json[];
+
+/** The shortest form of a child delta: a replacement by a non-object is the value itself. */
+function child(delta: JsonDelta): ChildDelta {
+  if ('=' in delta) {
+    const value = delta['='];
+    if (!isObject(value)) return value;
+  }
+  return delta;
+}
+
+function applyChild(value: Json, delta: ChildDelta): Json {
+  if (typeof delta !== 'object' || delta === null || Array.isArray(delta)) return delta;
+  return applyDelta(value, delta);
+}
 
 /** Why a delta could not be applied: it does not fit the value (a damaged or foreign log). */
 export class JsonDeltaError extends Error {
@@ -40,6 +82,18 @@ function isObject(value: Json): value is { [key: string]: Json } {
 
 function sameKeys(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((key, i) => key === b[i]);
+}
+
+/** Applies `delta` at the member path `names` of `value`. */
+function applyAt(value: Json, names: readonly string[], delta: JsonDelta): Json {
+  if (names.length === 0) return applyDelta(value, delta);
+  const [name, ...rest] = names as [string, ...string[]];
+  if (!isObject(value) || !Object.hasOwn(value, name))
+    throw new JsonDeltaError(`no member ${name} on the path`);
+  const next: { [key: string]: Json } = {};
+  for (const key of Object.keys(value))
+    next[key] = key === name ? applyAt(value[key]!, rest, delta) : value[key]!;
+  return next;
 }
 
 /** True when two JSON values are equal, member order included. */
@@ -66,12 +120,12 @@ export function diffJson(from: Json, to: Json): JsonDelta | null {
   if (isObject(from) && isObject(to)) {
     const keys = Object.keys(to);
     if (!sameKeys(Object.keys(from), keys)) return { '=': to };
-    const changes: { [key: string]: JsonDelta } = {};
+    const changes: { [key: string]: ChildDelta } = {};
     for (const key of keys) {
       const change = diffJson(from[key]!, to[key]!);
-      if (change) changes[key] = change;
+      if (change) changes[key] = child(change);
     }
-    return { o: changes };
+    return descend(changes);
   }
   if (Array.isArray(from) && Array.isArray(to)) return diffArray(from, to);
   return { '=': to };
@@ -87,10 +141,10 @@ function diffArray(from: Json[], to: Json[]): JsonDelta {
   for (const drop of dropCandidates(from, to)) {
     const kept = from.length - drop;
     if (kept > to.length) continue;
-    const changes: { [index: string]: JsonDelta } = {};
+    const changes: { [index: string]: ChildDelta } = {};
     for (let i = 0; i < kept; i++) {
       const change = diffJson(from[drop + i]!, to[i]!);
-      if (change) changes[String(i)] = change;
+      if (change) changes[String(i)] = child(change);
     }
     const candidate: JsonDelta = { a: [drop, changes, to.slice(kept)] };
     const size = JSON.stringify(candidate).length;
@@ -121,6 +175,12 @@ const MAX_DROP_CANDIDATES = 8;
 export function applyDelta(value: Json, delta: JsonDelta): Json {
   if (typeof delta !== 'object' || delta === null || Array.isArray(delta))
     throw new JsonDeltaError('a delta must be an object');
+  if ('p' in delta) {
+    const { p: path, ...rest } = delta as { p: unknown } & JsonDelta;
+    if (typeof path !== 'string' || path === '' || '=' in rest)
+      throw new JsonDeltaError('malformed path delta');
+    return applyAt(value, path.split('.'), rest as JsonDelta);
+  }
   if ('=' in delta) return delta['='];
   if ('o' in delta) {
     if (!isObject(value)) throw new JsonDeltaError('an object delta met a non-object');
@@ -131,7 +191,7 @@ export function applyDelta(value: Json, delta: JsonDelta): Json {
     const next: { [key: string]: Json } = {};
     for (const key of Object.keys(value))
       next[key] = Object.hasOwn(changes, key)
-        ? applyDelta(value[key]!, changes[key]!)
+        ? applyChild(value[key]!, changes[key]!)
         : value[key]!;
     return next;
   }
@@ -150,7 +210,7 @@ export function applyDelta(value: Json, delta: JsonDelta): Json {
       const i = Number(index);
       if (!/^(0|[1-9][0-9]*)$/.test(index) || i >= kept.length)
         throw new JsonDeltaError(`no element ${index} to change`);
-      kept[i] = applyDelta(kept[i]!, changes[index]!);
+      kept[i] = applyChild(kept[i]!, changes[index]!);
     }
     return [...kept, ...pushed];
   }

@@ -2,13 +2,17 @@ import type { TSchema } from '@sinclair/typebox';
 import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';
 import type { AnyStateMachine } from 'xstate';
 import { SnapshotError } from './errors.js';
+import { compactSnapshot, expandSnapshot } from './compact-snapshot.js';
 import {
   type ChannelPersistedSnapshot,
+  CompactPayeePersistedSnapshotSchema,
+  CompactPayerPersistedSnapshotSchema,
   MAX_SNAPSHOT_BYTES,
   type PayeePersistedSnapshot,
   PayeePersistedSnapshotSchema,
   type PayerPersistedSnapshot,
   PayerPersistedSnapshotSchema,
+  READABLE_SNAPSHOT_VERSIONS,
   SNAPSHOT_FORMAT,
   SNAPSHOT_VERSION,
   type SnapshotRole,
@@ -19,6 +23,10 @@ import { checkSnapshotSemantics } from './semantics.js';
 const CHECKERS: { readonly [R in SnapshotRole]: TypeCheck<TSchema> } = {
   payer: TypeCompiler.Compile(PayerPersistedSnapshotSchema),
   payee: TypeCompiler.Compile(PayeePersistedSnapshotSchema),
+};
+const COMPACT_CHECKERS: { readonly [R in SnapshotRole]: TypeCheck<TSchema> } = {
+  payer: TypeCompiler.Compile(CompactPayerPersistedSnapshotSchema),
+  payee: TypeCompiler.Compile(CompactPayeePersistedSnapshotSchema),
 };
 
 const ENVELOPE_KEYS = ['format', 'version', 'role', 'machine'] as const;
@@ -60,7 +68,7 @@ function exceedsDepth(root: unknown): boolean {
 
 /**
  * Wraps an XState persisted snapshot of a channel machine in the versioned envelope and
- * encodes it as JSON text: `{"format":"picopayments-channel-snapshot","version":1,
+ * encodes it as JSON text: `{"format":"picopayments-channel-snapshot","version":3,
  * "role":…,"machine":…}`.
  *
  * Only the role and the size are checked here, so that persisting stays cheap;
@@ -84,7 +92,7 @@ export function encodeChannelSnapshot(persistedSnapshot: unknown, role: Snapshot
     format: SNAPSHOT_FORMAT,
     version: SNAPSHOT_VERSION,
     role,
-    machine: persistedSnapshot,
+    machine: compactSnapshot(persistedSnapshot as ChannelPersistedSnapshot),
   });
   if (tooLarge(text, MAX_SNAPSHOT_BYTES)) {
     throw new SnapshotError('SNAPSHOT_TOO_LARGE', `snapshot exceeds ${MAX_SNAPSHOT_BYTES} bytes`);
@@ -92,7 +100,10 @@ export function encodeChannelSnapshot(persistedSnapshot: unknown, role: Snapshot
   return text;
 }
 
-function checkEnvelope(parsed: unknown, expectedRole: SnapshotRole): { readonly machine: unknown } {
+function checkEnvelope(
+  parsed: unknown,
+  expectedRole: SnapshotRole,
+): { readonly machine: unknown; readonly version: number } {
   if (!isPlainObject(parsed) || parsed.format !== SNAPSHOT_FORMAT) {
     throw new SnapshotError('SNAPSHOT_FORMAT', `not a ${SNAPSHOT_FORMAT}`, '/format');
   }
@@ -104,10 +115,10 @@ function checkEnvelope(parsed: unknown, expectedRole: SnapshotRole): { readonly 
   if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 1) {
     throw new SnapshotError('SNAPSHOT_FORMAT', 'version must be a positive integer', '/version');
   }
-  if (version !== SNAPSHOT_VERSION) {
+  if (!READABLE_SNAPSHOT_VERSIONS.includes(version)) {
     throw new SnapshotError(
       'SNAPSHOT_VERSION',
-      `version ${version} is not readable; this library reads version ${SNAPSHOT_VERSION}`,
+      `version ${version} is not readable; this library reads versions ${READABLE_SNAPSHOT_VERSIONS.join(', ')}`,
       '/version',
     );
   }
@@ -133,7 +144,7 @@ function checkEnvelope(parsed: unknown, expectedRole: SnapshotRole): { readonly 
       '/machine/context/role',
     );
   }
-  return { machine };
+  return { machine, version };
 }
 
 /**
@@ -188,11 +199,23 @@ export function decodeChannelSnapshot(
   } catch {
     throw new SnapshotError('SNAPSHOT_NOT_JSON', 'text is not valid JSON');
   }
-  const { machine: persisted } = checkEnvelope(parsed, expectedRole);
-  if (exceedsDepth(persisted)) {
+  const { machine: stored, version } = checkEnvelope(parsed, expectedRole);
+  if (exceedsDepth(stored)) {
     throw new SnapshotError('SNAPSHOT_SCHEMA', 'nested deeper than any snapshot', '/machine');
   }
-  const checker = CHECKERS[expectedRole];
+  let persisted = stored;
+  if (version === SNAPSHOT_VERSION) {
+    schemaCheck(COMPACT_CHECKERS[expectedRole], stored);
+    // The compact records are rebuilt, then checked in full like a version 2 snapshot.
+    persisted = expandSnapshot(stored as ChannelPersistedSnapshot);
+  }
+  schemaCheck(CHECKERS[expectedRole], persisted);
+  const snapshot = persisted as ChannelPersistedSnapshot;
+  checkSnapshotSemantics(snapshot, machine);
+  return snapshot;
+}
+
+function schemaCheck(checker: TypeCheck<TSchema>, persisted: unknown): void {
   if (!checker.Check(persisted)) {
     const first = checker.Errors(persisted).First();
     throw new SnapshotError(
@@ -201,7 +224,4 @@ export function decodeChannelSnapshot(
       `/machine${first?.path ?? ''}`,
     );
   }
-  const snapshot = persisted as ChannelPersistedSnapshot;
-  checkSnapshotSemantics(snapshot, machine);
-  return snapshot;
 }

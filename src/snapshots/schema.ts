@@ -20,8 +20,14 @@ import { MAX_SCRIPT_HEX_LENGTH } from '../messages/schema.js';
 /** The value of the envelope's `format` field. */
 export const SNAPSHOT_FORMAT = 'picopayments-channel-snapshot';
 
-/** The envelope version this library writes and reads. */
-export const SNAPSHOT_VERSION = 2;
+/**
+ * The envelope version this library writes: 3, commit records in compact form (see
+ * `compact-commits.ts`). Version 2, with every commit record whole, is still read.
+ */
+export const SNAPSHOT_VERSION = 3;
+
+/** The envelope versions this library reads. */
+export const READABLE_SNAPSHOT_VERSIONS: readonly number[] = [2, 3];
 
 /** Largest snapshot text accepted by default: 16 MiB of UTF-8. */
 export const MAX_SNAPSHOT_BYTES = 16 * 1024 * 1024;
@@ -433,15 +439,124 @@ export const PayeePersistedSnapshotSchema = persistedSnapshot(
   'Persisted snapshot of the payee machine.',
 );
 
+const revokeIndex = (description: string) =>
+  Type.Integer({ minimum: 0, maximum: 0xffffffff, description });
+
+// A revoke secret index as an offset from the revoke counter: -1 is the newest secret.
+const counterOffset = (description: string) =>
+  Type.Integer({
+    minimum: -0xffffffff,
+    maximum: -1,
+    description: `${description}, less the revoke counter.`,
+  });
+
+/** A payer commit in compact form: the commit script and transaction are rebuilt. */
+export const CompactPayerCommitSchema = object(
+  {
+    a: amount('Cumulative amount of the commit, satoshis.'),
+    h: hash('Revoke secret hash of the commit'),
+    s: Type.Optional(secret('Revoke secret once the payee gave the commit back.')),
+    b: nullable(hash('Revoke hash of the highest commit unrevoked when this one was signed')),
+  },
+  'A commit the payer signed, compact: script and transaction rebuilt (signed again, RFC 6979).',
+);
+
+/** A payee commit in compact form: script, secret and transaction are rebuilt. */
+export const CompactPayeeCommitSchema = object(
+  {
+    a: amount('Cumulative amount of the commit, satoshis.'),
+    i: revokeIndex('Index of its revoke secret, derived from the revoke seed.'),
+    f: amount('Fee of the commit transaction: deposit value less its outputs, satoshis.'),
+    g: Type.String({
+      pattern: '^[A-Za-z0-9_-]{86}$',
+      minLength: 86,
+      maxLength: 86,
+      description: "The payer's SIGHASH_ALL signature: r and s, 32 bytes each, base64url.",
+    }),
+  },
+  'A commit the payee accepted, compact: the transaction is rebuilt around the signature.',
+);
+
+/** A payee commit given back, in compact form. */
+export const CompactPayeeRevokedSchema = object(
+  {
+    a: amount('Cumulative amount of the commit, satoshis.'),
+    i: revokeIndex('Index of its revoke secret, derived from the revoke seed.'),
+  },
+  'A commit the payee gave back, compact.',
+);
+
+/** The payer context as version 3 stores it: commits compact where they rebuild. */
+export const CompactPayerContextSchema = object(
+  {
+    ...PayerContextSchema.properties,
+    commits: Type.Array(Type.Union([CompactPayerCommitSchema, PayerCommitRecordSchema]), {
+      maxItems: HISTORY_WINDOW,
+      description: 'The newest commits signed, compact where they rebuild.',
+    }),
+    transferred: Type.Union([
+      PayerContextSchema.properties.transferred,
+      Type.Literal(true, { description: 'The amount of the commit `topUnrevoked` points at.' }),
+    ]),
+    topUnrevoked: Type.Union([
+      PayerContextSchema.properties.topUnrevoked,
+      Type.Integer({
+        minimum: 0,
+        maximum: HISTORY_WINDOW - 1,
+        description: 'Position in `commits` of the highest unrevoked commit.',
+      }),
+    ]),
+  },
+  'Everything the payer machine knows, commits compact.',
+);
+
+/** The payee context as version 3 stores it: commits and issued secrets compact where they rebuild. */
+export const CompactPayeeContextSchema = object(
+  {
+    ...PayeeContextSchema.properties,
+    requestedRevokes: Type.Array(
+      Type.Union([
+        counterOffset('Index of a revoke secret issued and not yet used'),
+        PayeeContextSchema.properties.requestedRevokes.items,
+      ]),
+    ),
+    activeTop: Type.Union([
+      PayeeContextSchema.properties.activeTop,
+      counterOffset('Revoke secret index of the highest active commit in history'),
+    ]),
+    activeCommits: Type.Array(Type.Union([CompactPayeeCommitSchema, PayeeCommitRecordSchema]), {
+      maxItems: HISTORY_WINDOW,
+      description: 'The highest accepted commits, compact where they rebuild.',
+    }),
+    revokedCommits: Type.Array(Type.Union([CompactPayeeRevokedSchema, PayeeRevokedRecordSchema]), {
+      maxItems: HISTORY_WINDOW,
+      description: 'The commits given back most recently, compact where they rebuild.',
+    }),
+  },
+  'Everything the payee machine knows, commits compact.',
+);
+
+/** The persisted XState snapshot of a payer machine as version 3 stores it. */
+export const CompactPayerPersistedSnapshotSchema = persistedSnapshot(
+  CompactPayerContextSchema,
+  'Persisted snapshot of the payer machine, commits compact.',
+);
+
+/** The persisted XState snapshot of a payee machine as version 3 stores it. */
+export const CompactPayeePersistedSnapshotSchema = persistedSnapshot(
+  CompactPayeeContextSchema,
+  'Persisted snapshot of the payee machine, commits compact.',
+);
+
 /** The envelope a snapshot text holds: format, version, role and the machine snapshot. */
 export const ChannelSnapshotEnvelopeSchema = object(
   {
     format: Type.Literal(SNAPSHOT_FORMAT),
     version: Type.Literal(SNAPSHOT_VERSION),
     role: Type.Union([Type.Literal('payer'), Type.Literal('payee')]),
-    machine: Type.Union([PayerPersistedSnapshotSchema, PayeePersistedSnapshotSchema]),
+    machine: Type.Union([CompactPayerPersistedSnapshotSchema, CompactPayeePersistedSnapshotSchema]),
   },
-  'A persisted picopayments channel snapshot, version 1.',
+  'A persisted picopayments channel snapshot, version 3.',
 );
 
 /** The role a snapshot belongs to. */
@@ -507,13 +622,58 @@ export const ScriptIndexEntrySchema = object(
   'An index entry from a P2SH output script to a commit.',
 );
 
-/** Any channel history record. */
+/** A payer commit history record in compact form. */
+export const CompactPayerHistoryCommitSchema = object(
+  {
+    k: Type.Literal('c'),
+    a: amount('Cumulative amount, satoshis.'),
+    h: Type.Optional(hash('Revoke secret hash of the commit (in the key of a `c/` record)')),
+    s: Type.Optional(secret('Revoke secret once the payee gave the commit back.')),
+    b: nullable(hash('Revoke hash of the highest commit unrevoked when this one was signed')),
+  },
+  'A payer commit in history, compact: the commit script is rebuilt.',
+);
+
+/** A payee active commit history record in compact form (its secret index gives its revoke hash). */
+export const CompactPayeeHistoryActiveSchema = object(
+  {
+    ...CompactPayeeCommitSchema.properties,
+    k: Type.Literal('a'),
+    b: Type.Union([
+      nullable(hash('Revoke hash of the active commit below this one')),
+      Type.Integer({
+        minimum: -0xffffffff,
+        maximum: -1,
+        description: 'Revoke secret index of the commit below, less this one’s.',
+      }),
+    ]),
+  },
+  'An active payee commit in history, compact: script, secret and transaction are rebuilt.',
+);
+
+/** A payee commit given back, as a compact history record. */
+export const CompactPayeeHistoryRevokedSchema = object(
+  { ...CompactPayeeRevokedSchema.properties, k: Type.Literal('r') },
+  'A payee commit given back in history, compact.',
+);
+
+/** A script index entry in compact form. */
+export const CompactScriptIndexEntrySchema = object(
+  { k: Type.Literal('s'), h: hash('Revoke secret hash of the commit paying the script') },
+  'An index entry from a P2SH output script to a commit, compact.',
+);
+
+/** Any channel history record, whole (as first written) or compact. */
 export const HistoryRecordSchema = Type.Union(
   [
     PayerHistoryCommitSchema,
     PayeeHistoryActiveSchema,
     PayeeHistoryRevokedSchema,
     ScriptIndexEntrySchema,
+    CompactPayerHistoryCommitSchema,
+    CompactPayeeHistoryActiveSchema,
+    CompactPayeeHistoryRevokedSchema,
+    CompactScriptIndexEntrySchema,
   ],
   { description: 'A channel history record, stored under its own key.' },
 );

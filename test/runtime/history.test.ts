@@ -1,8 +1,24 @@
 import { describe, expect, test } from 'vitest';
-import { HISTORY_WINDOW, payerCommitKey } from '../../src/machines/history.js';
+import { bytesToHex, hexToBytes } from '../../src/bytes.js';
+import { commitScriptHash } from '../../src/machines/commit-keys.js';
+import type { PayeeContext, PayerContext } from '../../src/machines/context.js';
+import {
+  HISTORY_WINDOW,
+  type HistoryRecord,
+  payeeCommitKey,
+  payeeScriptKey,
+  payerCommitKey,
+  payerScriptKey,
+  scriptIndexKey,
+} from '../../src/machines/history.js';
+import { deriveRevokeSecret } from '../../src/machines/revoke-secrets.js';
+import { p2shOutputScript } from '../../src/scripts/p2sh.js';
+import { readSnapshotMachine } from '../../src/snapshots/compact-snapshot.js';
 import { historyStoreKey } from '../../src/runtime/channel-runtime.js';
 import { PayeeChannel, PayerChannel } from '../../src/runtime/channels.js';
 import { SnapshotError } from '../../src/snapshots/errors.js';
+import { decodeHistoryRecord } from '../../src/snapshots/history-codec.js';
+import type { MemoryStore } from '../../src/runtime/store.js';
 import {
   type TestChannel,
   destinationOf,
@@ -63,9 +79,27 @@ describe('channel history: the context keeps only the newest commits', () => {
     // Amounts grow by a digit at most: the snapshot is the same size within a few bytes.
     expect(Math.abs(t.payee.runtime.snapshotText().length - sizeAt10)).toBeLessThan(64);
     const oldest = t.payer.context.commits[0]!.below!;
-    expect(
-      await t.payerStore.load(historyStoreKey('test-channel', payerCommitKey(oldest))),
-    ).toMatch(/"kind":"payer-commit"/);
+    const key = payerScriptKey(commitScriptHash(t.payer.context, oldest)!);
+    const stored = await t.payerStore.load(historyStoreKey('test-channel', key));
+    // Stored compact (amount and links; the script is rebuilt), read back whole.
+    expect(JSON.parse(stored!)).toEqual({
+      k: 'c',
+      a: (26n * EACH).toString(),
+      h: oldest,
+      b: expect.any(String),
+    });
+    // One record per commit: no script index beside it.
+    const script = bytesToHex(
+      p2shOutputScript(hexToBytes(t.payer.context.commits[0]!.commitScript)),
+    );
+    expect(await t.payerStore.load(historyStoreKey('test-channel', scriptIndexKey(script)))).toBe(
+      null,
+    );
+    expect(decodeHistoryRecord(key, stored!, t.payer.context)).toMatchObject({
+      kind: 'payer-commit',
+      revokeSecretHash: oldest,
+      commitScript: expect.stringMatching(/^63/),
+    });
   });
 
   test('a deep give-back reads the lower commits from history on both sides, then payments go on', async () => {
@@ -121,7 +155,7 @@ describe('channel history: the context keeps only the newest commits', () => {
     await closeAndBalance(r, 1n * EACH);
   });
 
-  test('a stale payee publishing an old revoked commit is found through the script index and revoked', async () => {
+  test('a stale payee publishing an old revoked commit is found under the key of its script and revoked', async () => {
     const t = await openedChannel();
     await payTimes(t, 10);
     const stale = (await t.payeeStore.load('test-channel'))!;
@@ -158,7 +192,7 @@ describe('channel history: the context keeps only the newest commits', () => {
     await payTimes(t, 8);
     const deep = t.payer.context.commits[0]!.below!;
     await t.payerStore.save(
-      historyStoreKey('test-channel', payerCommitKey(deep)),
+      historyStoreKey('test-channel', payerScriptKey(commitScriptHash(t.payer.context, deep)!)),
       '{"kind":"payer-commit"',
     );
     const before = t.payer.runtime.snapshotText();
@@ -166,4 +200,119 @@ describe('channel history: the context keeps only the newest commits', () => {
     await expect(t.link.deliver()).rejects.toBeInstanceOf(SnapshotError);
     expect(t.payer.runtime.snapshotText()).toBe(before);
   });
+
+  test('a channel stored before (version 2, records under revoke hashes, a script index) restores, gives back deep and catches an old commit', async () => {
+    const t = await openedChannel();
+    await payTimes(t, 10);
+    const stale = asVersion2((await t.payeeStore.load('test-channel'))!);
+    expect(await toLegacyHistory(t)).toEqual({
+      payer: 10 - HISTORY_WINDOW,
+      payee: 10 - HISTORY_WINDOW,
+    });
+    const payer = await PayerChannel.restore(
+      asVersion2((await t.payerStore.load('test-channel'))!),
+      t.payerEnv,
+    );
+    const payee = await PayeeChannel.restore(
+      asVersion2((await t.payeeStore.load('test-channel'))!),
+      t.payeeEnv,
+    );
+    t.link.attach('payer', (text) => payer.receive(text).then(() => undefined));
+    t.link.attach('payee', (text) => payee.receive(text).then(() => undefined));
+    const r = { ...t, payer, payee };
+    // Down through records of the old form, on both sides.
+    await r.payee.revokeUntil(2n * EACH);
+    await settle(r);
+    expect(payer.status().transferred).toBe(2n * EACH);
+    expect(payee.status().transferred).toBe(2n * EACH);
+    // A commit given back is forgotten under its old key too.
+    const given = deriveRevokeSecret(payee.context.revokeSeed, 4).hash;
+    const old = await t.payeeStore.load(historyStoreKey('test-channel', payeeCommitKey(given)));
+    expect(decodeHistoryRecord(payeeCommitKey(given), old!, payee.context).kind).toBe(
+      'payee-revoked',
+    );
+    await payTimes(r, 6);
+    expect(payer.status().transferred).toBe(8n * EACH);
+    // The old payee publishes its commit for 10,000, revoked, known to the payer only by its
+    // record of the old form and the old script index.
+    const cheat = await PayeeChannel.restore(stale, t.payeeEnv);
+    t.link.attach('payee', (text) => cheat.receive(text).then(() => undefined));
+    await cheat.close();
+    const c = { ...r, payee: cheat };
+    for (let i = 0; i < 12; i++) {
+      t.chain.mine(1);
+      await settle(c);
+    }
+    expect(payer.context.published?.amount).toBe('10000');
+    expect(payer.context.published?.revokeSecret).not.toBeNull();
+    expect(payer.context.broadcasts.revoke?.confirmedHeight).not.toBeNull();
+  });
+
+  test('a payer stored before finds an old revoked commit on chain through its script index', async () => {
+    const t = await openedChannel();
+    await payTimes(t, 10);
+    const stale = (await t.payeeStore.load('test-channel'))!;
+    await t.payee.revokeUntil(2n * EACH);
+    await settle(t);
+    await payTimes(t, 6);
+    // The revoked commit for 10,000 now lives only in a record of the old form.
+    expect((await toLegacyHistory(t)).payer).toBe(16 - HISTORY_WINDOW);
+    const payer = await PayerChannel.restore(
+      asVersion2((await t.payerStore.load('test-channel'))!),
+      t.payerEnv,
+    );
+    t.link.attach('payer', (text) => payer.receive(text).then(() => undefined));
+    const cheat = await PayeeChannel.restore(stale, t.payeeEnv);
+    t.link.attach('payee', (text) => cheat.receive(text).then(() => undefined));
+    await cheat.close();
+    const c = { ...t, payer, payee: cheat };
+    for (let i = 0; i < 12; i++) {
+      t.chain.mine(1);
+      await settle(c);
+    }
+    expect(payer.context.published?.amount).toBe('10000');
+    expect(payer.context.published?.revokeSecret).not.toBeNull();
+    expect(payer.context.broadcasts.revoke?.confirmedHeight).not.toBeNull();
+  });
 });
+
+/** The same snapshot as version 2 stored it: every commit record whole. */
+function asVersion2(text: string): string {
+  const parsed = JSON.parse(text) as Record<string, unknown>;
+  return JSON.stringify({ ...parsed, version: 2, machine: readSnapshotMachine(text) });
+}
+
+/**
+ * Rewrites both parties' history as channels stored it before `cs/` and `as/` keys: every
+ * commit whole under its revoke hash, and an index entry from its P2SH output script.
+ */
+async function toLegacyHistory(t: TestChannel): Promise<{ payer: number; payee: number }> {
+  const payer = t.payer.context as PayerContext;
+  const payee = t.payee.context as PayeeContext;
+  const parties = [
+    { store: t.payerStore, context: payer, key: payerScriptKey, legacy: payerCommitKey },
+    { store: t.payeeStore, context: payee, key: payeeScriptKey, legacy: payeeCommitKey },
+  ] as const;
+  const moved = { payer: 0, payee: 0 };
+  for (let i = 0; i < payee.revokeCounter; i++) {
+    const hash = deriveRevokeSecret(payee.revokeSeed, i).hash;
+    for (const { store, context, key, legacy } of parties) {
+      const scriptHash = commitScriptHash(context, hash)!;
+      const at = historyStoreKey('test-channel', key(scriptHash));
+      const text = await store.load(at);
+      if (text === null) continue;
+      const record = decodeHistoryRecord(key(scriptHash), text, context) as HistoryRecord & {
+        commitScript: string;
+      };
+      const script = bytesToHex(p2shOutputScript(hexToBytes(record.commitScript)));
+      await store.save(historyStoreKey('test-channel', legacy(hash)), JSON.stringify(record));
+      await store.save(
+        historyStoreKey('test-channel', scriptIndexKey(script)),
+        JSON.stringify({ kind: 'script-index', revokeSecretHash: hash }),
+      );
+      await (store as MemoryStore).delete(at);
+      moved[context.role]++;
+    }
+  }
+  return moved;
+}

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, test } from 'vitest';
 import { IncrementalStore } from '../../src/runtime/incremental-store.js';
-import { type Json, applyDelta, diffJson } from '../../src/runtime/json-delta.js';
+import { type Json, JsonDeltaError, applyDelta, diffJson } from '../../src/runtime/json-delta.js';
 import { MemoryStore } from '../../src/runtime/store.js';
 import { StoreError } from '../../src/storage/errors.js';
 import type { LogStore, LogWrite } from '../../src/storage/log-store.js';
@@ -111,8 +111,58 @@ describe('JSON deltas', () => {
     const from = { height: 1, window: [big(1), big(2), big(3), big(4)] };
     const to = { height: 2, window: [big(2), big(3), big(4), big(5)] };
     const delta = diffJson(from, to)!;
-    expect(delta).toEqual({ o: { height: { '=': 2 }, window: { a: [1, {}, [big(5)]] } } });
+    expect(delta).toEqual({ o: { height: 2, window: { a: [1, {}, [big(5)]] } } });
     expect(applyDelta(from, delta)).toEqual(to);
+  });
+
+  test('inside changes, a non-object value replaces; the long form of older logs applies the same', () => {
+    const from: Json = { n: 1, h: 'a', list: [1, { x: 1 }], gone: 'y', obj: { k: 1 } };
+    const to: Json = { n: 2, h: null, list: [[3], { x: 2 }], gone: false, obj: { j: 2 } };
+    const delta = diffJson(from, to)!;
+    expect(delta).toEqual({
+      o: {
+        n: 2,
+        h: null,
+        list: [[3], { x: 2 }],
+        gone: false,
+        obj: { '=': { j: 2 } },
+      },
+    });
+    expect(applyDelta(from, delta)).toEqual(to);
+    expect(
+      applyDelta(from, { o: { list: { a: [0, { 0: [3], 1: { o: { x: 2 } } }, []] } } }),
+    ).toEqual({ ...from, list: [[3], { x: 2 }] });
+    const long = {
+      o: {
+        n: { '=': 2 },
+        h: { '=': null },
+        list: { a: [0, { 0: { '=': [3] }, 1: { o: { x: { '=': 2 } } } }, []] },
+        gone: { '=': false },
+        obj: { '=': { j: 2 } },
+      },
+    };
+    expect(applyDelta(from, long as never)).toEqual(to);
+  });
+
+  test('a change deep in single members is one path: names with a dot are not merged', () => {
+    const from: Json = { machine: { context: { n: 1, m: [1] }, value: 'open' }, v: 3 };
+    const to: Json = { machine: { context: { n: 2, m: [1, 2] }, value: 'open' }, v: 3 };
+    const delta = diffJson(from, to)!;
+    expect(delta).toEqual({ p: 'machine.context', o: { n: 2, m: [1, 2] } });
+    expect(applyDelta(from, delta)).toEqual(to);
+    const dotted: Json = { 'a.b': { c: { d: 1, e: 1 } } };
+    const changed = diffJson(dotted, { 'a.b': { c: { d: 2, e: 1 } } })!;
+    expect(changed).toEqual({ o: { 'a.b': { p: 'c', o: { d: 2 } } } });
+    expect(applyDelta(dotted, changed)).toEqual({ 'a.b': { c: { d: 2, e: 1 } } });
+    for (const bad of [
+      { p: 'machine.nothing', o: { n: 1 } },
+      { p: '', o: {} },
+      { p: 7, o: {} },
+      { p: 'machine', '=': 1 },
+      { p: 'machine' },
+      { p: 'v', o: { x: 1 } },
+    ])
+      expect(() => applyDelta(from, bad as never), JSON.stringify(bad)).toThrow(JsonDeltaError);
   });
 
   test('a delta that does not fit the value is refused, the value untouched', () => {

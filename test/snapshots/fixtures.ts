@@ -1,6 +1,7 @@
 import type { PayeeContext } from '../../src/machines/context.js';
 import { PayeeChannel } from '../../src/runtime/channels.js';
 import { encodeChannelSnapshot } from '../../src/snapshots/codec.js';
+import { readSnapshotMachine } from '../../src/snapshots/compact-snapshot.js';
 import type { SnapshotRole } from '../../src/snapshots/schema.js';
 import { SimulatedChain } from '../../src/chain/simulated-chain.js';
 import { MemoryStore } from '../../src/runtime/store.js';
@@ -29,6 +30,12 @@ function stateName(value: unknown): string {
   return Object.entries(value as Record<string, unknown>)
     .map(([key, inner]) => `${key}.${stateName(inner)}`)
     .join(',');
+}
+
+/** The same snapshot as version 2 stored it: every commit record whole. */
+export function asVersion2(text: string): string {
+  const parsed = JSON.parse(text) as Record<string, unknown>;
+  return JSON.stringify({ ...parsed, version: 2, machine: readSnapshotMachine(text) });
 }
 
 /** Wraps a persisted snapshot text of the runtime in the versioned envelope. */

@@ -1,4 +1,6 @@
-/** The machine context inside a persisted channel snapshot (the envelope's `machine.context`). */
+import { readSnapshotMachine } from '../../src/snapshots/compact-snapshot.js';
+
+/** The machine context inside a persisted channel snapshot (the envelope's `machine.context`), commit records whole. */
 export function snapshotContext<T>(text: string): T {
-  return (JSON.parse(text) as { machine: { context: T } }).machine.context;
+  return readSnapshotMachine(text).context as T;
 }

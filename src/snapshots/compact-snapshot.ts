@@ -1,0 +1,145 @@
+import type { PayeeContext, PayerContext } from '../machines/context.js';
+import {
+  type CompactPayeeCommit,
+  type CompactPayeeRevoked,
+  type CompactPayerCommit,
+  compactPayeeCommit,
+  compactPayeeRevoked,
+  compactPayerCommit,
+  compactRequested,
+  expandPayeeCommit,
+  expandPayeeRevoked,
+  expandPayerCommit,
+  expandRequested,
+  revokeIndexOfHash,
+  revokeSecretAt,
+} from './compact-commits.js';
+import { SnapshotError } from './errors.js';
+import { type ChannelPersistedSnapshot, SNAPSHOT_VERSION } from './schema.js';
+
+/**
+ * Version 3 of the snapshot: the machine snapshot with its commit records in compact form
+ * (`compact-commits.ts`), everything else as version 2 has it.
+ *
+ * @module
+ */
+
+const CONTEXT = '/machine/context';
+
+/** The persisted machine snapshot with its commit records compact where they rebuild. */
+export function compactSnapshot(persisted: ChannelPersistedSnapshot): unknown {
+  const context = persisted.context as PayerContext | PayeeContext;
+  if (context.role === 'payer') {
+    // The top unrevoked commit is nearly always in the window: its position there then stands for it.
+    let top = context.commits.length - 1;
+    while (top >= 0 && context.commits[top]!.revokeSecretHash !== context.topUnrevoked) top--;
+    // What the payee holds is then the amount of that commit: `true` stands for it.
+    const topAmount = top >= 0 && context.commits[top]!.amount === context.transferred;
+    return {
+      ...persisted,
+      context: {
+        ...context,
+        commits: context.commits.map((c) => compactPayerCommit(c, context)),
+        topUnrevoked: top >= 0 ? top : context.topUnrevoked,
+        transferred: topAmount ? true : context.transferred,
+      },
+    };
+  }
+  // As an offset from the revoke counter, it stays the same while payments come in.
+  const top = context.activeTop && revokeIndexOfHash(context, context.activeTop);
+  const activeTop = typeof top === 'number' ? top - context.revokeCounter : null;
+  return {
+    ...persisted,
+    context: {
+      ...context,
+      requestedRevokes: context.requestedRevokes.map((r) => compactRequested(r, context)),
+      activeCommits: context.activeCommits.map((c) => compactPayeeCommit(c, context)),
+      activeTop: activeTop ?? context.activeTop,
+      revokedCommits: context.revokedCommits.map((c) => compactPayeeRevoked(c, context)),
+    },
+  };
+}
+
+/**
+ * The machine snapshot of a version 3 text (already checked against its schema) with every
+ * commit record rebuilt whole.
+ *
+ * @throws {@link SnapshotError} when a compact record cannot be rebuilt.
+ */
+export function expandSnapshot(stored: ChannelPersistedSnapshot): ChannelPersistedSnapshot {
+  const context = stored.context as PayerContext | PayeeContext;
+  if (context.role === 'payer') {
+    const commits = (
+      context.commits as readonly (CompactPayerCommit | PayerContext['commits'][0])[]
+    ).map((c, i) => expandPayerCommit(c, context, `${CONTEXT}/commits/${i}`));
+    const top = context.topUnrevoked as string | number | null;
+    if (typeof top === 'number' && !commits[top])
+      throw new SnapshotError(
+        'SNAPSHOT_FIELD_INVALID',
+        'no such commit',
+        `${CONTEXT}/topUnrevoked`,
+      );
+    const transferred = context.transferred as string | true;
+    if (transferred === true && typeof top !== 'number')
+      throw new SnapshotError(
+        'SNAPSHOT_FIELD_INVALID',
+        'no top commit in the window',
+        `${CONTEXT}/transferred`,
+      );
+    return {
+      ...stored,
+      context: {
+        ...context,
+        commits,
+        topUnrevoked: typeof top === 'number' ? commits[top]!.revokeSecretHash : top,
+        transferred: transferred === true ? commits[top as number]!.amount : transferred,
+      },
+    } as ChannelPersistedSnapshot;
+  }
+  const requested = context.requestedRevokes as readonly (
+    | number
+    | PayeeContext['requestedRevokes'][0]
+  )[];
+  const active = context.activeCommits as readonly (
+    | CompactPayeeCommit
+    | PayeeContext['activeCommits'][0]
+  )[];
+  const revoked = context.revokedCommits as readonly (
+    | CompactPayeeRevoked
+    | PayeeContext['revokedCommits'][0]
+  )[];
+  const activeTop = context.activeTop as string | number | null;
+  return {
+    ...stored,
+    context: {
+      ...context,
+      activeTop:
+        typeof activeTop === 'number'
+          ? revokeSecretAt(context, context.revokeCounter + activeTop, `${CONTEXT}/activeTop`).hash
+          : activeTop,
+      requestedRevokes: requested.map((r, i) =>
+        expandRequested(r, context, `${CONTEXT}/requestedRevokes/${i}`),
+      ),
+      activeCommits: active.map((c, i) =>
+        expandPayeeCommit(c, context, `${CONTEXT}/activeCommits/${i}`),
+      ),
+      revokedCommits: revoked.map((c, i) =>
+        expandPayeeRevoked(c, context, `${CONTEXT}/revokedCommits/${i}`),
+      ),
+    },
+  } as ChannelPersistedSnapshot;
+}
+
+/**
+ * The machine snapshot inside a snapshot text, commit records whole whatever the version,
+ * without the checks of `decodeChannelSnapshot`: for reading one's own stored snapshots in
+ * tools and tests, never for restoring from text of unknown origin.
+ *
+ * @throws {@link SnapshotError} or `SyntaxError` when the text is not a snapshot.
+ */
+export function readSnapshotMachine(text: string): ChannelPersistedSnapshot {
+  const envelope = JSON.parse(text) as { version?: unknown; machine: ChannelPersistedSnapshot };
+  return envelope.version === SNAPSHOT_VERSION
+    ? expandSnapshot(envelope.machine)
+    : envelope.machine;
+}
