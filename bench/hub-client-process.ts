@@ -3,11 +3,9 @@
  * clients, on the parent's simulated chain ({@link IpcChain}), and runs the parent's commands
  * (connect one client, sync all, pay in the ring, report). Started by the parent with `fork`.
  */
-import { sha256 } from '@noble/hashes/sha2.js';
 import { type Secp256k1BackendName, useSecp256k1Backend } from '../src/crypto/index.js';
-import { HubClient } from '../src/hub-client/index.js';
-import { MemoryStore } from '../src/runtime/store.js';
-import { SingleKeyWallet } from '../src/runtime/wallet.js';
+import type { HubClient } from '../src/hub-client/index.js';
+import { connectBenchClient } from './hub-bench-client.js';
 import { IpcChain } from './hub-ipc-chain.js';
 
 /** A command from the parent. */
@@ -28,11 +26,6 @@ export interface PayReport {
   readonly cpuMicros: number;
 }
 
-/** A distinct private key per label; the same derivation as the in-process bench. */
-export function benchKey(label: string): Uint8Array {
-  return sha256(new TextEncoder().encode(`hub bench ${label}`));
-}
-
 async function main(): Promise<void> {
   const chain = new IpcChain();
   const clients = new Map<number, { client: HubClient; handle: string }>();
@@ -51,29 +44,11 @@ async function main(): Promise<void> {
         return null;
       case 'connect': {
         const i = c.index;
-        const key = benchKey(`wallet ${i}`);
-        const wallet = new SingleKeyWallet(chain, key);
-        wallet.addCoin(await chain.fund(wallet.outputScript, 500_000n), 500_000n);
-        let n = 0;
-        const client = await HubClient.open({
+        const { client, handle } = await connectBenchClient(i, {
           url,
           fetch: counting,
           chain,
-          store: new MemoryStore(),
-          wallet,
-          keys: {
-            nextChannelKey: async () => ({
-              privateKey: benchKey(`client ${i} channel ${++n}`),
-              path: `m/${n}`,
-            }),
-          },
-          payoutScript: async () => wallet.outputScript,
-        });
-        const { handle } = await client.connect({
-          asset: 'BTC',
-          quantity: 200_000n,
-          expireBlocks: 500,
-          delayBlocks: 4,
+          fund: (script, value) => chain.fund(script, value),
         });
         clients.set(i, { client, handle });
         return handle;

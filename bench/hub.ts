@@ -22,11 +22,10 @@ import {
   loadSecp256k1Backend,
   useSecp256k1Backend,
 } from '../src/crypto/index.js';
-import { HubClient } from '../src/hub-client/index.js';
+import type { HubClient } from '../src/hub-client/index.js';
 import { Hub, startHubServer } from '../src/hub/index.js';
-import { MemoryStore } from '../src/runtime/store.js';
-import { SingleKeyWallet } from '../src/runtime/wallet.js';
 import { SqliteStore } from '../src/storage/index.js';
+import { benchKey, connectBenchClient } from './hub-bench-client.js';
 import type { ClientCommand, PayReport } from './hub-client-process.js';
 import { serveChain } from './hub-ipc-chain.js';
 import { section } from './report.js';
@@ -70,11 +69,6 @@ function rawVerifyPerSecond(backend: Awaited<ReturnType<typeof loadSecp256k1Back
   return n / ((performance.now() - start) / 1000);
 }
 
-/** A distinct private key per label (any number of clients; a SHA-256 is a valid key but with negligible odds). */
-function benchKey(label: string): Uint8Array {
-  return sha256(new TextEncoder().encode(`hub bench ${label}`));
-}
-
 function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
 }
@@ -104,29 +98,11 @@ export async function hubBench(
   const all: { client: HubClient; handle: string }[] = [];
   try {
     for (let i = 0; i < clients; i++) {
-      const key = benchKey(`wallet ${i}`);
-      const wallet = new SingleKeyWallet(sim, key);
-      wallet.addCoin(sim.fund(wallet.outputScript, 500_000n), 500_000n);
-      let n = 0;
-      const client = await HubClient.open({
+      const { client, handle } = await connectBenchClient(i, {
         url: server.url,
         fetch: counting,
         chain: sim,
-        store: new MemoryStore(),
-        wallet,
-        keys: {
-          nextChannelKey: async () => ({
-            privateKey: benchKey(`client ${i} channel ${++n}`),
-            path: `m/${n}`,
-          }),
-        },
-        payoutScript: async () => wallet.outputScript,
-      });
-      const { handle } = await client.connect({
-        asset: 'BTC',
-        quantity: 200_000n,
-        expireBlocks: 500,
-        delayBlocks: 4,
+        fund: (script, value) => sim.fund(script, value),
       });
       all.push({ client, handle });
       // The hub's deposits chain on unconfirmed change: a block now and then keeps the chain
