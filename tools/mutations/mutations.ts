@@ -62,15 +62,16 @@ export const MUTATIONS: readonly Mutation[] = [
     id: 'payer-ignores-revoke-secrets',
     description: 'the payer drops the revoke secrets it receives',
     file: 'src/machines/payer-machine.ts',
-    search: 'if (matched.size === 0) return;',
-    replace: 'if (matched.size >= 0) return;',
+    search: '      if (matched.size > 0 || topUnrevoked !== context.topUnrevoked) {',
+    replace: '      if (matched.size < 0) {',
   },
   {
     id: 'payee-keeps-revoked-commits',
     description: 'the payee forgets to drop revoked commits from its active set',
     file: 'src/machines/payee-machine.ts',
-    search: '        activeCommits: keep,',
-    replace: '        activeCommits: context.activeCommits,',
+    search: 'const popped = popActiveCommits(context, loaded, revoke, keep, history);',
+    replace:
+      'const popped = popActiveCommits(context, loaded, revoke, [...keep, ...revoke], history);',
   },
   {
     id: 'commit-fee-floor-not-enforced',
