@@ -73,23 +73,40 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? 0;
 }
 
-/** Connects `clients` clients in a ring, then each pays its neighbour `rounds` times and syncs. */
-export async function hubBench(
-  name: Secp256k1BackendName,
-  clients: number,
-  rounds: number,
-): Promise<HubBenchFigures> {
+/**
+ * The backend selected and its raw verify rate, and a hub on durable SQLite in a temporary
+ * directory over a fresh simulated chain, its wallet funded for `clients` clients, serving
+ * loopback HTTP without a practical rate limit.
+ */
+async function startBenchHub(name: Secp256k1BackendName, clients: number) {
   const backend = await useSecp256k1Backend(name);
   // Measured before and after the run, averaged: the machine's load may change meanwhile.
   const verifyBefore = rawVerifyPerSecond(backend);
   const dir = mkdtempSync(join(tmpdir(), 'hub-bench-'));
   const sim = new SimulatedChain();
   const store = await SqliteStore.open(join(dir, 'hub.sqlite'));
-  const hubKey = benchKey('hub');
-  const hub = await Hub.start({ chain: sim, store, privateKey: hubKey, network: 'regtest' });
+  const hub = await Hub.start({
+    chain: sim,
+    store,
+    privateKey: benchKey('hub'),
+    network: 'regtest',
+  });
   for (let i = 0; i < Math.ceil(clients / 20); i++)
     await hub.fundWallet(sim.fund(hub.wallet!.outputScript, 5_000_000n), 5_000_000n);
   const server = await startHubServer(hub, { ratePerMinute: 1_000_000 });
+  return { backend, verifyBefore, dir, sim, store, hub, server };
+}
+
+/** Connects `clients` clients in a ring, then each pays its neighbour `rounds` times and syncs. */
+export async function hubBench(
+  name: Secp256k1BackendName,
+  clients: number,
+  rounds: number,
+): Promise<HubBenchFigures> {
+  const { backend, verifyBefore, dir, sim, store, hub, server } = await startBenchHub(
+    name,
+    clients,
+  );
   let requests = 0;
   const counting: typeof fetch = (input, init) => {
     requests++;
@@ -214,20 +231,10 @@ export async function hubBenchSplit(
   rounds: number,
   processes: number,
 ): Promise<HubBenchFigures> {
-  const backend = await useSecp256k1Backend(name);
-  const verifyBefore = rawVerifyPerSecond(backend);
-  const dir = mkdtempSync(join(tmpdir(), 'hub-bench-'));
-  const sim = new SimulatedChain();
-  const store = await SqliteStore.open(join(dir, 'hub.sqlite'));
-  const hub = await Hub.start({
-    chain: sim,
-    store,
-    privateKey: benchKey('hub'),
-    network: 'regtest',
-  });
-  for (let i = 0; i < Math.ceil(clients / 20); i++)
-    await hub.fundWallet(sim.fund(hub.wallet!.outputScript, 5_000_000n), 5_000_000n);
-  const server = await startHubServer(hub, { ratePerMinute: 1_000_000 });
+  const { backend, verifyBefore, dir, sim, store, hub, server } = await startBenchHub(
+    name,
+    clients,
+  );
   const workerFile = fileURLToPath(new URL('./hub-client-process.ts', import.meta.url));
   const workers: ClientProcess[] = [];
   const unsubscribe: (() => void)[] = [];

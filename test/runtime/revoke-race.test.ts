@@ -1,6 +1,5 @@
 import { describe, expect, test } from 'vitest';
 import type { ScriptVerifier } from '../../src/chain/chain.js';
-import type { PayeeContext } from '../../src/machines/context.js';
 import { PayeeChannel, PayerChannel } from '../../src/runtime/channels.js';
 import { rawTransactionId } from '../../src/transactions/raw-transaction.js';
 import { bitcoreScriptVerifier } from '../support/bitcore-verifier.js';
@@ -14,7 +13,7 @@ import {
   testPrivateKey,
 } from '../support/channel-harness.js';
 import { CHAIN_BACKENDS } from '../support/chain-backend.js';
-import { snapshotContext } from '../support/snapshot-context.js';
+import { newestPayeeSnapshotHolding } from '../support/snapshot-context.js';
 
 // The race a cheating payee runs after publishing a commit it gave back: its payout against
 // the payer's revoke. These are the cases where the revoke did not simply confirm first.
@@ -38,10 +37,7 @@ async function thiefPublished(options: TestChannelOptions) {
   await t.payee.revokeUntil(10_000n);
   await settle(t);
   expect(t.payer.status().transferred).toBe(10_000n);
-  const stale = [...t.payeeStore.versions(t.payeeEnv.storeKey)].reverse().find((text) => {
-    const context = snapshotContext<PayeeContext>(text);
-    return context.activeCommits.some((c) => c.amount === '50000');
-  });
+  const stale = newestPayeeSnapshotHolding(t.payeeStore, t.payeeEnv.storeKey, 50_000n);
   const thief = await PayeeChannel.restore(stale!, t.payeeEnv);
   t.link.attach('payee', (text) => thief.receive(text).then(() => undefined));
   await thief.close();

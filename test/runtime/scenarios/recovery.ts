@@ -1,5 +1,4 @@
 import { describe, expect, test } from 'vitest';
-import type { PayeeContext } from '../../../src/machines/context.js';
 import { PayeeChannel } from '../../../src/runtime/channels.js';
 import {
   type TestChannel,
@@ -11,7 +10,7 @@ import {
   testPrivateKey,
 } from '../../support/channel-harness.js';
 import { type ChainBackend, backendPlace } from '../../support/chain-backend.js';
-import { snapshotContext } from '../../support/snapshot-context.js';
+import { newestPayeeSnapshotHolding } from '../../support/snapshot-context.js';
 
 // Every scenario here runs on the simulated chain with bitcore's interpreter judging each input:
 // the point is that the recovery transactions are valid exactly when the machines send them.
@@ -126,10 +125,7 @@ export function describeRecoveryPaths(backend: ChainBackend): void {
       await settle(t);
       expect(t.payer.status().transferred).toBe(10_000n);
       // The newest stored snapshot in which the 50 000 commit is still active.
-      const stale = [...t.payeeStore.versions(t.payeeEnv.storeKey)].reverse().find((text) => {
-        const context = snapshotContext<PayeeContext>(text);
-        return context.activeCommits.some((c) => c.amount === '50000');
-      });
+      const stale = newestPayeeSnapshotHolding(t.payeeStore, t.payeeEnv.storeKey, 50_000n);
       expect(stale).toBeDefined();
       const thief = await PayeeChannel.restore(stale!, t.payeeEnv);
       t.link.attach('payee', (text) => thief.receive(text).then(() => undefined));
