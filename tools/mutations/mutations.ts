@@ -92,9 +92,9 @@ export const MUTATIONS: readonly Mutation[] = [
     description: 'the payer does not recognise the commit that spent the deposit',
     file: 'src/machines/payer-machine.ts',
     search:
-      'identifyPublishedCommit(context, spend.txid, spend.rawTx, spend.blockHeight).ok\n      );',
+      '          historyOf(event),\n        ).ok\n      );\n    },\n    /** Our expire of the deposit confirmed',
     replace:
-      'identifyPublishedCommit(context, spend.txid, spend.rawTx, spend.blockHeight).ok &&\n        false\n      );',
+      '          historyOf(event),\n        ).ok &&\n        false\n      );\n    },\n    /** Our expire of the deposit confirmed',
   },
   {
     id: 'payee-accepts-equal-amount',
