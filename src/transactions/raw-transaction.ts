@@ -47,22 +47,32 @@ export function decodeTransaction(raw: Uint8Array): TxData {
   const wire = decodeWire(raw);
   if (wire) return { ...wire, witnesses: undefined };
   try {
-    const tx = RawTx.decode(raw);
-    return {
-      version: tx.version,
-      inputs: tx.inputs.map((i) => ({
-        txid: Uint8Array.from(i.txid),
-        index: i.index,
-        scriptSig: Uint8Array.from(i.finalScriptSig),
-        sequence: i.sequence,
-      })),
-      outputs: tx.outputs.map((o) => ({ value: o.amount, script: Uint8Array.from(o.script) })),
-      lockTime: tx.lockTime,
-      witnesses: tx.segwitFlag ? tx.witnesses : undefined,
-    };
+    return decodeWithRawTx(raw);
   } catch (cause) {
     throw new TransactionError('TX_MALFORMED', `not a transaction: ${(cause as Error).message}`);
   }
+}
+
+/**
+ * Decodes with `@scure/btc-signer`'s generic `RawTx` coder: the path for every shape the wire
+ * coder does not cover, and the reference the wire coder is tested against.
+ *
+ * @throws whatever `RawTx` throws for bytes it refuses.
+ */
+export function decodeWithRawTx(raw: Uint8Array): TxData {
+  const tx = RawTx.decode(raw);
+  return {
+    version: tx.version,
+    inputs: tx.inputs.map((i) => ({
+      txid: Uint8Array.from(i.txid),
+      index: i.index,
+      scriptSig: Uint8Array.from(i.finalScriptSig),
+      sequence: i.sequence,
+    })),
+    outputs: tx.outputs.map((o) => ({ value: o.amount, script: Uint8Array.from(o.script) })),
+    lockTime: tx.lockTime,
+    witnesses: tx.segwitFlag ? tx.witnesses : undefined,
+  };
 }
 
 /** Serializes a transaction (with witnesses when it has any). */

@@ -6,28 +6,10 @@
  * transactions (sizing, sighash, the result) and decodes a few: the generic coder's per-field
  * machinery was a tenth of a commit check.
  */
+import type { TxData, TxInput, TxOutput } from './raw-transaction.js';
 
-/** A transaction input as the coder reads and writes it (txid in display order). */
-interface WireInput {
-  readonly txid: Uint8Array;
-  readonly index: number;
-  readonly scriptSig: Uint8Array;
-  readonly sequence: number;
-}
-
-/** A transaction output as the coder reads and writes it. */
-interface WireOutput {
-  readonly value: bigint;
-  readonly script: Uint8Array;
-}
-
-/** The fields the coder covers. */
-export interface WireTransaction {
-  readonly version: number;
-  readonly inputs: readonly WireInput[];
-  readonly outputs: readonly WireOutput[];
-  readonly lockTime: number;
-}
+/** The fields the coder covers: a transaction without witness data. */
+export type WireTransaction = Omit<TxData, 'witnesses'>;
 
 const MAX_U64 = (1n << 64n) - 1n;
 
@@ -197,7 +179,7 @@ export function decodeWire(raw: Uint8Array): WireTransaction | null {
   const version = r.u32() | 0;
   const inputCount = r.compactSize();
   if (inputCount < 0 || !r.need(inputCount * 41)) return null;
-  const inputs: WireInput[] = [];
+  const inputs: TxInput[] = [];
   for (let i = 0; i < inputCount; i++) {
     if (!r.need(36)) return null;
     const txid = new Uint8Array(32);
@@ -210,7 +192,7 @@ export function decodeWire(raw: Uint8Array): WireTransaction | null {
   }
   const outputCount = r.compactSize();
   if (outputCount < 0 || !r.need(outputCount * 9)) return null;
-  const outputs: WireOutput[] = [];
+  const outputs: TxOutput[] = [];
   for (let i = 0; i < outputCount; i++) {
     if (!r.need(8)) return null;
     const low = r.u32();

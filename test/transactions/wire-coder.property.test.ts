@@ -11,6 +11,7 @@ import { bytesToHex, concatBytes } from '../../src/bytes.js';
 import {
   type TxData,
   decodeTransaction,
+  decodeWithRawTx,
   encodeTransaction,
   virtualSizeOf,
 } from '../../src/transactions/raw-transaction.js';
@@ -61,19 +62,7 @@ function rawTxEncode(tx: TxData): Uint8Array {
 /** What `RawTx` alone decodes from bytes, as `decodeTransaction` reported it; or its refusal. */
 function rawTxDecode(raw: Uint8Array): TxData | 'refused' {
   try {
-    const tx = RawTx.decode(raw);
-    return {
-      version: tx.version,
-      inputs: tx.inputs.map((i) => ({
-        txid: Uint8Array.from(i.txid),
-        index: i.index,
-        scriptSig: Uint8Array.from(i.finalScriptSig),
-        sequence: i.sequence,
-      })),
-      outputs: tx.outputs.map((o) => ({ value: o.amount, script: Uint8Array.from(o.script) })),
-      lockTime: tx.lockTime,
-      witnesses: tx.segwitFlag ? tx.witnesses : undefined,
-    };
+    return decodeWithRawTx(raw);
   } catch {
     return 'refused';
   }
