@@ -1,5 +1,9 @@
 import { bytesToHex, equalBytes, hexToBytes } from '../bytes.js';
-import type { PayeeContext, PayeeCommitRecord } from '../machines/context.js';
+import { checkAssetDepositAddress } from '../counterparty/asset-address-guards.js';
+import { assetTermsOf } from '../machines/asset-mode.js';
+import type { AssetDepositReading } from '../machines/asset-readings.js';
+import type { ChannelAsset, PayeeContext, PayeeCommitRecord } from '../machines/context.js';
+import { type VerifiedAssetCommit, verifyAssetCommit } from '../transactions/asset-commit.js';
 import { revokeUntil, transferredAmount } from '../machines/bookkeeping.js';
 import type { LoadedHistory } from '../machines/history.js';
 import {
@@ -30,6 +34,46 @@ export interface AcceptedDeposit {
   readonly payerPubkey: string;
   readonly expireTime: number;
   readonly delayTime: number;
+  /** Asset mode: the asset terms the deposit announces. */
+  readonly asset?: ChannelAsset;
+}
+
+/**
+ * Asset mode: the deposit must be for the offered asset, with a positive quantity and at least
+ * the BTC per commit output the offer asked (a BTC channel takes no asset deposit).
+ */
+function checkDepositAsset(
+  context: PayeeContext,
+  message: DepositMessage,
+): Check<ChannelAsset | null> {
+  const offered = context.asset;
+  const announced = message.asset;
+  if (!offered || !announced) {
+    return offered || announced
+      ? fail(
+          'DEPOSIT_UNACCEPTABLE',
+          offered ? `the deposit is not for ${offered.asset}` : 'the deposit is for an asset',
+        )
+      : pass(null);
+  }
+  if (announced.asset !== offered.asset)
+    return fail(
+      'DEPOSIT_UNACCEPTABLE',
+      `the deposit is for ${announced.asset}, not ${offered.asset}`,
+    );
+  if (parseAmount(announced.commitValue) < parseAmount(offered.commitValue)) {
+    return fail(
+      'DEPOSIT_UNACCEPTABLE',
+      `commit value ${announced.commitValue} is below the offered ${offered.commitValue}`,
+    );
+  }
+  if (parseAmount(announced.quantity) === 0n)
+    return fail('DEPOSIT_UNACCEPTABLE', 'the deposit locks no asset');
+  return pass({
+    asset: announced.asset,
+    quantity: announced.quantity,
+    commitValue: announced.commitValue,
+  });
 }
 
 /**
@@ -63,10 +107,13 @@ export function checkDeposit(
   }
   if (!inRange(message.delayTime, context.delayTimeRange))
     return fail('DEPOSIT_UNACCEPTABLE', `delay ${message.delayTime} outside the offered range`);
+  const asset = checkDepositAsset(context, message);
+  if (!asset.ok) return asset;
   return pass({
     payerPubkey: message.payerPubkey,
     expireTime: fields.expireTime,
     delayTime: message.delayTime,
+    ...(asset.value ? { asset: asset.value } : {}),
   });
 }
 
@@ -85,6 +132,8 @@ export function checkDepositConfirmation(
   context: PayeeContext,
   txid: string,
   rawTx: string,
+  reading?: AssetDepositReading,
+  blockHeight?: number,
 ): Check {
   const deposit = context.deposit;
   if (!deposit || !context.depositScript || txid !== deposit.txid)
@@ -103,7 +152,39 @@ export function checkDepositConfirmation(
       'the deposit output does not pay the announced value to the deposit script',
     );
   }
-  return pass(true);
+  return context.asset ? checkAssetDeposit(context, reading, blockHeight) : pass(true);
+}
+
+/**
+ * Asset mode: the deposit address holds at least the announced quantity as Counterparty
+ * computed it after the deposit's block, and no output there confirmed before the deposit
+ * output (it would let the payer expire the asset before the deposit expires).
+ */
+function checkAssetDeposit(
+  context: PayeeContext,
+  reading: AssetDepositReading | undefined,
+  blockHeight: number | undefined,
+): Check {
+  const deposit = context.deposit!;
+  const asset = context.asset!;
+  if (!reading || blockHeight === undefined)
+    return fail('ASSET_READING_MISSING', 'an asset deposit is judged with the ledger reading');
+  const balance = attempt(() => parseAmount(reading.balance));
+  if (!balance.ok) return fail('DEPOSIT_MISMATCH', 'the ledger balance is not an amount');
+  if (balance.value < parseAmount(asset.quantity)) {
+    return fail(
+      'DEPOSIT_MISMATCH',
+      `the deposit address holds ${reading.balance} ${asset.asset}, not ${asset.quantity}`,
+    );
+  }
+  const address = attempt(() =>
+    checkAssetDepositAddress(
+      reading.outputs,
+      { txid: deposit.txid, vout: deposit.vout },
+      blockHeight,
+    ),
+  );
+  return address.ok ? pass(true) : fail('DEPOSIT_MISMATCH', address.reason);
 }
 
 /**
@@ -111,7 +192,10 @@ export function checkDepositConfirmation(
  * this deposit with the agreed delay, the confirmed deposit outpoint, exact outputs, capacity, fee
  * floor, payer signature) and raises the transferred amount.
  */
-export function checkCommit(context: PayeeContext, message: CommitMessage): Check<VerifiedCommit> {
+export function checkCommit(
+  context: PayeeContext,
+  message: CommitMessage,
+): Check<VerifiedCommit | VerifiedAssetCommit> {
   const channel = checkChannelId(context.channelId, message);
   if (!channel.ok) return channel;
   const { deposit, depositScript, delayTime } = context;
@@ -124,18 +208,31 @@ export function checkCommit(context: PayeeContext, message: CommitMessage): Chec
       'AMOUNT_NOT_INCREASING',
       `commit of ${amount} does not raise the transferred amount`,
     );
-  return attempt(() =>
-    verifyPayerCommit(hexToBytes(message.commitTx), hexToBytes(message.commitScript), amount, {
-      deposit: {
-        outpoint: { txid: deposit.txid, vout: deposit.vout },
-        value: parseAmount(deposit.value),
-      },
-      depositScript: depositScriptBytes(depositScript),
-      delayTime,
-      issuedRevokeHashes: context.requestedRevokes.map((r) => hexToBytes(r.hash)),
-      minFeeRate: context.minFeeRate,
-    }),
-  );
+  const expect = {
+    deposit: {
+      outpoint: { txid: deposit.txid, vout: deposit.vout },
+      value: parseAmount(deposit.value),
+    },
+    depositScript: depositScriptBytes(depositScript),
+    delayTime,
+    issuedRevokeHashes: context.requestedRevokes.map((r) => hexToBytes(r.hash)),
+    minFeeRate: context.minFeeRate,
+  };
+  const commitTx = hexToBytes(message.commitTx);
+  const commitScript = hexToBytes(message.commitScript);
+  const terms = assetTermsOf(context);
+  if (terms) {
+    const asset = context.asset!;
+    return attempt(() =>
+      verifyAssetCommit(commitTx, commitScript, amount, {
+        ...expect,
+        terms,
+        depositQuantity: parseAmount(asset.quantity),
+        minCommitValue: parseAmount(asset.commitValue),
+      }),
+    );
+  }
+  return attempt(() => verifyPayerCommit(commitTx, commitScript, amount, expect));
 }
 
 /** The last deposit script decoded from hex: a channel's commits all name the same one. */

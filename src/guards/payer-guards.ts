@@ -10,7 +10,11 @@ import {
 } from '../machines/payer-history.js';
 import { formatAmount, parseAmount } from '../messages/amount.js';
 import type { OfferMessage, RevokeHashMessage, RevokeSecretsMessage } from '../messages/schema.js';
+import { assetRevocationTrusted } from '../counterparty/asset-address-guards.js';
+import { type PayerAssetBudget, assetTermsOf, payerAssetBudget } from '../machines/asset-mode.js';
+import type { CommitAddressReadings } from '../machines/asset-readings.js';
 import { buildCommitScript } from '../scripts/commit-script.js';
+import { buildDepositScript } from '../scripts/deposit-script.js';
 import { p2shOutputScript } from '../scripts/p2sh.js';
 import { commitCapacity } from '../transactions/commit-transaction.js';
 import { type Check, attempt, fail, pass } from './check.js';
@@ -23,6 +27,53 @@ const clamp = (value: number, range: { min: number; max: number }) =>
 export interface AcceptedOffer {
   readonly expireTime: number;
   readonly delayTime: number;
+  /** The deposit script these terms give. */
+  readonly depositScript: Uint8Array;
+  /** Asset mode: the BTC the channel carries (see {@link payerAssetBudget}). */
+  readonly asset: PayerAssetBudget | null;
+}
+
+/**
+ * Asset mode: the offer must be for the payer's asset (a BTC channel takes no asset offer), and
+ * the BTC it asks of every commit output at most the payer's `maxCommitValue`: that BTC goes
+ * to the payee with a payout.
+ */
+function checkOfferAsset(
+  context: PayerContext,
+  message: OfferMessage,
+  depositScript: Uint8Array,
+  delayTime: number,
+): Check<PayerAssetBudget | null> {
+  const wanted = context.asset;
+  const offered = message.asset;
+  if (!wanted || !offered) {
+    return wanted || offered
+      ? fail(
+          'OFFER_UNACCEPTABLE',
+          wanted ? `the offer is not for ${wanted.asset}` : 'the offer is for an asset',
+        )
+      : pass(null);
+  }
+  if (offered.asset !== wanted.asset)
+    return fail('OFFER_UNACCEPTABLE', `the offer is for ${offered.asset}, not ${wanted.asset}`);
+  const budget = attempt(() =>
+    payerAssetBudget(
+      context,
+      assetTermsOf(context)!,
+      depositScript,
+      delayTime,
+      parseAmount(offered.commitValue),
+    ),
+  );
+  if (!budget.ok) return budget;
+  const cap = wanted.maxCommitValue;
+  if (cap !== undefined && budget.value.commitValue > parseAmount(cap)) {
+    return fail(
+      'OFFER_UNACCEPTABLE',
+      `commit value ${offered.commitValue} exceeds the payer's maximum of ${cap}`,
+    );
+  }
+  return budget;
 }
 
 /**
@@ -82,7 +133,18 @@ export function checkOffer(context: PayerContext, message: OfferMessage): Check<
       `the accepted delay ${delayTime} is not below the accepted expiry ${expireTime}`,
     );
   }
-  return pass({ expireTime, delayTime });
+  const depositScript = attempt(() =>
+    buildDepositScript({
+      payerPubkey: hexToBytes(context.payerPubkey),
+      payeePubkey: hexToBytes(message.payeePubkey),
+      spendSecretHash: hexToBytes(message.spendSecretHash),
+      expireTime,
+    }),
+  );
+  if (!depositScript.ok) return depositScript;
+  const asset = checkOfferAsset(context, message, depositScript.value, delayTime);
+  if (!asset.ok) return asset;
+  return pass({ expireTime, delayTime, depositScript: depositScript.value, asset: asset.value });
 }
 
 /** The wallet's deposit transaction must pay the deposit amount to P2SH(deposit script) at `vout`. */
@@ -174,6 +236,14 @@ export function checkPay(context: PayerContext, amountText: string): Check<Plann
     revokeSecretHash: hexToBytes(nextRevokeHash),
     delayTime,
   });
+  if (context.asset) {
+    // The deposit's BTC was checked against the channel's budget when it was published: every
+    // commit splits it the same way, so only the asset bounds the amount.
+    const quantity = parseAmount(context.asset.quantity);
+    return cumulative <= quantity
+      ? pass({ cumulative, commitScript })
+      : fail('AMOUNT_INVALID', `cumulative ${formatAmount(cumulative)} outside 1..${quantity}`);
+  }
   const capacity = attempt(() =>
     commitCapacity(
       { outpoint: { txid: deposit.txid, vout: deposit.vout }, value: parseAmount(deposit.value) },
@@ -197,20 +267,63 @@ export function checkRevokeSecrets(
   context: PayerContext,
   message: RevokeSecretsMessage,
   history: LoadedHistory = {},
+  readings: CommitAddressReadings = {},
 ): Check<RevokeSecretsPlan> {
   const channel = checkChannelId(context.channelId, message);
   if (!channel.ok) return channel;
   const matched = matchPayerSecrets(context, history, message.secrets);
+  const untrusted = context.asset
+    ? untrustedGiveBacks(context, history, matched, readings)
+    : new Set<string>();
+  for (const hash of untrusted) matched.delete(hash);
   const top = newTopUnrevoked(context, history, new Set(matched.keys()));
   if (top === undefined)
     return fail(
       'HISTORY_INCOMPLETE',
       'the commits these secrets reach are not in the loaded history',
     );
+  // A give-back not trusted yet is not acknowledged: the payee sends it again at every block,
+  // and it is judged again with the addresses as they are then.
   const known = [...new Set(revokeHashes(message.secrets))].filter(
-    (hash) => findPayerCommit(context, history, hash) !== null,
+    (hash) => !untrusted.has(hash) && findPayerCommit(context, history, hash) !== null,
   );
   return pass({ matched, top, known });
+}
+
+/**
+ * Asset mode: the give-backs among `matched` the payer may not count yet, by revoke hash. A
+ * payout may move a commit address's whole balance by spending any output there that is
+ * `delay_time` old, so a give-back counts only when the history of its commit address, read
+ * when the secret arrived, shows the payer's revoke would come first (`assetRevocationTrusted`);
+ * one without a reading is not trusted.
+ */
+function untrustedGiveBacks(
+  context: PayerContext,
+  history: LoadedHistory,
+  matched: ReadonlyMap<string, string>,
+  readings: CommitAddressReadings,
+): Set<string> {
+  const untrusted = new Set<string>();
+  for (const hash of matched.keys()) {
+    const commit = findPayerCommit(context, history, hash);
+    const address = commit && bytesToHex(p2shOutputScript(hexToBytes(commit.commitScript)));
+    const reading = address ? readings[address] : undefined;
+    const published = context.published;
+    const ownOutput =
+      published && commit && published.commitScript === commit.commitScript
+        ? { txid: published.txid, vout: 0 }
+        : null;
+    const trusted =
+      reading !== undefined &&
+      context.delayTime !== null &&
+      assetRevocationTrusted(reading, {
+        commitOutput: ownOutput,
+        height: context.height,
+        delayTime: context.delayTime,
+      });
+    if (!trusted) untrusted.add(hash);
+  }
+  return untrusted;
 }
 
 /** What a batch of revoke secrets does to the payer's commits. */
@@ -249,10 +362,13 @@ export function identifyPublishedCommit(
     (o, i) => i > 0 && equalBytes(o.script, depositOut),
   );
   const remainderOutput = tx.value.outputs[remainderIndex];
+  // In asset mode the output's BTC is not what the commit transfers: the record's amount is.
+  const value = context.asset ? { value: formatAmount(first.value) } : {};
   return pass({
     txid,
     commitScript: commit.commitScript,
-    amount: formatAmount(first.value),
+    amount: context.asset ? commit.amount : formatAmount(first.value),
+    ...value,
     confirmedHeight: blockHeight,
     remainder: remainderOutput
       ? { vout: remainderIndex, value: formatAmount(remainderOutput.value) }

@@ -24,6 +24,25 @@ export interface DepositRecord {
   readonly confirmedHeight: number | null;
 }
 
+/**
+ * The Counterparty asset of an asset-mode channel. Commit amounts, capacity and give-backs are
+ * then counted in units of the asset; BTC only pays fees and keeps an output at each channel
+ * address for the next step (see `AssetTerms`).
+ */
+export interface ChannelAsset {
+  /** Counterparty asset name, never BTC. */
+  readonly asset: string;
+  /** Asset units the deposit locks: the channel's capacity. */
+  readonly quantity: AmountText;
+  /**
+   * BTC of every commit output, satoshis: it pays the payee's payout or the payer's revoke of
+   * the asset. Chosen by the payer at the deposit, at least what the payee's offer asks.
+   */
+  readonly commitValue: AmountText;
+  /** Payer only: the most BTC per commit output it accepts to put up (goes to the payee with a payout). */
+  readonly maxCommitValue?: AmountText;
+}
+
 /** A transaction this party broadcast, kept to re-broadcast until it confirms. */
 export interface BroadcastRecord {
   readonly txid: string;
@@ -54,7 +73,10 @@ export interface PayerCommitRecord {
 export interface PublishedCommit {
   readonly txid: string;
   readonly commitScript: Hex;
+  /** What the commit transfers: its output's value, or in asset mode its asset units. */
   readonly amount: AmountText;
+  /** Asset mode: the BTC of the commit output, which its revoke spends. */
+  readonly value?: AmountText;
   readonly confirmedHeight: number | null;
   /** The remainder output back to P2SH(deposit script), if the commit has one. */
   readonly remainder: { readonly vout: number; readonly value: AmountText } | null;
@@ -89,8 +111,13 @@ export interface PayerContext {
   readonly network: NetworkName;
   readonly payerPrivateKey: Hex;
   readonly payerPubkey: Hex;
-  /** Value to lock in the deposit. */
+  /**
+   * Value of the deposit output, satoshis. In asset mode the BTC carried alongside the asset,
+   * fixed from the channel's BTC budget when the offer is accepted ('0' before).
+   */
   readonly depositAmount: AmountText;
+  /** Asset mode: the asset the deposit locks (the commit value is set with the offer). */
+  readonly asset?: ChannelAsset;
   /** Fee rate (sat/vB) of the payer's transactions; also the highest floor it accepts from a payee. */
   readonly feeRate: number;
   /** Where recovered funds (revoke, change, expire) go. */
@@ -160,6 +187,11 @@ export interface PayeeContext {
   readonly network: NetworkName;
   readonly payeePrivateKey: Hex;
   readonly payeePubkey: Hex;
+  /**
+   * Asset mode: the asset the payee offers to be paid in; `quantity` and `commitValue` are
+   * '0' until the payer's deposit announces them.
+   */
+  readonly asset?: ChannelAsset;
   readonly spendSecret: Hex;
   readonly spendSecretHash: Hex;
   /** Seed from which revoke secrets are derived (HMAC), so the machine itself draws no randomness. */

@@ -35,8 +35,17 @@ export type Effect =
   | { readonly type: 'watch-outpoint'; readonly label: string; readonly outpoint: OutpointRef }
   /** Report when this transaction confirms (`TX_CONFIRMED`). */
   | { readonly type: 'watch-transaction'; readonly label: string; readonly txid: string }
-  /** Payer only: fund `amount` satoshis to P2SH(deposit script) from the wallet, then send `DEPOSIT_PUBLISHED`. */
-  | { readonly type: 'fund-deposit'; readonly depositScript: string; readonly amount: string }
+  /**
+   * Payer only: fund `amount` satoshis to P2SH(deposit script) from the wallet, then send
+   * `DEPOSIT_PUBLISHED`. In asset mode the deposit also sends `asset.quantity` units of
+   * `asset.asset` to that address (a classic send from the wallet's asset address).
+   */
+  | {
+      readonly type: 'fund-deposit';
+      readonly depositScript: string;
+      readonly amount: string;
+      readonly asset?: { readonly asset: string; readonly quantity: string };
+    }
   /** An event was refused; the machine's state is unchanged. */
   | {
       readonly type: 'rejected';

@@ -9,5 +9,7 @@ export * from './events.js';
 export * from './bookkeeping.js';
 export * from './revoke-secrets.js';
 export * from './initial-context.js';
+export * from './asset-mode.js';
+export * from './asset-readings.js';
 export * from './payee-machine.js';
 export * from './payer-machine.js';

@@ -1,13 +1,21 @@
 import { randomBytes } from '@noble/hashes/utils.js';
 import { bytesToHex } from '../bytes.js';
 import { PicopaymentsError } from '../errors.js';
-import { formatAmount } from '../messages/amount.js';
+import { assetId } from '../counterparty/assets.js';
+import { assetTermsOf, payeeCommitValueNeed } from './asset-mode.js';
+import { MAX_AMOUNT, formatAmount } from '../messages/amount.js';
 import { assertRelativeTime } from '../scripts/script-number.js';
 import { type NetworkName, networkParams } from '../scripts/networks.js';
 import { generateSecret, secretHash } from '../scripts/secrets.js';
 import { assertFeeRate } from '../transactions/fees.js';
 import { publicKeyOf } from '../transactions/keys.js';
-import { NO_WATCHES, type PayeeContext, type PayerContext, type TimeRange } from './context.js';
+import {
+  type ChannelAsset,
+  NO_WATCHES,
+  type PayeeContext,
+  type PayerContext,
+  type TimeRange,
+} from './context.js';
 
 /** Codes of {@link ChannelConfigError}. */
 export type ChannelConfigErrorCode = 'INVALID_CHANNEL_CONFIG';
@@ -128,6 +136,8 @@ export interface PayeeChannelConfig {
   readonly finalityDepth?: number;
   /** Current chain height. */
   readonly height: number;
+  /** Asset mode: the channel carries this Counterparty asset. */
+  readonly asset?: PayeeAssetConfig;
 }
 
 /**
@@ -165,12 +175,16 @@ export function newPayeeContext(config: PayeeChannelConfig): PayeeContext {
     throw invalid('height must be a non-negative integer');
   const keys = keyPair(config.privateKey);
   const spendSecret = generateSecret();
-  return {
+  const asset = config.asset
+    ? { asset: { asset: assetNameOf(config.asset), quantity: '0', commitValue: '0' } }
+    : {};
+  const context: PayeeContext = {
     role: 'payee',
     channelId: config.channelId,
     network: config.network,
     payeePrivateKey: keys.privateKey,
     payeePubkey: keys.publicKey,
+    ...asset,
     spendSecret: bytesToHex(spendSecret),
     spendSecretHash: bytesToHex(secretHash(spendSecret)),
     revokeSeed: bytesToHex(randomBytes(32)),
@@ -203,14 +217,72 @@ export function newPayeeContext(config: PayeeChannelConfig): PayeeContext {
     finalSpends: {},
     outcome: null,
   };
+  return context.asset ? withOfferedCommitValue(context) : context;
+}
+
+/** Asset mode of a payee: the Counterparty asset it is paid in. */
+export interface PayeeAssetConfig {
+  /** Counterparty asset name (XCP, a named or a numeric asset; never BTC). */
+  readonly asset: string;
+}
+
+/** Asset mode of a payer: the Counterparty asset its deposit locks. */
+export interface PayerAssetConfig {
+  /** Counterparty asset name (XCP, a named or a numeric asset; never BTC). */
+  readonly asset: string;
+  /**
+   * The most BTC per commit output the payer accepts to put up, satoshis: the payee's offer
+   * names what its payout needs, and that BTC goes to the payee with a payout. No bound when
+   * absent.
+   */
+  readonly maxCommitValue?: bigint;
+}
+
+/**
+ * A payee's asset terms with the BTC its offer asks of every commit output: what its payout
+ * needs at its fee rate with the longest delay it accepts (the payer's deposit replaces it with
+ * the value it chose, never less).
+ */
+function withOfferedCommitValue(context: PayeeContext): PayeeContext {
+  let need: bigint;
+  try {
+    need = payeeCommitValueNeed(context, assetTermsOf(context)!, context.delayTimeRange.max);
+  } catch (error) {
+    throw invalid(`asset: no payout can be built at these terms: ${(error as Error).message}`);
+  }
+  return { ...context, asset: { ...context.asset!, commitValue: formatAmount(need) } };
+}
+
+function assetNameOf(config: { readonly asset: string }): string {
+  try {
+    if (assetId(config.asset) === 0n) throw invalid('asset must not be BTC');
+  } catch (error) {
+    if (error instanceof ChannelConfigError) throw error;
+    throw invalid(`asset: ${(error as Error).message}`);
+  }
+  return config.asset;
+}
+
+function payerAsset(config: PayerAssetConfig, quantity: bigint): ChannelAsset {
+  const cap = config.maxCommitValue;
+  if (cap !== undefined && (typeof cap !== 'bigint' || cap < 1n || cap > MAX_AMOUNT))
+    throw invalid('asset.maxCommitValue must be a positive bigint of satoshis');
+  return {
+    asset: assetNameOf(config),
+    quantity: formatAmount(quantity),
+    commitValue: '0',
+    ...(cap === undefined ? {} : { maxCommitValue: formatAmount(cap) }),
+  };
 }
 
 /** What a payer chooses when joining a channel. */
 export interface PayerChannelConfig {
   readonly channelId: string;
   readonly network: NetworkName;
-  /** Value to lock in the deposit, satoshis. */
+  /** Value to lock in the deposit, satoshis; in asset mode, units of the asset. */
   readonly depositAmount: bigint;
+  /** Asset mode: the deposit locks `depositAmount` units of this asset, with BTC for fees alongside. */
+  readonly asset?: PayerAssetConfig;
   /** Fee rate of commits and recoveries; also the highest fee floor accepted. At least the relay floor. */
   readonly feeRate: number;
   /** Preferred deposit expiry; moved into the payee's range, never above `maxExpireTime`. */
@@ -265,18 +337,21 @@ export function newPayerContext(config: PayerChannelConfig): PayerContext {
     config.depositAmount <= 0n ||
     config.depositAmount > 2_100_000_000_000_000n
   ) {
-    throw invalid('depositAmount must be a positive bigint of satoshis');
+    throw invalid('depositAmount must be a positive bigint of satoshis (or asset units)');
   }
   if (!Number.isInteger(config.height) || config.height < 0)
     throw invalid('height must be a non-negative integer');
   const keys = keyPair(config.privateKey);
+  const asset = config.asset ? payerAsset(config.asset, config.depositAmount) : null;
   return {
     role: 'payer',
     channelId: config.channelId,
     network: config.network,
     payerPrivateKey: keys.privateKey,
     payerPubkey: keys.publicKey,
-    depositAmount: formatAmount(config.depositAmount),
+    // Asset mode: the BTC of the deposit is fixed from the offer.
+    depositAmount: asset ? '0' : formatAmount(config.depositAmount),
+    ...(asset ? { asset } : {}),
     feeRate: config.feeRate,
     destinationScript: destinationOf(config.destinationScript),
     preferredExpireTime: config.expireTime,

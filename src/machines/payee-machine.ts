@@ -14,6 +14,7 @@ import {
 } from '../guards/payee-guards.js';
 import { checkChannelId, sameOutpoint } from '../guards/channel-guards.js';
 import { type Check, fail } from '../guards/check.js';
+import { parseAmount } from '../messages/amount.js';
 import { MAX_REVOKE_SECRETS, MESSAGE_PROTOCOL } from '../messages/schema.js';
 import { hash160 } from '../scripts/hash.js';
 import { parseCommitScript } from '../scripts/commit-script.js';
@@ -21,7 +22,9 @@ import { completeCommit } from '../transactions/commit-transaction.js';
 import { decodeTransaction, rawTransactionId } from '../transactions/raw-transaction.js';
 import { canonicalSpendEncoding } from '../transactions/canonical-encoding.js';
 import { TransactionError } from '../transactions/errors.js';
-import { buildPayoutTransaction } from '../transactions/spend-transactions.js';
+import type { SpendTransaction } from '../transactions/spend-transactions.js';
+import { assetTermsOf, buildChannelSpend } from './asset-mode.js';
+import { depositReadingOf } from './asset-readings.js';
 
 import type { ChannelOutcome, PayeeContext } from './context.js';
 import type { Effect } from './effects.js';
@@ -44,7 +47,13 @@ function checkEvent(context: PayeeContext, event: PayeeEvent): Check<unknown> {
     case 'DEPOSIT_FUNDED':
       return checkDepositFunded(context, event.message);
     case 'TX_CONFIRMED':
-      return checkDepositConfirmation(context, event.txid, event.rawTx);
+      return checkDepositConfirmation(
+        context,
+        event.txid,
+        event.rawTx,
+        depositReadingOf(event),
+        event.blockHeight,
+      );
     case 'COMMIT':
       return checkCommit(context, event.message);
     case 'REVOKE_UNTIL':
@@ -232,6 +241,9 @@ export const payeeMachine = setup({
           delayTime: context.delayTimeRange,
           minFeeRate: context.minFeeRate,
           network: context.network,
+          ...(context.asset
+            ? { asset: { asset: context.asset.asset, commitValue: context.asset.commitValue } }
+            : {}),
         },
       });
     }),
@@ -472,17 +484,24 @@ export const payeeMachine = setup({
     buildPayout: enqueueActions(({ context, enqueue }) => {
       const published = context.published;
       if (!published || context.payout) return;
-      let payout: ReturnType<typeof buildPayoutTransaction>;
+      let payout: SpendTransaction;
       try {
-        payout = buildPayoutTransaction({
-          outpoint: { txid: published.txid, vout: 0 },
-          value: decodeTransaction(hexToBytes(published.rawTx)).outputs[0]!.value,
-          destinationScript: hexToBytes(context.destinationScript),
-          feeRate: context.feeRate,
-          privateKey: hexToBytes(context.payeePrivateKey),
-          commitScript: hexToBytes(published.commitScript),
-          spendSecret: hexToBytes(context.spendSecret),
-        });
+        payout = buildChannelSpend(
+          assetTermsOf(context),
+          parseAmount(published.amount),
+          {
+            outpoint: { txid: published.txid, vout: 0 },
+            value: decodeTransaction(hexToBytes(published.rawTx)).outputs[0]!.value,
+            destinationScript: hexToBytes(context.destinationScript),
+            feeRate: context.feeRate,
+            privateKey: hexToBytes(context.payeePrivateKey),
+          },
+          {
+            kind: 'payout',
+            commitScript: hexToBytes(published.commitScript),
+            spendSecret: hexToBytes(context.spendSecret),
+          },
+        );
       } catch (error) {
         // Only a commit output too small to pay the fee plus a non-dust output ends the channel
         // with nothing to claim; any other failure is a fault the runtime reports.

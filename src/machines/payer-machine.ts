@@ -14,19 +14,16 @@ import {
   remainderExpired,
 } from '../guards/payer-guards.js';
 import { formatAmount, parseAmount } from '../messages/amount.js';
-import { MESSAGE_PROTOCOL } from '../messages/schema.js';
-import { buildDepositScript } from '../scripts/deposit-script.js';
+import { type DepositMessage, MESSAGE_PROTOCOL } from '../messages/schema.js';
 import { extractSpendSecret } from '../scripts/secret-extraction.js';
 import { parseUnlockingScript } from '../scripts/unlocking-scripts.js';
 import { canonicalSpendEncoding } from '../transactions/canonical-encoding.js';
 import { decodeTransaction, rawTransactionId } from '../transactions/raw-transaction.js';
+import { createAssetCommit } from '../transactions/asset-commit.js';
 import { createCommit } from '../transactions/commit-transaction.js';
-import {
-  type SpendTransaction,
-  buildChangeTransaction,
-  buildExpireTransaction,
-  buildRevokeTransaction,
-} from '../transactions/spend-transactions.js';
+import type { SpendTransaction } from '../transactions/spend-transactions.js';
+import { assetTermsOf, buildChannelSpend, depositQuantity } from './asset-mode.js';
+import { commitReadingsOf } from './asset-readings.js';
 import type {
   BroadcastRecord,
   ChannelOutcome,
@@ -61,10 +58,37 @@ function checkEvent(context: PayerContext, event: PayerEvent): Check<unknown> {
     case 'PAY':
       return checkPay(context, event.amount);
     case 'REVOKE_SECRETS':
-      return checkRevokeSecrets(context, event.message, historyOf(event));
+      return checkRevokeSecrets(context, event.message, historyOf(event), commitReadingsOf(event));
     default:
       return fail('UNEXPECTED_EVENT', `${event.type} is not expected now`);
   }
+}
+
+/** The `deposit` message of the accepted terms (asset mode: with the asset terms). */
+function depositMessage(
+  context: Pick<
+    PayerContext,
+    'channelId' | 'payerPubkey' | 'depositScript' | 'delayTime' | 'asset'
+  >,
+): DepositMessage {
+  const { asset } = context;
+  return {
+    protocol: MESSAGE_PROTOCOL,
+    channelId: context.channelId,
+    type: 'deposit',
+    payerPubkey: context.payerPubkey,
+    depositScript: context.depositScript!,
+    delayTime: context.delayTime!,
+    ...(asset
+      ? {
+          asset: {
+            asset: asset.asset,
+            quantity: asset.quantity,
+            commitValue: asset.commitValue,
+          },
+        }
+      : {}),
+  };
 }
 
 const isOutpoint = (a: OutpointRef, b: OutpointRef | null) => b !== null && sameOutpoint(a, b);
@@ -153,35 +177,45 @@ function planChange(context: PayerContext): SpendTransaction | null {
   if (!outpoint || !context.spendSecret || !context.depositScript) return null;
   const value = parseAmount(context.published!.remainder!.value);
   return tryBuild(() =>
-    buildChangeTransaction({
-      ...spendBase(context, outpoint, value),
-      depositScript: hexToBytes(context.depositScript!),
-      spendSecret: hexToBytes(context.spendSecret!),
-    }),
+    buildChannelSpend(
+      assetTermsOf(context),
+      depositQuantity(context),
+      spendBase(context, outpoint, value),
+      {
+        kind: 'change',
+        depositScript: hexToBytes(context.depositScript!),
+        spendSecret: hexToBytes(context.spendSecret!),
+      },
+    ),
+  );
+}
+
+/** The payer's expire of a deposit-address output worth `value`. */
+function planExpire(
+  context: PayerContext,
+  outpoint: OutpointRef,
+  value: bigint,
+): SpendTransaction | null {
+  return tryBuild(() =>
+    buildChannelSpend(
+      assetTermsOf(context),
+      depositQuantity(context),
+      spendBase(context, outpoint, value),
+      { kind: 'expire', depositScript: hexToBytes(context.depositScript!) },
+    ),
   );
 }
 
 function planRemainderExpire(context: PayerContext): SpendTransaction | null {
   const outpoint = remainderOutpoint(context);
   if (!outpoint || !context.depositScript) return null;
-  const value = parseAmount(context.published!.remainder!.value);
-  return tryBuild(() =>
-    buildExpireTransaction({
-      ...spendBase(context, outpoint, value),
-      depositScript: hexToBytes(context.depositScript!),
-    }),
-  );
+  return planExpire(context, outpoint, parseAmount(context.published!.remainder!.value));
 }
 
 function planDepositExpire(context: PayerContext): SpendTransaction | null {
   const outpoint = depositOutpoint(context);
   if (!outpoint || !context.depositScript) return null;
-  return tryBuild(() =>
-    buildExpireTransaction({
-      ...spendBase(context, outpoint, parseAmount(context.deposit!.value)),
-      depositScript: hexToBytes(context.depositScript!),
-    }),
-  );
+  return planExpire(context, outpoint, parseAmount(context.deposit!.value));
 }
 
 /**
@@ -198,15 +232,20 @@ function planRevoke(
   const published = context.published;
   const revokeSecret = published?.revokeSecret;
   if (!outpoint || !published || !revokeSecret) return null;
-  const value = parseAmount(published.amount);
+  // In asset mode the output's BTC is `value`; the commit's asset units go back with it.
+  const value = parseAmount(published.value ?? published.amount);
   const atRate = (feeRate: number) =>
     tryBuild(() =>
-      buildRevokeTransaction({
-        ...spendBase(context, outpoint, value),
-        feeRate,
-        commitScript: hexToBytes(published.commitScript),
-        revokeSecret: hexToBytes(revokeSecret),
-      }),
+      buildChannelSpend(
+        assetTermsOf(context),
+        parseAmount(published.amount),
+        { ...spendBase(context, outpoint, value), feeRate },
+        {
+          kind: 'revoke',
+          commitScript: hexToBytes(published.commitScript),
+          revokeSecret: hexToBytes(revokeSecret),
+        },
+      ),
     );
   const base = atRate(context.feeRate);
   if (!base || !outbid) return base;
@@ -404,34 +443,34 @@ export const payerMachine = setup({
       assertEvent(event, 'OFFER');
       const check = checkOffer(context, event.message);
       if (!check.ok) return;
-      const { expireTime, delayTime } = check.value;
-      const depositScript = bytesToHex(
-        buildDepositScript({
-          payerPubkey: hexToBytes(context.payerPubkey),
-          payeePubkey: hexToBytes(event.message.payeePubkey),
-          spendSecretHash: hexToBytes(event.message.spendSecretHash),
-          expireTime,
-        }),
-      );
+      const { expireTime, delayTime, asset: budget } = check.value;
+      const depositScript = bytesToHex(check.value.depositScript);
+      // Asset mode: the deposit carries the asset and the BTC the channel's steps need.
+      const asset =
+        context.asset && budget
+          ? { ...context.asset, commitValue: formatAmount(budget.commitValue) }
+          : undefined;
+      const depositAmount = budget ? formatAmount(budget.depositValue) : context.depositAmount;
       enqueue.assign({
         payeePubkey: event.message.payeePubkey,
         spendSecretHash: event.message.spendSecretHash,
         expireTime,
         delayTime,
         depositScript,
+        depositAmount,
+        ...(asset ? { asset } : {}),
       });
       enqueue.emit({ type: 'persist' });
       enqueue.emit({
         type: 'send',
-        message: {
-          ...header(context),
-          type: 'deposit',
-          payerPubkey: context.payerPubkey,
-          depositScript,
-          delayTime,
-        },
+        message: depositMessage({ ...context, depositScript, delayTime, asset }),
       });
-      enqueue.emit({ type: 'fund-deposit', depositScript, amount: context.depositAmount });
+      enqueue.emit({
+        type: 'fund-deposit',
+        depositScript,
+        amount: depositAmount,
+        ...(asset ? { asset: { asset: asset.asset, quantity: asset.quantity } } : {}),
+      });
     }),
     /** Records the published deposit, persists, announces the outpoint and starts watching it. */
     recordDeposit: enqueueActions(({ context, event, enqueue }) => {
@@ -486,7 +525,7 @@ export const payerMachine = setup({
       const plan = checkPay(context, event.amount);
       if (!plan.ok) return;
       const deposit = context.deposit!;
-      const commit = createCommit({
+      const params = {
         deposit: {
           outpoint: { txid: deposit.txid, vout: deposit.vout },
           value: parseAmount(deposit.value),
@@ -496,7 +535,15 @@ export const payerMachine = setup({
         amount: plan.value.cumulative,
         feeRate: context.feeRate,
         payerPrivateKey: hexToBytes(context.payerPrivateKey),
-      });
+      };
+      const terms = assetTermsOf(context);
+      const commit = terms
+        ? createAssetCommit({
+            ...params,
+            terms,
+            commitValue: parseAmount(context.asset!.commitValue),
+          })
+        : createCommit(params);
       const record: PayerCommitRecord = {
         amount: formatAmount(commit.amount),
         commitScript: bytesToHex(plan.value.commitScript),
@@ -536,7 +583,7 @@ export const payerMachine = setup({
     applyRevokeSecrets: enqueueActions(({ context, event, enqueue }) => {
       assertEvent(event, 'REVOKE_SECRETS');
       const history = historyOf(event);
-      const plan = checkRevokeSecrets(context, event.message, history);
+      const plan = checkRevokeSecrets(context, event.message, history, commitReadingsOf(event));
       if (!plan.ok) return;
       const { matched, top, known } = plan.value;
       const topUnrevoked = top?.hash ?? null;
@@ -583,13 +630,7 @@ export const payerMachine = setup({
       if (context.commits.length === 0 && context.nextRevokeHash === null) {
         enqueue.emit({
           type: 'send',
-          message: {
-            ...header(context),
-            type: 'deposit',
-            payerPubkey: context.payerPubkey,
-            depositScript: context.depositScript!,
-            delayTime: context.delayTime!,
-          },
+          message: depositMessage(context),
         });
         enqueue.emit({
           type: 'send',

@@ -78,6 +78,47 @@ const timeRange = (description: string) =>
 const amount = (description: string) =>
   Type.String({ pattern: AMOUNT_PATTERN, minLength: 1, maxLength: 16, description });
 
+/** Counterparty asset name: named (4..12 letters) or numeric (`A` and digits); never BTC. */
+const assetName = Type.String({
+  pattern: '^(?:[B-Z][A-Z]{3,11}|XCP|A[1-9][0-9]{0,19})$',
+  minLength: 3,
+  maxLength: 21,
+  description:
+    'Counterparty asset name: XCP, a named asset (4..12 letters, not starting with A) or a numeric asset (A and its id).',
+});
+
+/** The asset terms of an asset-mode offer. */
+const offerAsset = Type.Object(
+  {
+    /** The asset the payee is paid in. */
+    asset: assetName,
+    /** Least BTC every commit output must carry for the payee's payout, satoshis. */
+    commitValue: amount(
+      "Least BTC every commit output must carry for the payee's payout, satoshis.",
+    ),
+  },
+  {
+    additionalProperties: false,
+    description: 'Asset mode: the Counterparty asset the channel carries, and the BTC it needs.',
+  },
+);
+
+/** The asset terms of an asset-mode deposit. */
+const depositAsset = Type.Object(
+  {
+    /** The asset of the offer. */
+    asset: assetName,
+    /** Asset units the deposit locks: the channel's capacity. */
+    quantity: amount('Asset units the deposit locks: the capacity of the channel.'),
+    /** BTC of every commit output, at least the offer's `commitValue`, satoshis. */
+    commitValue: amount("BTC of every commit output, at least the offer's, satoshis."),
+  },
+  {
+    additionalProperties: false,
+    description: 'Asset mode: the asset, its quantity and the BTC of every commit output.',
+  },
+);
+
 /**
  * `offer` (payee → payer): the payee's key, the spend secret hash and the channel terms it
  * accepts.
@@ -114,6 +155,8 @@ export const OfferMessageSchema = Type.Object(
         description: 'Bitcoin network the channel lives on.',
       },
     ),
+    /** Asset mode only: the Counterparty asset, absent for a BTC channel. */
+    asset: Type.Optional(offerAsset),
   },
   { additionalProperties: false, title: 'offer', description: 'Payee to payer: channel offer.' },
 );
@@ -142,6 +185,8 @@ export const DepositMessageSchema = Type.Object(
     ),
     /** The delay (blocks, 0..65535) the payer's commit scripts will carry. */
     delayTime: relativeTime("Delay the payer's commit scripts will carry, in blocks (0..65535)."),
+    /** Asset mode only: the asset terms, absent for a BTC channel. */
+    asset: Type.Optional(depositAsset),
   },
   { additionalProperties: false, title: 'deposit', description: 'Payer to payee: deposit script.' },
 );

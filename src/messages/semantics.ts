@@ -3,6 +3,7 @@ import { PicopaymentsError } from '../errors.js';
 import { assertCompressedPubkey } from '../scripts/keys.js';
 import { parseCommitScript } from '../scripts/commit-script.js';
 import { parseDepositScript } from '../scripts/deposit-script.js';
+import { assetId } from '../counterparty/assets.js';
 import { parseAmount } from './amount.js';
 import { MessageError } from './errors.js';
 import type { ChannelMessage } from './schema.js';
@@ -39,6 +40,27 @@ function distinctKeys(payer: Uint8Array, payee: Uint8Array, path: string): void 
   }
 }
 
+/** Asset terms: a name Counterparty gives an id (not BTC), positive amounts in range. */
+function assetTerms(
+  asset: { readonly asset: string; readonly commitValue: string; readonly quantity?: string },
+  path: string,
+): void {
+  field(`${path}/asset`, () => {
+    if (assetId(asset.asset) === 0n)
+      throw new MessageError('MESSAGE_INVALID_FIELD', 'BTC is not an asset', `${path}/asset`);
+  });
+  for (const name of ['commitValue', 'quantity'] as const) {
+    const text = asset[name];
+    if (text === undefined) continue;
+    if (parseAmount(text, `${path}/${name}`) === 0n)
+      throw new MessageError(
+        'MESSAGE_INVALID_FIELD',
+        `${name} must be positive`,
+        `${path}/${name}`,
+      );
+  }
+}
+
 /**
  * Checks what the schema cannot express: keys on the curve, scripts that parse as their
  * template (and agree with the message), `min <= max`, amounts within range, distinct
@@ -55,6 +77,7 @@ export function checkMessageSemantics(message: ChannelMessage): void {
       pubkey(message.payeePubkey, '/payeePubkey');
       range(message.expireTime, '/expireTime');
       range(message.delayTime, '/delayTime');
+      if (message.asset) assetTerms(message.asset, '/asset');
       return;
     case 'deposit': {
       const payer = pubkey(message.payerPubkey, '/payerPubkey');
@@ -69,6 +92,7 @@ export function checkMessageSemantics(message: ChannelMessage): void {
         );
       }
       distinctKeys(script.payerPubkey, script.payeePubkey, '/depositScript');
+      if (message.asset) assetTerms(message.asset, '/asset');
       return;
     }
     case 'deposit-funded':

@@ -11,6 +11,9 @@ import { decodeChannelSnapshot, encodeChannelSnapshot } from '../snapshots/codec
 import { decodeHistoryRecord, encodeHistoryRecord } from '../snapshots/history-codec.js';
 import type { HistoryRecord } from '../machines/history.js';
 import { withHistory } from '../machines/history-lookup.js';
+import type { AddressHistoryOutput } from '../counterparty/asset-address-guards.js';
+import { type AssetDepositReading, assetReadingsNeeded } from '../machines/asset-readings.js';
+import type { AssetView } from './asset-view.js';
 import type { SnapshotRole } from '../snapshots/schema.js';
 import { ChannelFaultError, ChannelIoError, describeError } from './runtime-errors.js';
 import type { Store, StoreWrite } from './store.js';
@@ -26,6 +29,8 @@ export interface RuntimeEnvironment {
   readonly storeKey: string;
   /** Payer only: funds the deposit. */
   readonly wallet?: Wallet;
+  /** Asset mode: the Counterparty ledger and channel addresses as the machine needs them. */
+  readonly assets?: AssetView;
   /** Observes every effect after it was carried out (logging, UIs, tests). */
   readonly onEffect?: (effect: Effect) => void;
 }
@@ -73,6 +78,8 @@ export class ChannelRuntime {
   private fault: { error: unknown } | null = null;
   /** Whether the step being carried out has saved its new state. */
   private stepRecorded = false;
+  /** Set by a step whose event waits for the ledger to catch up. */
+  private deferred = false;
   /** The persisted snapshot just before the step being carried out. */
   private beforeStep: unknown = null;
 
@@ -203,12 +210,15 @@ export class ChannelRuntime {
       );
       if (!tx || tx.blockHeight === null) continue;
       if (this.changed(`tx:${watch.txid}`, String(tx.blockHeight))) {
+        this.deferred = false;
         await this.step({
           type: 'TX_CONFIRMED',
           txid: tx.txid,
           rawTx: bytesToHex(tx.rawTx),
           blockHeight: tx.blockHeight,
         });
+        // The ledger had not reached the block: said again at the next sync.
+        if (this.deferred) this.reported.delete(`tx:${watch.txid}`);
       }
     }
     for (const watch of this.context.watches.outpoints) {
@@ -275,12 +285,57 @@ export class ChannelRuntime {
   private async step(event: MachineEvent): Promise<Rejection[]> {
     if (this.done) return [];
     // The history an event needs is read before the machine sees it, so the step stays pure.
-    const complete = await withHistory(this.context, event, (key) => this.loadHistory(key));
+    const withRecords = await withHistory(this.context, event, (key) => this.loadHistory(key));
+    const complete = await this.withAssetReadings(withRecords);
+    if (complete === null) {
+      this.deferred = true;
+      return [];
+    }
     this.stepRecorded = false;
     this.beforeStep = this.actor.getPersistedSnapshot();
     this.actor.send(complete as never);
     this.throwIfFaulted();
     return this.carryOut();
+  }
+
+  /**
+   * `event` with the asset readings it needs attached (asset mode), or null when the ledger has
+   * not caught up with the event's block yet: the event is then reported again later.
+   */
+  private async withAssetReadings(event: MachineEvent): Promise<MachineEvent | null> {
+    const requests = assetReadingsNeeded(this.context, event);
+    if (requests.length === 0) return event;
+    const { assets } = this.env;
+    if (!assets)
+      throw new ChannelIoError(
+        'LEDGER_FAILED',
+        'an asset channel needs an asset view of the Counterparty ledger (RuntimeEnvironment.assets)',
+        false,
+        null,
+      );
+    const commitAddresses: { [script: string]: AddressHistoryOutput[] } = {};
+    let assetDeposit: AssetDepositReading | undefined;
+    for (const request of requests) {
+      const script = hexToBytes(request.outputScript);
+      if (request.kind === 'deposit-address') {
+        const reading = await io('LEDGER_FAILED', 'reading the deposit address', () =>
+          assets.depositAddress(script, request.asset, request.height),
+        );
+        if (reading === null) return null;
+        assetDeposit = reading;
+      } else {
+        commitAddresses[request.outputScript] = await io(
+          'LEDGER_FAILED',
+          'reading a commit address',
+          () => assets.addressHistory(script),
+        );
+      }
+    }
+    return {
+      ...event,
+      ...(assetDeposit ? { assetDeposit } : {}),
+      ...(Object.keys(commitAddresses).length > 0 ? { commitAddresses } : {}),
+    };
   }
 
   /** Reads one history record of this channel; a record that fails its checks is refused. */
@@ -483,10 +538,14 @@ export class ChannelRuntime {
       };
     try {
       const feeRate = (this.context as PayerContext).feeRate;
+      const asset = effect.asset
+        ? { asset: effect.asset.asset, quantity: parseAmount(effect.asset.quantity) }
+        : undefined;
       const funded = await wallet.fundDeposit(
         hexToBytes(effect.depositScript),
         parseAmount(effect.amount),
         feeRate,
+        asset,
       );
       return {
         type: 'DEPOSIT_PUBLISHED',

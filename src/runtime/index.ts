@@ -12,3 +12,4 @@ export * from './channels.js';
 export * from './runtime-errors.js';
 export * from './incremental-store.js';
 export * from './json-delta.js';
+export * from './asset-view.js';

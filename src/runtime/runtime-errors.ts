@@ -9,7 +9,9 @@ export type ChannelIoErrorCode =
   /** A chain call failed for a reason other than the chain refusing a transaction. */
   | 'CHAIN_FAILED'
   /** The wallet failed with an error that does not say whether it funded the deposit. */
-  | 'WALLET_FAILED';
+  | 'WALLET_FAILED'
+  /** Asset mode: reading the Counterparty ledger or a channel address failed, or no asset view is set. */
+  | 'LEDGER_FAILED';
 
 /**
  * An adapter (store, transport, chain, wallet) failed while a step was carried out. The effects

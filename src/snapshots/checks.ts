@@ -1,12 +1,15 @@
 import { bytesToHex, equalBytes, hexToBytes } from '../bytes.js';
 import { PicopaymentsError } from '../errors.js';
-import type { DepositRecord, Watches } from '../machines/context.js';
+import { assetId } from '../counterparty/assets.js';
+import type { ChannelAsset, DepositRecord, Watches } from '../machines/context.js';
 import type { OutpointRef } from '../machines/effects.js';
 import { parseAmount } from '../messages/amount.js';
 import { buildCommitScript } from '../scripts/commit-script.js';
 import { buildDepositScript } from '../scripts/deposit-script.js';
 import { hash160 } from '../scripts/hash.js';
 import { assertCompressedPubkey } from '../scripts/keys.js';
+import { verifyAssetCommit } from '../transactions/asset-commit.js';
+import type { AssetTerms } from '../transactions/asset-terms.js';
 import { verifyPayerCommit } from '../transactions/commit-transaction.js';
 import { publicKeyOf } from '../transactions/keys.js';
 import { type TxData, decodeTransaction, transactionId } from '../transactions/raw-transaction.js';
@@ -83,6 +86,40 @@ export interface ChannelTerms {
   readonly expireTime: number;
   readonly delayTime: number;
   readonly depositScript: string;
+  /** Asset mode: the asset terms, the deposit's quantity and the BTC of every commit output. */
+  readonly asset?: {
+    readonly terms: AssetTerms;
+    readonly quantity: bigint;
+    readonly commitValue: bigint;
+  };
+}
+
+/**
+ * The asset part of a context's {@link ChannelTerms}: none for a BTC channel.
+ *
+ * @throws {@link SnapshotError} `SNAPSHOT_FIELD_INVALID` for an asset name with no id.
+ */
+export function assetTermsAt(context: {
+  readonly network: AssetTerms['network'];
+  readonly asset?: ChannelAsset;
+}): Pick<ChannelTerms, 'asset'> {
+  const asset = context.asset;
+  if (!asset) return {};
+  guarded('SNAPSHOT_FIELD_INVALID', `${CONTEXT_PATH}/asset/asset`, () => {
+    if (assetId(asset.asset) === 0n) throw new Error('BTC is not an asset');
+  });
+  return {
+    asset: {
+      terms: { asset: asset.asset, network: context.network },
+      quantity: parseAmount(asset.quantity),
+      commitValue: parseAmount(asset.commitValue),
+    },
+  };
+}
+
+/** What commits of the channel may transfer at most: the deposit's value, or its asset units. */
+export function channelCapacity(terms: ChannelTerms, deposit: DepositRecord): bigint {
+  return terms.asset ? terms.asset.quantity : parseAmount(deposit.value);
 }
 
 /** The deposit script is exactly the one built from the keys, spend secret hash and expire time. */
@@ -135,23 +172,32 @@ export function commitTransactionValid(
   minFeeRate: number,
   path: string,
 ): TxData {
-  guarded('SNAPSHOT_COMMIT_INVALID', path, () =>
-    verifyPayerCommit(
+  guarded('SNAPSHOT_COMMIT_INVALID', path, () => {
+    const expect = {
+      deposit: {
+        outpoint: { txid: deposit.txid, vout: deposit.vout },
+        value: parseAmount(deposit.value),
+      },
+      depositScript: hexToBytes(terms.depositScript),
+      delayTime: terms.delayTime,
+      issuedRevokeHashes: [hexToBytes(revokeSecretHash)],
+      minFeeRate,
+    };
+    const args = [
       hexToBytes(commit.rawTx),
       hexToBytes(commit.commitScript),
       parseAmount(commit.amount),
-      {
-        deposit: {
-          outpoint: { txid: deposit.txid, vout: deposit.vout },
-          value: parseAmount(deposit.value),
-        },
-        depositScript: hexToBytes(terms.depositScript),
-        delayTime: terms.delayTime,
-        issuedRevokeHashes: [hexToBytes(revokeSecretHash)],
-        minFeeRate,
-      },
-    ),
-  );
+    ] as const;
+    const asset = terms.asset;
+    return asset
+      ? verifyAssetCommit(...args, {
+          ...expect,
+          terms: asset.terms,
+          depositQuantity: asset.quantity,
+          minCommitValue: asset.commitValue,
+        })
+      : verifyPayerCommit(...args, expect);
+  });
   return decodeTransaction(hexToBytes(commit.rawTx));
 }
 

@@ -8,6 +8,8 @@ import {
   type ChannelTerms,
   commitScriptMatches,
   canonicalSpendEncoding,
+  assetTermsAt,
+  channelCapacity,
   commitTransactionValid,
   depositScriptMatches,
   distinctKeys,
@@ -59,6 +61,7 @@ function termsOf(context: PayeeContext, payeePubkey: Uint8Array): ChannelTerms |
     expireTime: expireTime!,
     delayTime: delayTime!,
     depositScript: depositScript!,
+    ...assetTermsAt(context),
   };
   depositScriptMatches(terms, at('depositScript'));
   return terms;
@@ -129,7 +132,8 @@ function checkCommits(context: PayeeContext, terms: ChannelTerms | null): void {
   }
   checkHistoryCounters(context);
   if (!terms || !deposit) return;
-  const depositValue = satoshis(deposit.value, at('deposit/value'));
+  satoshis(deposit.value, at('deposit/value'));
+  const depositValue = channelCapacity(terms, deposit);
   let previous = 0n;
   // Amounts first, for all commits: order and bounds are cheaper than signatures.
   context.activeCommits.forEach((commit, i) => {

@@ -8,6 +8,8 @@ import {
   CONTEXT_PATH,
   type ChannelTerms,
   commitScriptMatches,
+  assetTermsAt,
+  channelCapacity,
   commitTransactionValid,
   depositScriptMatches,
   distinctKeys,
@@ -69,6 +71,7 @@ function termsOf(context: PayerContext, payerPubkey: Uint8Array): ChannelTerms |
     expireTime: expireTime!,
     delayTime: delayTime!,
     depositScript: depositScript!,
+    ...assetTermsAt(context),
   };
   depositScriptMatches(terms, at('depositScript'));
   return terms;
@@ -80,7 +83,8 @@ function checkCommits(context: PayerContext, terms: ChannelTerms | null): void {
     refuse('SNAPSHOT_FIELD_INVALID', 'commits without a deposit', at('commits'));
   }
   if (!terms || !deposit) return;
-  const depositValue = satoshis(deposit.value, at('deposit/value'));
+  satoshis(deposit.value, at('deposit/value'));
+  const depositValue = channelCapacity(terms, deposit);
   const hashes = new Set<string>();
   const scripts = new Set<string>();
   context.commits.forEach((commit, i) => {
@@ -210,14 +214,21 @@ function checkPublished(context: PayerContext, terms: ChannelTerms | null): void
   const tx = guarded('SNAPSHOT_COMMIT_INVALID', at(`commits/${index}/rawTx`), () =>
     decodeTransaction(hexToBytes(commit.rawTx)),
   );
-  const remainderOut = tx.outputs[1];
+  // Asset mode: the OP_RETURN of the send is output 1, and output 0 carries the commit's BTC.
+  const remainderVout = context.asset ? 2 : 1;
+  const remainderOut = tx.outputs[remainderVout];
   const remainder = published.remainder;
+  const valueConsistent = context.asset
+    ? published.value !== undefined &&
+      satoshis(published.value, at('published/value')) === tx.outputs[0]?.value
+    : published.value === undefined;
   const consistent =
-    remainder === null
+    valueConsistent &&
+    (remainder === null
       ? remainderOut === undefined
       : remainderOut !== undefined &&
-        remainder.vout === 1 &&
-        satoshis(remainder.value, at('published/remainder/value')) === remainderOut.value;
+        remainder.vout === remainderVout &&
+        satoshis(remainder.value, at('published/remainder/value')) === remainderOut.value);
   if (!consistent) {
     refuse(
       'SNAPSHOT_AMOUNT_INCONSISTENT',
@@ -245,15 +256,30 @@ function checkEarlierSelfsCommit(
   const remainder = published.remainder
     ? satoshis(published.remainder.value, at('published/remainder/value'))
     : 0n;
-  if (depositValue === null || amount === 0n || amount + remainder > depositValue) {
+  // Asset mode: the amount is asset units, and the BTC of the commit output is `value`.
+  const asset = context.asset;
+  const btc = asset ? satoshis(published.value ?? '0', at('published/value')) : amount;
+  const quantity = asset ? satoshis(asset.quantity, at('asset/quantity')) : amount;
+  if (
+    depositValue === null ||
+    amount === 0n ||
+    amount > quantity ||
+    (asset !== undefined) !== (published.value !== undefined) ||
+    btc + remainder > depositValue
+  ) {
     refuse(
       'SNAPSHOT_AMOUNT_INCONSISTENT',
       `with its remainder not within 1..${depositValue ?? 0n}`,
       at('published/amount'),
     );
   }
-  if (published.remainder !== null && published.remainder.vout !== 1)
-    refuse('SNAPSHOT_FIELD_INVALID', 'a remainder is output 1', at('published/remainder/vout'));
+  const remainderVout = asset ? 2 : 1;
+  if (published.remainder !== null && published.remainder.vout !== remainderVout)
+    refuse(
+      'SNAPSHOT_FIELD_INVALID',
+      `a remainder is output ${remainderVout}`,
+      at('published/remainder/vout'),
+    );
 }
 
 function outpointsOf(context: PayerContext) {

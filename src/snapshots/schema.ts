@@ -217,12 +217,31 @@ export const PayerCommitRecordSchema = object(
   'A commit the payer signed.',
 );
 
+/** The asset of an asset-mode channel (the `ChannelAsset` type). */
+export const ChannelAssetSchema = object(
+  {
+    asset: Type.String({
+      pattern: '^(?:[B-Z][A-Z]{3,11}|XCP|A[1-9][0-9]{0,19})$',
+      minLength: 3,
+      maxLength: 21,
+      description: 'Counterparty asset name.',
+    }),
+    quantity: amount('Asset units the deposit locks (0 before the deposit is announced).'),
+    commitValue: amount('BTC of every commit output, satoshis.'),
+    maxCommitValue: Type.Optional(
+      amount('Payer only: the most BTC per commit output it accepts, satoshis.'),
+    ),
+  },
+  'Asset mode: the Counterparty asset the channel carries.',
+);
+
 /** A commit of the payer's seen on chain. */
 export const PublishedCommitSchema = object(
   {
     txid: txid('Transaction id of the published commit'),
     commitScript: redeemScript('Commit redeem script; one of the payer commits.'),
-    amount: amount('Amount of its commit output, satoshis.'),
+    amount: amount('Amount it transfers: its output value, or asset units in asset mode.'),
+    value: Type.Optional(amount('Asset mode: BTC of its commit output, satoshis.')),
     confirmedHeight,
     remainder: nullable(
       object(
@@ -244,7 +263,8 @@ export const PayerContextSchema = object(
     network,
     payerPrivateKey: privateKey('Payer private key'),
     payerPubkey: pubkey('Payer public key'),
-    depositAmount: amount('Value to lock in the deposit, satoshis.'),
+    depositAmount: amount('Value of the deposit output, satoshis.'),
+    asset: Type.Optional(ChannelAssetSchema),
     feeRate: feeRate("Fee rate of the payer's transactions, sat/vB."),
     destinationScript: hexData(
       MAX_OUTPUT_SCRIPT_HEX_LENGTH,
@@ -322,6 +342,7 @@ export const PayeeContextSchema = object(
     network,
     payeePrivateKey: privateKey('Payee private key'),
     payeePubkey: pubkey('Payee public key'),
+    asset: Type.Optional(ChannelAssetSchema),
     spendSecret: secret('Spend secret; hashes to spendSecretHash.'),
     spendSecretHash: hash('Spend secret hash'),
     revokeSeed: secret('Seed of the revoke secrets.'),

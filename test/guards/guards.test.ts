@@ -346,7 +346,10 @@ describe('payer guards', () => {
 
   test('checkOffer clamps the preferred times into the offered ranges', () => {
     const ctx = payerInput();
-    expect(checkOffer(ctx, offer())).toEqual({ ok: true, value: { expireTime: 30, delayTime: 6 } });
+    expect(checkOffer(ctx, offer())).toMatchObject({
+      ok: true,
+      value: { expireTime: 30, delayTime: 6, asset: null },
+    });
     expect(codeOf(checkOffer(ctx, offer({ channelId: 'x' })))).toBe('WRONG_CHANNEL');
     expect(codeOf(checkOffer(ctx, offer({ network: 'testnet' })))).toBe('OFFER_UNACCEPTABLE');
     expect(codeOf(checkOffer(ctx, offer({ payeePubkey: ctx.payerPubkey })))).toBe(

@@ -1,5 +1,8 @@
 import type { ScriptVerifier } from '../../src/chain/chain.js';
 import { SimulatedChain } from '../../src/chain/simulated-chain.js';
+import { outputScriptAddress } from '../../src/counterparty/addresses.js';
+import { SimulatedCounterpartyLedger } from '../../src/counterparty/simulated-ledger.js';
+import { SimulatedAssetView } from '../../src/runtime/asset-view.js';
 import { p2wpkhOutputScript } from '../../src/scripts/key-output-scripts.js';
 import { PayeeChannel, PayerChannel } from '../../src/runtime/channels.js';
 import { IncrementalStore } from '../../src/runtime/incremental-store.js';
@@ -37,6 +40,12 @@ export interface TestChannelOptions {
   readonly chain?: ChainBackend;
   /** The simulated chain replaces mempool transactions by fee (full RBF, Core 28's default). */
   readonly replaceByFee?: boolean;
+  /**
+   * Asset mode: the channel carries this Counterparty asset, `depositAmount` counts its units,
+   * and a simulated Counterparty ledger over the chain gives the wallet's address `allocation`
+   * units (default 10x the deposit) before the first block.
+   */
+  readonly asset?: { readonly asset: string; readonly allocation?: bigint };
 }
 
 /** Deterministic test key from a small number. */
@@ -78,6 +87,21 @@ export async function openTestChannel(options: TestChannelOptions = {}) {
   const wallet = new SingleKeyWallet(chains.payer, payerKey);
   const funding = 10_000_000n;
   wallet.addCoin(chain.fund(wallet.outputScript, funding), funding);
+  const depositAmount = options.depositAmount ?? 1_000_000n;
+  const asset = options.asset;
+  const ledger = asset
+    ? new SimulatedCounterpartyLedger({
+        chain,
+        allocations: [
+          {
+            address: outputScriptAddress(wallet.outputScript, 'regtest')!,
+            asset: asset.asset,
+            quantity: asset.allocation ?? depositAmount * 10n,
+          },
+        ],
+      })
+    : null;
+  const assets = ledger ? { assets: new SimulatedAssetView(chain, ledger) } : {};
   const channelId = options.channelId ?? 'test-channel';
   const expireTime = options.expireTime ?? 40;
   const delayTime = options.delayTime ?? 5;
@@ -87,6 +111,7 @@ export async function openTestChannel(options: TestChannelOptions = {}) {
     transport: link.endpoint('payee'),
     store: through(payeeStore),
     storeKey: channelId,
+    ...assets,
   };
   const payerEnv = {
     chain: chains.payer,
@@ -94,12 +119,14 @@ export async function openTestChannel(options: TestChannelOptions = {}) {
     store: through(payerStore),
     storeKey: channelId,
     wallet,
+    ...assets,
   };
   const payer = await PayerChannel.create(
     {
       channelId,
       network: 'regtest',
-      depositAmount: options.depositAmount ?? 1_000_000n,
+      depositAmount,
+      ...(asset ? { asset: { asset: asset.asset } } : {}),
       feeRate,
       expireTime,
       delayTime,
@@ -123,6 +150,7 @@ export async function openTestChannel(options: TestChannelOptions = {}) {
       destinationScript: destinationOf(payeeKey),
       finalityDepth: options.finalityDepth ?? 1,
       height: chain.height,
+      ...(asset ? { asset: { asset: asset.asset } } : {}),
     },
     payeeEnv,
   );
@@ -146,6 +174,8 @@ export async function openTestChannel(options: TestChannelOptions = {}) {
     payerEnv,
     payeeEnv,
     funding,
+    /** Asset mode: the simulated Counterparty ledger over `chain`. */
+    ledger,
   };
   return parties;
 }
