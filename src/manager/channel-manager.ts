@@ -14,6 +14,7 @@ import { PayeeChannel, PayerChannel } from '../runtime/channels.js';
 import { ChannelIoError } from '../runtime/runtime-errors.js';
 import type { Store } from '../runtime/store.js';
 import type { Transport } from '../runtime/transport.js';
+import type { AssetView } from '../runtime/asset-view.js';
 import type { Wallet } from '../runtime/wallet.js';
 import { BlockFollower, forEachBounded } from './block-follower.js';
 import { ChannelIndex, type IndexEntry } from './channel-index.js';
@@ -42,6 +43,8 @@ export interface ChannelManagerOptions {
   readonly transport: TransportFactory;
   /** Funds the deposits of payer channels (unless a channel is created with its own). */
   readonly wallet?: Wallet;
+  /** Asset mode: the Counterparty ledger and channel addresses, for channels that carry an asset. */
+  readonly assets?: AssetView;
   /** Channels synced at once after a block (default 16). */
   readonly concurrency?: number;
   /** Prefix of the manager's store keys (default `picopayments`), to share a store. */
@@ -455,6 +458,7 @@ export class ChannelManager {
       storeKey: this.storeKeyOf(channelId),
       transport: transport(channelId, role),
       onEffect: (effect) => this.observeEffect(channelId, effect),
+      ...(this.options.assets ? { assets: this.options.assets } : {}),
     };
   }
 

@@ -3,14 +3,10 @@ import { virtualSize } from '../chain/vsize.js';
 import { parseUnlockingScript } from '../scripts/unlocking-scripts.js';
 import { dustThreshold } from '../transactions/fees.js';
 import { decodeTransaction } from '../transactions/raw-transaction.js';
-import {
-  buildChangeTransaction,
-  buildExpireTransaction,
-  buildPayoutTransaction,
-  buildRevokeTransaction,
-  type SpendParams,
-  type SpendTransaction,
-} from '../transactions/spend-transactions.js';
+import type { SpendParams, SpendTransaction } from '../transactions/spend-transactions.js';
+import { type ChannelSpend, buildChannelSpend } from '../machines/asset-mode.js';
+import { decodeCounterpartyData } from '../counterparty/message.js';
+import { opReturnData } from '../counterparty/op-return.js';
 
 /** A single-signer spend read back from its bytes: what re-signing it needs. */
 export interface BumpableSpend {
@@ -36,8 +32,11 @@ export function readBumpableSpend(rawTx: Uint8Array): BumpableSpend | null {
     return null;
   }
   const [input] = tx.inputs;
-  const [output] = tx.outputs;
-  if (tx.inputs.length !== 1 || tx.outputs.length !== 1 || !input || !output) return null;
+  const [output, data] = tx.outputs;
+  if (tx.inputs.length !== 1 || !input || !output) return null;
+  // Asset mode: the destination, then the OP_RETURN of the classic send, which a bump keeps.
+  const send = tx.outputs.length === 2 && data ? classicSendOf(data.script, input.txid) : null;
+  if (tx.outputs.length !== 1 && send === null) return null;
   let unlocking: ReturnType<typeof parseUnlockingScript>;
   try {
     unlocking = parseUnlockingScript(input.scriptSig, { canonical: false });
@@ -53,39 +52,39 @@ export function readBumpableSpend(rawTx: Uint8Array): BumpableSpend | null {
     feeRate,
     privateKey,
   });
-  let resign: BumpableSpend['resign'];
+  let spend: ChannelSpend;
   switch (unlocking.kind) {
     case 'payout':
-      resign = (v, r, k) =>
-        buildPayoutTransaction({
-          ...base(v, r, k),
-          commitScript: unlocking.commitScript,
-          spendSecret: unlocking.spendSecret,
-        });
+      spend = {
+        kind: 'payout',
+        commitScript: unlocking.commitScript,
+        spendSecret: unlocking.spendSecret,
+      };
       break;
     case 'revoke':
-      resign = (v, r, k) =>
-        buildRevokeTransaction({
-          ...base(v, r, k),
-          commitScript: unlocking.commitScript,
-          revokeSecret: unlocking.revokeSecret,
-        });
+      spend = {
+        kind: 'revoke',
+        commitScript: unlocking.commitScript,
+        revokeSecret: unlocking.revokeSecret,
+      };
       break;
     case 'change':
-      resign = (v, r, k) =>
-        buildChangeTransaction({
-          ...base(v, r, k),
-          depositScript: unlocking.depositScript,
-          spendSecret: unlocking.spendSecret,
-        });
+      spend = {
+        kind: 'change',
+        depositScript: unlocking.depositScript,
+        spendSecret: unlocking.spendSecret,
+      };
       break;
     case 'expire':
-      resign = (v, r, k) =>
-        buildExpireTransaction({ ...base(v, r, k), depositScript: unlocking.depositScript });
+      spend = { kind: 'expire', depositScript: unlocking.depositScript };
       break;
     default:
       return null;
   }
+  const terms = send ? { asset: send.asset } : null;
+  const quantity = send ? send.quantity : 0n;
+  const resign: BumpableSpend['resign'] = (v, r, k) =>
+    buildChannelSpend(terms, quantity, base(v, r, k), spend);
   return {
     kind: unlocking.kind,
     outpoint,
@@ -94,6 +93,22 @@ export function readBumpableSpend(rawTx: Uint8Array): BumpableSpend | null {
     vsize: virtualSize(rawTx),
     resign,
   };
+}
+
+/**
+ * The classic send an asset-mode spend's OP_RETURN carries (keyed by the spent output's txid),
+ * or null when the output is not one.
+ */
+function classicSendOf(
+  script: Uint8Array,
+  spentTxid: Uint8Array,
+): { asset: string; quantity: bigint } | null {
+  try {
+    const send = decodeCounterpartyData(opReturnData(script), bytesToHex(spentTxid));
+    return send.type === 'classic' ? { asset: send.asset, quantity: send.quantity } : null;
+  } catch {
+    return null;
+  }
 }
 
 /** Fee rate (sat/vB) that `spend` pays out of an output worth `value`. */

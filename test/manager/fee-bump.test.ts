@@ -10,6 +10,11 @@ import {
   nextFeeRate,
 } from '../../src/manager/fee-bump-policy.js';
 import { readBumpableSpend } from '../../src/manager/fee-bump-spend.js';
+import { buildCommitScript } from '../../src/scripts/commit-script.js';
+import { hash160 } from '../../src/scripts/hash.js';
+import { buildAssetRevokeTransaction } from '../../src/transactions/asset-spends.js';
+import { publicKeyOf } from '../../src/transactions/keys.js';
+import { decodeTransaction, encodeTransaction } from '../../src/transactions/raw-transaction.js';
 import { MemoryStore } from '../../src/runtime/store.js';
 import { MemoryLink } from '../../src/runtime/transport.js';
 import { SingleKeyWallet } from '../../src/runtime/wallet.js';
@@ -290,6 +295,45 @@ describe('ChannelManager: fee bumping over BitcoinCoreChain (simnet on loopback,
 });
 
 describe('readBumpableSpend', () => {
+  it('re-signs an asset-mode spend at a higher rate with the same classic send', () => {
+    const payerKey = new Uint8Array(32).fill(7);
+    const payeeKey = new Uint8Array(32).fill(9);
+    const commitScript = buildCommitScript({
+      payerPubkey: publicKeyOf(payerKey),
+      payeePubkey: publicKeyOf(payeeKey),
+      spendSecretHash: new Uint8Array(20).fill(1),
+      revokeSecretHash: hash160(new Uint8Array(32).fill(3)),
+      delayTime: 5,
+    });
+    const revoke = buildAssetRevokeTransaction({
+      outpoint: { txid: 'ab'.repeat(32), vout: 0 },
+      value: 30_000n,
+      destinationScript: PAYER_SCRIPT,
+      feeRate: 2,
+      privateKey: payerKey,
+      commitScript,
+      revokeSecret: new Uint8Array(32).fill(3),
+      quantity: 1_234n,
+      terms: { asset: 'PICOTOKEN' },
+    });
+    const spend = readBumpableSpend(revoke.rawTx)!;
+    expect(spend.kind).toBe('revoke');
+    const bumped = spend.resign(30_000n, 10, payerKey);
+    expect(bumped.fee).toBeGreaterThan(revoke.fee);
+    const before = decodeTransaction(revoke.rawTx).outputs;
+    const after = decodeTransaction(bumped.rawTx).outputs;
+    expect(after).toHaveLength(2);
+    expect(after[1]).toEqual(before[1]);
+    expect(after[0]!.script).toEqual(before[0]!.script);
+    // A second output that is not a classic send makes it no spend of a channel.
+    const tx = decodeTransaction(revoke.rawTx);
+    const foreign = encodeTransaction({
+      ...tx,
+      outputs: [tx.outputs[0]!, { value: 0n, script: Uint8Array.of(0x6a, 1, 0) }],
+    });
+    expect(readBumpableSpend(foreign)).toBeNull();
+  });
+
   it('reads only single-signer channel spends, and nothing from hostile bytes', () => {
     expect(readBumpableSpend(new Uint8Array())).toBeNull();
     expect(readBumpableSpend(new Uint8Array(300).fill(0xff))).toBeNull();
