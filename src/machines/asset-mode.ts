@@ -12,6 +12,7 @@ import {
 } from '../transactions/asset-spends.js';
 import type { AssetTerms } from '../transactions/asset-terms.js';
 import {
+  type RecoverySpend,
   type SpendParams,
   type SpendTransaction,
   buildChangeTransaction,
@@ -114,19 +115,7 @@ export function payerAssetBudget(
 }
 
 /** The spend-specific part of a recovery spend's parameters. */
-export type ChannelSpend =
-  | { readonly kind: 'payout'; readonly commitScript: Uint8Array; readonly spendSecret: Uint8Array }
-  | {
-      readonly kind: 'revoke';
-      readonly commitScript: Uint8Array;
-      readonly revokeSecret: Uint8Array;
-    }
-  | {
-      readonly kind: 'change';
-      readonly depositScript: Uint8Array;
-      readonly spendSecret: Uint8Array;
-    }
-  | { readonly kind: 'expire'; readonly depositScript: Uint8Array };
+export type ChannelSpend = RecoverySpend;
 
 /**
  * Builds a recovery spend of the channel's mode. In asset mode it also moves `quantity` units

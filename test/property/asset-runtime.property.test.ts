@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hexToBytes } from '../../src/bytes.js';
-import { outputScriptAddress } from '../../src/counterparty/addresses.js';
 import type { PayeeContext, PayerContext } from '../../src/machines/context.js';
 import { PayeeChannel, PayerChannel } from '../../src/runtime/channels.js';
 import { p2shOutputScript } from '../../src/scripts/p2sh.js';
@@ -13,6 +12,7 @@ import {
   settle,
   testPrivateKey,
 } from '../support/channel-harness.js';
+import { TEST_ASSET, assetBalances } from '../support/asset-balances.js';
 import { propertyConfig } from '../support/property-config.js';
 
 /**
@@ -29,7 +29,7 @@ import { propertyConfig } from '../support/property-config.js';
  * Budget: `FC_RUNS` scales the runs, `FC_SEED` replays.
  */
 
-const ASSET = 'PICOTOKEN';
+const ASSET = TEST_ASSET;
 const ALLOCATION = 100_000n;
 
 interface Params {
@@ -77,9 +77,6 @@ function actionsArb(dishonest: boolean): fc.Arbitrary<Action[]> {
     maxLength: 24,
   });
 }
-
-const addressOf = (key: number) =>
-  outputScriptAddress(destinationOf(testPrivateKey(key)), 'regtest')!;
 
 /** Runs a command a machine may refuse in the state it is in: a refusal changes nothing. */
 async function attempt(run: () => Promise<void>): Promise<void> {
@@ -188,8 +185,7 @@ async function runScenario(params: Params, actions: readonly Action[], dishonest
   for (let i = 0; i < 3; i++) await mineOne();
 
   const payerCounted = (parties.payer.runtime.context as PayerContext).transferred;
-  const payerAsset = await t.ledger!.getBalance(addressOf(1), ASSET);
-  const payeeAsset = await t.ledger!.getBalance(addressOf(2), ASSET);
+  const { payer: payerAsset, payee: payeeAsset } = await assetBalances(t);
   expect(parties.payer.runtime.done, 'the payer machine is stuck').toBe(true);
   // Payer safety: whatever the payee did, the payer loses at most what it counted as paid.
   expect(payerAsset, 'payer safety').toBeGreaterThanOrEqual(ALLOCATION - BigInt(payerCounted));

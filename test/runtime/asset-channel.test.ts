@@ -1,29 +1,17 @@
 import { describe, expect, test } from 'vitest';
 import { hexToBytes } from '../../src/bytes.js';
-import { outputScriptAddress } from '../../src/counterparty/addresses.js';
 import type { PayeeContext } from '../../src/machines/context.js';
 import { decodeTransaction } from '../../src/transactions/raw-transaction.js';
 import {
-  type TestChannel,
   destinationOf,
   mine,
   openTestChannel,
   settle,
   testPrivateKey,
 } from '../support/channel-harness.js';
+import { TEST_ASSET, assetBalances } from '../support/asset-balances.js';
 
-const ASSET = 'PICOTOKEN';
-
-const addressOf = (key: number) =>
-  outputScriptAddress(destinationOf(testPrivateKey(key)), 'regtest')!;
-
-/** Asset units each party's address holds, as the simulated Counterparty ledger computes them. */
-async function assetBalances(t: TestChannel) {
-  return {
-    payer: await t.ledger!.getBalance(addressOf(1), ASSET),
-    payee: await t.ledger!.getBalance(addressOf(2), ASSET),
-  };
-}
+const ASSET = TEST_ASSET;
 
 describe('asset channel through the runtime (simulated chain and Counterparty ledger)', () => {
   test('deposit, payments and a give-back in asset units, close, payout and change', async () => {

@@ -1,17 +1,10 @@
 import { describe, expect, test } from 'vitest';
 import { hexToBytes } from '../../src/bytes.js';
-import { outputScriptAddress } from '../../src/counterparty/addresses.js';
 import type { PayeeContext, PayerContext } from '../../src/machines/context.js';
 import { PayeeChannel, PayerChannel } from '../../src/runtime/channels.js';
 import { p2shOutputScript } from '../../src/scripts/p2sh.js';
-import {
-  type TestChannel,
-  destinationOf,
-  mine,
-  openTestChannel,
-  settle,
-  testPrivateKey,
-} from '../support/channel-harness.js';
+import { type TestChannel, mine, openTestChannel, settle } from '../support/channel-harness.js';
+import { TEST_ASSET, assetBalances } from '../support/asset-balances.js';
 
 /**
  * Asset channels where Counterparty's balances (per address) and Bitcoin's timelocks (per
@@ -19,10 +12,9 @@ import {
  * the asset out of turn, and loses nothing.
  */
 
-const ASSET = 'PICOTOKEN';
-const addressOf = (key: number) =>
-  outputScriptAddress(destinationOf(testPrivateKey(key)), 'regtest')!;
-const balanceOf = (t: TestChannel, key: number) => t.ledger!.getBalance(addressOf(key), ASSET);
+const ASSET = TEST_ASSET;
+const balanceOf = async (t: TestChannel, key: 1 | 2) =>
+  (await assetBalances(t))[key === 1 ? 'payer' : 'payee'];
 const payeeContext = (t: TestChannel) => t.payee.runtime.context as PayeeContext;
 const payerContext = (t: TestChannel) => t.payer.runtime.context as PayerContext;
 
