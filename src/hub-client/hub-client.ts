@@ -7,6 +7,7 @@ import { type HubResultOf, resultFault } from '../hub/schemas/validate.js';
 import { requestDigest, responseDigest, signHex, verifyHex } from '../hub/signing.js';
 import { ChannelManager } from '../manager/channel-manager.js';
 import type { Store } from '../runtime/store.js';
+import type { AssetView } from '../runtime/asset-view.js';
 import type { Wallet } from '../runtime/wallet.js';
 import { publicKeyOf } from '../transactions/keys.js';
 import { HubClientError } from './errors.js';
@@ -47,6 +48,11 @@ export interface HubClientOptions {
    * `HUB_UNREACHABLE`, instead of holding the caller for good.
    */
   readonly requestTimeoutMs?: number;
+  /**
+   * The Counterparty ledger and channel addresses: needed to connect in an asset other than
+   * BTC (the wallet then holds the asset at its address).
+   */
+  readonly assets?: AssetView;
 }
 
 interface SavedConnection {
@@ -124,6 +130,7 @@ export class HubClient {
       transport: client.outbox.transport,
       wallet: o.wallet,
       namespace: NAMESPACE,
+      ...(o.assets ? { assets: o.assets } : {}),
     });
     return client;
   }
@@ -334,6 +341,11 @@ export class HubClient {
         throw new HubClientError('HUB_TERMS_VIOLATED', `the hub does not serve ${p.asset}`);
       if (p.quantity < terms.depositMin || p.quantity > terms.depositMax)
         throw new HubClientError('HUB_TERMS_VIOLATED', 'the deposit is outside the hub terms');
+      if (p.asset !== 'BTC' && !this.o.assets)
+        throw new HubClientError(
+          'HUB_TERMS_VIOLATED',
+          `connecting in ${p.asset} needs an asset view of the Counterparty ledger (assets)`,
+        );
       const expire = p.expireBlocks ?? Math.min(Math.max(144, terms.expireMin), terms.expireMax);
       const delay = p.delayBlocks ?? Math.min(Math.max(6, terms.delayMin), terms.delayMax);
       const { privateKey } = await this.o.keys.nextChannelKey();
@@ -366,10 +378,13 @@ export class HubClient {
       if (c.c2h !== `${c.handle}-c2h` || c.h2c !== `${c.handle}-h2c`)
         throw new HubClientError('HUB_BAD_RESPONSE', 'unexpected channel ids');
       const height = await this.o.chain.getHeight();
+      // An asset connection's channels carry the asset: amounts are its units.
+      const asset = p.asset === 'BTC' ? {} : { asset: { asset: p.asset } };
       await this.manager.createPayer({
         channelId: c.c2h,
         network: status.network as 'regtest',
         depositAmount: p.quantity,
+        ...asset,
         feeRate: 2,
         expireTime: expire,
         delayTime: delay,
@@ -390,6 +405,7 @@ export class HubClient {
           privateKey,
           destinationScript: payout,
           height,
+          ...asset,
         });
       this.state.connections[c.handle] = c;
       await this.save();

@@ -4,7 +4,10 @@ import { bytesToHex, concatBytes, hexToBytes } from '../bytes.js';
 import type { Chain } from '../chain/chain.js';
 import { ChannelManager } from '../manager/channel-manager.js';
 import type { Store } from '../runtime/store.js';
+import type { PayerContext } from '../machines/context.js';
+import type { AssetView } from '../runtime/asset-view.js';
 import type { Wallet } from '../runtime/wallet.js';
+import { assetId } from '../counterparty/assets.js';
 import { p2wpkhOutputScript } from '../scripts/key-output-scripts.js';
 import { publicKeyOf } from '../transactions/keys.js';
 import { deferringChain } from './deferring-chain.js';
@@ -25,8 +28,13 @@ export interface HubTerms {
   readonly expireMax: number;
   readonly delayMin: number;
   readonly delayMax: number;
-  /** Charged on each payment routed, satoshis, kept by the hub. */
+  /** Charged on each payment routed, satoshis (asset units for an asset), kept by the hub. */
   readonly paymentFee: bigint;
+  /**
+   * Largest total the hub may lock in hub->client deposits of this asset (for BTC, the hub's
+   * `liquidity` option also applies). No bound when absent.
+   */
+  readonly liquidity?: bigint;
 }
 
 /** Options of {@link Hub.start}. */
@@ -41,7 +49,16 @@ export interface HubOptions {
   /** The hub identity key; channel keys are derived from it. */
   readonly privateKey: Uint8Array;
   readonly network: 'regtest' | 'testnet' | 'mainnet';
+  /** Terms of BTC channels ({@link DEFAULT_TERMS} unless given). */
   readonly terms?: HubTerms;
+  /**
+   * Terms of each Counterparty asset the hub serves, by asset name: its connections' channels
+   * carry that asset, and the hub funds their hub->client deposits with the asset its wallet
+   * holds. Needs `assets`.
+   */
+  readonly assetTerms?: Readonly<Record<string, HubTerms>>;
+  /** The Counterparty ledger and channel addresses, for the channels of `assetTerms`. */
+  readonly assets?: AssetView;
   /** Largest total the hub may lock in hub->client deposits. */
   readonly liquidity?: bigint;
   readonly feeRate?: number;
@@ -89,6 +106,8 @@ interface StoredAnswer {
 /** One connection and everything about it, saved under its own key. */
 interface Connection {
   handle: string;
+  /** The Counterparty asset of both channels; absent for BTC (and in records made before assets). */
+  asset?: string;
   clientPublicKey: string;
   payoutScript: string;
   c2h: string;
@@ -115,6 +134,8 @@ interface Connection {
 interface HubMeta {
   /** Satoshis locked in hub->client deposits. */
   locked: string;
+  /** Units of each asset locked in hub->client deposits. */
+  lockedAssets?: Record<string, string>;
   handles: string[];
 }
 
@@ -195,6 +216,7 @@ export class Hub {
   static async start(options: HubOptions): Promise<Hub> {
     if (options.shared && !isLockable(options.store))
       throw new HubError('INTERNAL', 'a shared hub needs a store with lockChannel');
+    checkAssetTerms(options);
     const journal = await JournalStore.open(options.store, 'hub:journal', options.shared);
     const hub = new Hub(options, journal);
     // A refused or failed deferred broadcast is retried by the channel machines at later blocks;
@@ -212,7 +234,13 @@ export class Hub {
     await hub.exclusive(async () => {
       await hub.loadState();
       if (!options.wallet)
-        hub.wallet = await StoredWallet.open(hub.chain, options.privateKey, journal);
+        hub.wallet = await StoredWallet.open(
+          hub.chain,
+          options.privateKey,
+          journal,
+          'hub:wallet',
+          options.network,
+        );
       hub.manager = await hub.startManager(!options.shared);
     });
     const job = () => hub.manager.syncAll();
@@ -248,6 +276,7 @@ export class Hub {
         : {}),
       namespace: 'hub',
       syncOnStart,
+      ...(this.options.assets ? { assets: this.options.assets } : {}),
     });
     // Channel failures are reported as events by the manager; they count against the chain job.
     manager.on('channel-error', (e) => this.supervisor.recordFailure('chain', e.error));
@@ -255,7 +284,7 @@ export class Hub {
     // created again, the same (its key derives from its id), it waits for the client's offer.
     for (const c of this.connections.values())
       if (c.h2cTerms && BigInt(c.hubDeposit) > 0n && !manager.channel(c.h2c))
-        await this.createHubPayer(manager, c.h2c, BigInt(c.hubDeposit), c.h2cTerms);
+        await this.createHubPayer(manager, c.h2c, BigInt(c.hubDeposit), c.h2cTerms, c.asset);
     return manager;
   }
 
@@ -264,11 +293,13 @@ export class Hub {
     h2c: string,
     deposit: bigint,
     t: NonNullable<Connection['h2cTerms']>,
+    asset: string | undefined,
   ): Promise<unknown> {
     return manager.createPayer({
       channelId: h2c,
       network: this.options.network,
       depositAmount: deposit,
+      ...(asset ? { asset: { asset } } : {}),
       feeRate: t.feeRate,
       expireTime: t.expire,
       delayTime: t.delay,
@@ -419,6 +450,10 @@ export class Hub {
       `picopayments_hub_payments_routed_total ${this.routed}`,
       '# TYPE picopayments_hub_liquidity_locked_sats gauge',
       `picopayments_hub_liquidity_locked_sats ${this.meta.locked}`,
+      '# TYPE picopayments_hub_liquidity_locked gauge',
+      ...Object.keys(this.options.assetTerms ?? {}).map(
+        (asset) => `picopayments_hub_liquidity_locked{asset="${asset}"} ${this.lockedOf(asset)}`,
+      ),
       '# TYPE picopayments_hub_channels gauge',
     ];
     const byState = new Map<string, number>();
@@ -453,6 +488,57 @@ export class Hub {
     return BigInt(this.meta.locked);
   }
 
+  /**
+   * The terms of `asset`.
+   *
+   * @throws {@link HubError} `TERMS_VIOLATED` for an asset the hub does not serve.
+   */
+  private termsOf(asset: string): HubTerms {
+    if (asset === 'BTC') return this.terms;
+    const terms = Object.hasOwn(this.options.assetTerms ?? {}, asset)
+      ? this.options.assetTerms![asset]
+      : undefined;
+    if (!terms) throw new HubError('TERMS_VIOLATED', `${asset} is not served`);
+    return terms;
+  }
+
+  /** What the hub has locked in hub->client deposits of `asset` (BTC when undefined). */
+  private lockedOf(asset: string | undefined): bigint {
+    return BigInt(asset ? (this.meta.lockedAssets?.[asset] ?? '0') : this.meta.locked);
+  }
+
+  private setLocked(asset: string | undefined, value: bigint): void {
+    if (!asset) this.meta.locked = value.toString();
+    else this.meta.lockedAssets = { ...this.meta.lockedAssets, [asset]: value.toString() };
+  }
+
+  /**
+   * The hub's own wallet can fund a hub->client deposit of `quantity` (satoshis, or units of
+   * `asset`: the asset at the wallet's address, with BTC for the channel's fees).
+   *
+   * @throws {@link HubError} `NO_LIQUIDITY` when it cannot.
+   */
+  private async checkWalletCovers(quantity: bigint, asset: string | undefined): Promise<void> {
+    const wallet = this.wallet;
+    if (!wallet) return;
+    const btc = wallet.balance();
+    if (!asset) {
+      if (btc < quantity + feeReserve)
+        throw new HubError('NO_LIQUIDITY', 'the hub wallet cannot fund this connection');
+      return;
+    }
+    const held = await this.options.assets!.balance(wallet.outputScript, asset);
+    // Deposits promised and not funded yet still sit at the wallet's address.
+    let promised = 0n;
+    for (const c of this.connections.values()) {
+      if (c.asset !== asset || c.closed) continue;
+      const h2c = this.manager.channel(c.h2c)?.runtime.context as PayerContext | undefined;
+      if (h2c && h2c.deposit === null) promised += BigInt(c.hubDeposit);
+    }
+    if (held - promised < quantity || btc < assetChannelBtc)
+      throw new HubError('NO_LIQUIDITY', `the hub wallet cannot fund this ${asset} connection`);
+  }
+
   /** Public status: identity, height, terms; never any connection or balance. */
   async status(): Promise<Record<string, unknown>> {
     return {
@@ -460,7 +546,11 @@ export class Hub {
       hubPublicKey: this.id,
       network: this.options.network,
       height: await this.options.chain.getHeight(),
-      terms: { BTC: termsJson(this.terms) },
+      terms: Object.fromEntries(
+        [['BTC', this.terms] as const, ...Object.entries(this.options.assetTerms ?? {})].map(
+          ([asset, t]) => [asset, termsJson(t)],
+        ),
+      ),
       methods: ['hub_status', 'hub_connect', 'hub_pay', 'hub_cancel', 'hub_sync', 'hub_close'],
     };
   }
@@ -611,13 +701,14 @@ export class Hub {
     nonce: number,
   ): Promise<{ connection: Connection; result: unknown }> {
     const asset = str(p, 'asset');
-    if (asset !== 'BTC') throw new HubError('TERMS_VIOLATED', 'only BTC is served');
+    const t = this.termsOf(asset);
+    // Asset channels count asset units: their fees are BTC carried beside the deposit.
+    const channelAsset = asset === 'BTC' ? undefined : asset;
     const quantity = amount(p, 'quantity');
     const clientPublicKey = str(p, 'clientPublicKey');
     const payoutScript = str(p, 'payoutScript');
     const expire = num(p, 'expireBlocks');
     const delay = num(p, 'delayBlocks');
-    const t = this.terms;
     if (quantity < t.depositMin || quantity > t.depositMax)
       throw new HubError('TERMS_VIOLATED', 'deposit outside the terms');
     if (expire < t.expireMin || expire > t.expireMax || delay < t.delayMin || delay > t.delayMax)
@@ -632,11 +723,11 @@ export class Hub {
     if (publicKey.length !== 33)
       throw new HubError('INVALID_PARAMS', 'clientPublicKey is 33 bytes');
     const hubDeposit = (quantity * BigInt(t.depositRatioPercent)) / 100n;
-    const locked = BigInt(this.meta.locked);
-    if (this.options.liquidity !== undefined && locked + hubDeposit > this.options.liquidity)
+    const locked = this.lockedOf(channelAsset);
+    const liquidity = channelAsset ? t.liquidity : (this.options.liquidity ?? t.liquidity);
+    if (liquidity !== undefined && locked + hubDeposit > liquidity)
       throw new HubError('NO_LIQUIDITY', 'the hub cannot fund this connection');
-    if (this.wallet && hubDeposit > 0n && this.wallet.balance() < hubDeposit + feeReserve)
-      throw new HubError('NO_LIQUIDITY', 'the hub wallet cannot fund this connection');
+    if (hubDeposit > 0n) await this.checkWalletCovers(hubDeposit, channelAsset);
     const handle = bytesToHex(
       sha256(utf8ToBytes(`${clientPublicKey}:${Date.now()}:${Math.random()}`)),
     ).slice(0, 32);
@@ -655,13 +746,16 @@ export class Hub {
       privateKey: this.channelKey(c2h),
       destinationScript: this.hubScript,
       height,
+      ...(channelAsset ? { asset: { asset: channelAsset } } : {}),
     });
     const h2cTerms = { expire, delay, height, feeRate };
-    if (hubDeposit > 0n) await this.createHubPayer(this.manager, h2c, hubDeposit, h2cTerms);
+    if (hubDeposit > 0n)
+      await this.createHubPayer(this.manager, h2c, hubDeposit, h2cTerms, channelAsset);
     this.touch(handle);
     this.touch('');
     const connection: Connection = {
       handle,
+      ...(channelAsset ? { asset: channelAsset } : {}),
       clientPublicKey,
       payoutScript,
       c2h,
@@ -678,7 +772,7 @@ export class Hub {
     };
     this.connections.set(handle, connection);
     this.meta.handles.push(handle);
-    this.meta.locked = (locked + hubDeposit).toString();
+    this.setLocked(channelAsset, locked + hubDeposit);
     return {
       connection,
       result: {
@@ -716,13 +810,16 @@ export class Hub {
     if (!to || to.closed) throw new HubError('UNKNOWN_CONNECTION', 'no such payee');
     const value = amount(p, 'amount');
     if (value <= 0n) throw new HubError('INVALID_PARAMS', 'amount must be positive');
+    if ((to.asset ?? 'BTC') !== (c.asset ?? 'BTC'))
+      throw new HubError('TERMS_VIOLATED', `the payee is paid in ${to.asset ?? 'BTC'}`);
     const paid = this.manager.channel(c.c2h)?.status().transferred ?? 0n;
-    const cost = value + this.terms.paymentFee;
+    const cost = value + this.termsOf(c.asset ?? 'BTC').paymentFee;
     if (paid - BigInt(c.spent) < cost)
       throw new HubError('INSUFFICIENT_FUNDS', 'the client has not paid the hub for this payment');
     // Capacity against the payee's total: everything queued and owed must fit its hub deposit.
     const pending = to.inbox.reduce((s, q) => s + BigInt(q.amount), 0n);
-    if (BigInt(to.owed) + pending + value > BigInt(to.hubDeposit) - feeReserve)
+    const reserve = to.asset ? 0n : feeReserve;
+    if (BigInt(to.owed) + pending + value > BigInt(to.hubDeposit) - reserve)
       throw new HubError('INSUFFICIENT_FUNDS', 'the payee cannot receive that much');
     this.touch(to.handle);
     c.spent = (BigInt(c.spent) + cost).toString();
@@ -751,7 +848,8 @@ export class Hub {
     this.touch(to.handle);
     to.inbox = to.inbox.filter((x) => x.token !== token);
     delete c.outgoing[token];
-    c.spent = (BigInt(c.spent) - BigInt(q.amount) - this.terms.paymentFee).toString();
+    const fee = this.termsOf(c.asset ?? 'BTC').paymentFee;
+    c.spent = (BigInt(c.spent) - BigInt(q.amount) - fee).toString();
     return { cancelled: q.token };
   }
 
@@ -814,6 +912,33 @@ function parseRecord(text: string): unknown {
 
 /** Satoshis of a hub deposit kept back for the commit's fee. */
 const feeReserve = 2_000n;
+
+/**
+ * Least BTC the hub's wallet must hold to fund an asset channel's deposit: its commit output,
+ * commit fee and remainder at moderate fee rates, with room for the deposit's own fee.
+ */
+const assetChannelBtc = 20_000n;
+
+/**
+ * Asset terms are for Counterparty assets the hub can follow: a name with an id, not BTC, and
+ * an asset view to judge their deposits with.
+ *
+ * @throws {@link HubError} `INTERNAL` naming what is wrong.
+ */
+function checkAssetTerms(options: HubOptions): void {
+  const names = Object.keys(options.assetTerms ?? {});
+  if (names.length === 0) return;
+  if (!options.assets) throw new HubError('INTERNAL', 'asset terms need an asset view (assets)');
+  for (const name of names) {
+    let id: bigint;
+    try {
+      id = assetId(name);
+    } catch (error) {
+      throw new HubError('INTERNAL', `asset terms: ${(error as Error).message}`);
+    }
+    if (id === 0n) throw new HubError('INTERNAL', 'BTC terms are the `terms` option');
+  }
+}
 
 function termsJson(t: HubTerms): Record<string, unknown> {
   return {

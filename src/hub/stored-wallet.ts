@@ -1,9 +1,10 @@
 import { bytesToHex } from '../bytes.js';
 import type { Chain } from '../chain/chain.js';
 import type { Store } from '../runtime/store.js';
-import type { Wallet } from '../runtime/wallet.js';
+import { type DepositAsset, type Wallet, buildWalletDeposit } from '../runtime/wallet.js';
+import type { NetworkName } from '../scripts/networks.js';
 import { p2wpkhOutputScript } from '../scripts/key-output-scripts.js';
-import { buildDepositTransaction, type FundingCoin } from '../transactions/deposit-transaction.js';
+import type { FundingCoin } from '../transactions/deposit-transaction.js';
 import { publicKeyOf } from '../transactions/keys.js';
 import { type Outpoint, decodeTransaction } from '../transactions/raw-transaction.js';
 import { HubError } from './errors.js';
@@ -30,6 +31,8 @@ export class StoredWallet implements Wallet {
     private readonly store: Store,
     /** Store key of the coin list. */
     readonly key: string,
+    /** Network of the wallet's asset sends. */
+    private readonly network: NetworkName,
   ) {
     this.outputScript = p2wpkhOutputScript(publicKeyOf(privateKey));
   }
@@ -44,8 +47,9 @@ export class StoredWallet implements Wallet {
     privateKey: Uint8Array,
     store: Store,
     key = 'hub:wallet',
+    network: NetworkName = 'regtest',
   ): Promise<StoredWallet> {
-    const wallet = new StoredWallet(chain, privateKey, store, key);
+    const wallet = new StoredWallet(chain, privateKey, store, key, network);
     await wallet.reload();
     return wallet;
   }
@@ -86,15 +90,25 @@ export class StoredWallet implements Wallet {
     return this.coins.reduce((sum, c) => sum + c.value, 0n);
   }
 
-  /** Funds and broadcasts a deposit; the spent coins leave and the change joins, durably. */
-  async fundDeposit(depositScript: Uint8Array, amount: bigint, feeRate: number) {
-    const deposit = buildDepositTransaction({
+  /**
+   * Funds and broadcasts a deposit (with `asset`, an asset deposit from the wallet's address);
+   * the spent coins leave and the change joins, durably.
+   */
+  async fundDeposit(
+    depositScript: Uint8Array,
+    amount: bigint,
+    feeRate: number,
+    asset?: DepositAsset,
+  ) {
+    const deposit = buildWalletDeposit({
       coins: this.coins,
       depositScript,
       amount,
-      changeScript: this.outputScript,
       feeRate,
+      changeScript: this.outputScript,
       privateKey: this.privateKey,
+      network: this.network,
+      ...(asset ? { asset } : {}),
     });
     const before = this.coins;
     const spent = new Set(
@@ -103,7 +117,7 @@ export class StoredWallet implements Wallet {
     this.coins = this.coins.filter((c) => !spent.has(`${c.outpoint.txid}:${c.outpoint.vout}`));
     if (deposit.change > 0n)
       this.coins.push({
-        outpoint: { txid: deposit.txid, vout: 1 },
+        outpoint: { txid: deposit.txid, vout: deposit.changeVout },
         value: deposit.change,
         script: this.outputScript,
       });
@@ -118,7 +132,7 @@ export class StoredWallet implements Wallet {
       await this.persist();
       throw error;
     }
-    return { txid: deposit.txid, vout: deposit.depositOutpoint.vout, rawTx: deposit.rawTx };
+    return { txid: deposit.txid, vout: deposit.vout, rawTx: deposit.rawTx };
   }
 
   private persist(): Promise<void> {

@@ -24,6 +24,8 @@ export interface AssetView {
   ): Promise<AssetDepositReading | null>;
   /** Every output the address of `outputScript` received, confirmed or in the mempool, with its spender. */
   addressHistory(outputScript: Uint8Array): Promise<AddressHistoryOutput[]>;
+  /** The balance of `asset` at the address of `outputScript` (a wallet's, before it funds a deposit). */
+  balance(outputScript: Uint8Array, asset: string): Promise<bigint>;
 }
 
 /**
@@ -52,6 +54,12 @@ export class SimulatedAssetView implements AssetView {
       .map(({ txid, vout, blockHeight }) => ({ txid, vout, blockHeight }));
     // A channel never locks more than a wire amount: a larger balance reads as the largest.
     return { balance: formatAmount(balance > MAX_AMOUNT ? MAX_AMOUNT : balance), outputs };
+  }
+
+  /** {@inheritDoc AssetView.balance} */
+  async balance(outputScript: Uint8Array, asset: string): Promise<bigint> {
+    const address = outputScriptAddress(outputScript, this.network);
+    return address === null ? 0n : this.ledger.getBalance(address, asset);
   }
 
   /** {@inheritDoc AssetView.addressHistory} */

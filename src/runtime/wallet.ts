@@ -13,6 +13,53 @@ export interface DepositAsset {
   readonly quantity: bigint;
 }
 
+/** A deposit a single-key wallet built, with where its change went. */
+export interface WalletDeposit {
+  readonly rawTx: Uint8Array;
+  readonly txid: string;
+  readonly vout: number;
+  /** Change back to the wallet (0 when it would be dust). */
+  readonly change: bigint;
+  /** Output index of the change. */
+  readonly changeVout: number;
+}
+
+/**
+ * Builds a single-key wallet's deposit: a BTC deposit, or with `asset` a Counterparty classic
+ * send of `asset.quantity` from the wallet's address (every coin pays the wallet's one address,
+ * which also holds its Counterparty balances, so any coin is a source of the asset, and the
+ * change keeps an output there).
+ *
+ * @throws {@link TransactionError} as the deposit builders do.
+ */
+export function buildWalletDeposit(params: {
+  readonly coins: readonly FundingCoin[];
+  readonly depositScript: Uint8Array;
+  readonly amount: bigint;
+  readonly feeRate: number;
+  readonly changeScript: Uint8Array;
+  readonly privateKey: Uint8Array;
+  readonly asset?: DepositAsset;
+  readonly network: NetworkName;
+}): WalletDeposit {
+  const { asset, amount, network, ...common } = params;
+  const deposit = asset
+    ? buildAssetDepositTransaction({
+        ...common,
+        btcValue: amount,
+        quantity: asset.quantity,
+        terms: { asset: asset.asset, network },
+      })
+    : buildDepositTransaction({ ...common, amount });
+  return {
+    rawTx: deposit.rawTx,
+    txid: deposit.txid,
+    vout: deposit.depositOutpoint.vout,
+    change: deposit.change,
+    changeVout: asset ? 2 : 1,
+  };
+}
+
 /** What the payer's runtime needs from a wallet: fund the deposit and publish it. */
 export interface Wallet {
   /**
@@ -63,31 +110,24 @@ export class SingleKeyWallet implements Wallet {
     feeRate: number,
     asset?: DepositAsset,
   ) {
-    const common = {
+    const deposit = buildWalletDeposit({
       coins: this.coins,
       depositScript,
-      changeScript: this.outputScript,
+      amount,
       feeRate,
+      changeScript: this.outputScript,
       privateKey: this.privateKey,
-    };
-    // Every coin pays the wallet's one address, which also holds its Counterparty balances:
-    // any coin is a source of the asset, and the change keeps an output there.
-    const deposit = asset
-      ? buildAssetDepositTransaction({
-          ...common,
-          btcValue: amount,
-          quantity: asset.quantity,
-          terms: { asset: asset.asset, network: this.network },
-        })
-      : buildDepositTransaction({ ...common, amount });
-    const changeVout = asset ? 2 : 1;
+      network: this.network,
+      ...(asset ? { asset } : {}),
+    });
     await this.chain.broadcast(deposit.rawTx);
     // Every coin the deposit spends leaves the wallet; the change output (if any) joins it.
     const spent = new Set(
       decodeTransaction(deposit.rawTx).inputs.map((i) => `${bytesToHex(i.txid)}:${i.index}`),
     );
     this.coins = this.coins.filter((c) => !spent.has(`${c.outpoint.txid}:${c.outpoint.vout}`));
-    if (deposit.change > 0n) this.addCoin({ txid: deposit.txid, vout: changeVout }, deposit.change);
-    return { txid: deposit.txid, vout: deposit.depositOutpoint.vout, rawTx: deposit.rawTx };
+    if (deposit.change > 0n)
+      this.addCoin({ txid: deposit.txid, vout: deposit.changeVout }, deposit.change);
+    return { txid: deposit.txid, vout: deposit.vout, rawTx: deposit.rawTx };
   }
 }

@@ -7,8 +7,8 @@ export const StatusParams = Type.Object({}, { additionalProperties: false, title
 /** The hub's terms for one asset. */
 export const AssetTerms = Type.Object(
   {
-    depositMin: amount('Smallest client deposit, satoshis.'),
-    depositMax: amount('Largest client deposit, satoshis.'),
+    depositMin: amount('Smallest client deposit, satoshis (units of the asset for an asset).'),
+    depositMax: amount('Largest client deposit, satoshis (units of the asset for an asset).'),
     depositRatioPercent: Type.Integer({
       minimum: 0,
       maximum: 10_000,
@@ -18,7 +18,9 @@ export const AssetTerms = Type.Object(
     expireMax: Type.Integer({ minimum: 0, description: 'Longest deposit expiry, blocks.' }),
     delayMin: Type.Integer({ minimum: 0, description: 'Shortest revoke delay, blocks.' }),
     delayMax: Type.Integer({ minimum: 0, description: 'Longest revoke delay, blocks.' }),
-    paymentFee: amount('Fee the hub keeps on each payment routed, satoshis.'),
+    paymentFee: amount(
+      'Fee the hub keeps on each payment routed, satoshis (units of the asset for an asset).',
+    ),
   },
   { title: 'AssetTerms' },
 );
