@@ -61,3 +61,4 @@ export {
 } from './bitcoin-core/rpc-client.js';
 export { EsploraChain, type EsploraChainOptions } from './esplora/esplora-chain.js';
 export { DEFAULT_RETRY, type RetryPolicy } from './http/retry.js';
+export * from './esplora/esplora-address-index.js';

@@ -210,6 +210,22 @@ export class CounterpartyCoreLedger implements CounterpartyLedger {
     return { ...base, send: { asset: data.asset, quantity, destination, memo }, error: null };
   }
 
+  /**
+   * The last block Counterparty Core has parsed (`counterparty_height` of `/v2/`): balances are
+   * those after that block.
+   *
+   * @throws {@link CounterpartyError} `LEDGER_UNAVAILABLE` or `LEDGER_BAD_RESPONSE`.
+   */
+  async getHeight(): Promise<number> {
+    const body = await this.#get('/v2/');
+    const info = body?.result;
+    if (!isObject(info)) throw badResponse('server info has no result');
+    const height = info.counterparty_height;
+    if (typeof height !== 'bigint' || height < 0n || height > BigInt(Number.MAX_SAFE_INTEGER))
+      throw badResponse('counterparty_height is not a block height');
+    return Number(height);
+  }
+
   /** GETs a path: the parsed body, or `null` for 404. */
   async #get(path: string): Promise<JsonObject | null> {
     let response: Response;

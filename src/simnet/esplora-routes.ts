@@ -5,6 +5,12 @@ import type { SimulatedChain } from '../chain/simulated-chain.js';
 import { CORE_METHODS, type NodeState } from './core-methods.js';
 import { isCoinbase, sizesOf } from './core-json.js';
 import { RpcFailure } from './rpc-failure.js';
+import {
+  ESPLORA_CHAIN_PAGE,
+  ESPLORA_MEMPOOL_PAGE,
+  addressTransactions,
+  addressUnspent,
+} from './esplora-address-routes.js';
 import { describeScript } from './script-info.js';
 
 /** An HTTP answer of the Esplora dialect. */
@@ -88,6 +94,10 @@ function txJson(chain: SimulatedChain, txid: string, raw: Uint8Array): Record<st
 }
 
 const HASH = '([0-9a-fA-F]{64})';
+const ADDRESS = '([0-9A-Za-z]{14,90})';
+const ADDRESS_TXS = new RegExp(`^/address/${ADDRESS}/txs$`);
+const ADDRESS_CHAIN_TXS = new RegExp(`^/address/${ADDRESS}/txs/chain/${HASH}$`);
+const ADDRESS_UTXO = new RegExp(`^/address/${ADDRESS}/utxo$`);
 type Route = readonly [
   string,
   RegExp,
@@ -199,6 +209,41 @@ const ROUTES: readonly Route[] = [
       const raw = chain.rawTransaction(txid);
       return raw === null ? TX_NOT_FOUND : json(txJson(chain, txid, raw));
     },
+  ],
+  [
+    'GET',
+    ADDRESS_TXS,
+    async ({ chain }, m) => {
+      const { mempool, confirmed } = addressTransactions(chain, m[1]!);
+      const page = [
+        ...mempool.slice(0, ESPLORA_MEMPOOL_PAGE),
+        ...confirmed.slice(0, ESPLORA_CHAIN_PAGE),
+      ];
+      return json(page.map((txid) => txJson(chain, txid, chain.rawTransaction(txid)!)));
+    },
+  ],
+  [
+    'GET',
+    ADDRESS_CHAIN_TXS,
+    async ({ chain }, m) => {
+      const { confirmed } = addressTransactions(chain, m[1]!);
+      const after = confirmed.indexOf(m[2]!.toLowerCase());
+      const page = after < 0 ? [] : confirmed.slice(after + 1, after + 1 + ESPLORA_CHAIN_PAGE);
+      return json(page.map((txid) => txJson(chain, txid, chain.rawTransaction(txid)!)));
+    },
+  ],
+  [
+    'GET',
+    ADDRESS_UTXO,
+    async ({ chain }, m) =>
+      json(
+        addressUnspent(chain, m[1]!).map((utxo) => ({
+          txid: utxo.txid,
+          vout: utxo.vout,
+          status: utxo.blockHeight === null ? { confirmed: false } : statusJson(chain, utxo.txid),
+          value: Number(utxo.value),
+        })),
+      ),
   ],
   ['GET', /^\/mempool\/txids$/, async ({ chain }) => json(chain.mempoolTxids())],
   [

@@ -21,14 +21,30 @@ export function jsonWithBigints(value: unknown): string {
 
 /**
  * The part of Counterparty Core's v2 API the ledger adapter reads, answered from another
- * {@link CounterpartyLedger} in the documented JSON shapes (address balances without UTXO
- * balances, transaction info, its sends).
+ * {@link CounterpartyLedger} in the documented JSON shapes (server info, address balances
+ * without UTXO balances, transaction info, its sends).
  */
-export function ledgerResponder(ledger: CounterpartyLedger): Responder {
+export function ledgerResponder(
+  ledger: CounterpartyLedger,
+  /** The last block the ledger has parsed, for the server info of `/v2/`. */
+  height: () => number = () => 0,
+): Responder {
   return async (path) => {
     const url = new URL(path, 'http://emulator');
     const parts = url.pathname.split('/').map(decodeURIComponent);
     const ok = (value: unknown) => ({ status: 200, body: jsonWithBigints(value) });
+    if (url.pathname === '/v2/' || url.pathname === '/v2') {
+      const parsed = height();
+      return ok({
+        result: {
+          server_ready: true,
+          network: 'regtest',
+          version: '10.1.2',
+          backend_height: parsed,
+          counterparty_height: parsed,
+        },
+      });
+    }
     if (parts[2] === 'addresses' && parts[4] === 'balances') {
       const address = parts[3]!;
       const rows = [...(await ledger.getBalances(address))]

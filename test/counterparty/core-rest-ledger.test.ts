@@ -119,6 +119,20 @@ describe('Counterparty Core v2 REST adapter', () => {
     expect(await codeOf(() => ledger.getBalance(ADDRESS, 'XCP'))).toBe('LEDGER_BAD_RESPONSE');
   });
 
+  it('reads the parsed height from the server info, and refuses a malformed one', async () => {
+    const info = (height: unknown) => ({
+      result: { server_ready: true, counterparty_height: height },
+    });
+    expect(await (await adapterFor(answer(info(840796n), 200))).getHeight()).toBe(840796);
+    for (const body of [info(-1n), info('5'), info(1.5), info(2n ** 60n), { result: [] }, '[]'])
+      expect(await codeOf(async () => (await adapterFor(answer(body, 200))).getHeight())).toBe(
+        'LEDGER_BAD_RESPONSE',
+      );
+    expect(await codeOf(async () => (await adapterFor(answer('{}', 503))).getHeight())).toBe(
+      'LEDGER_UNAVAILABLE',
+    );
+  });
+
   it('reports server errors, refused connections and timeouts as unavailable', async () => {
     const failing = await adapterFor(answer('{"error": "boom"}', 503));
     expect(await codeOf(() => failing.getBalance(ADDRESS, 'XCP'))).toBe('LEDGER_UNAVAILABLE');

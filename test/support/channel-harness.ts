@@ -2,7 +2,7 @@ import type { ScriptVerifier } from '../../src/chain/chain.js';
 import { SimulatedChain } from '../../src/chain/simulated-chain.js';
 import { outputScriptAddress } from '../../src/counterparty/addresses.js';
 import { SimulatedCounterpartyLedger } from '../../src/counterparty/simulated-ledger.js';
-import { SimulatedAssetView } from '../../src/runtime/asset-view.js';
+import { type AssetView, SimulatedAssetView } from '../../src/runtime/asset-view.js';
 import { p2wpkhOutputScript } from '../../src/scripts/key-output-scripts.js';
 import { PayeeChannel, PayerChannel } from '../../src/runtime/channels.js';
 import { IncrementalStore } from '../../src/runtime/incremental-store.js';
@@ -46,6 +46,14 @@ export interface TestChannelOptions {
    * units (default 10x the deposit) before the first block.
    */
   readonly asset?: { readonly asset: string; readonly allocation?: bigint };
+  /**
+   * Asset mode: how both parties read the ledger and the channel addresses (default: a
+   * `SimulatedAssetView` over the chain and its ledger).
+   */
+  readonly assetView?: (
+    chain: SimulatedChain,
+    ledger: SimulatedCounterpartyLedger,
+  ) => Promise<AssetView> | AssetView;
 }
 
 /** Deterministic test key from a small number. */
@@ -101,7 +109,12 @@ export async function openTestChannel(options: TestChannelOptions = {}) {
         ],
       })
     : null;
-  const assets = ledger ? { assets: new SimulatedAssetView(chain, ledger) } : {};
+  const view =
+    ledger &&
+    (options.assetView
+      ? await options.assetView(chain, ledger)
+      : new SimulatedAssetView(chain, ledger));
+  const assets = view ? { assets: view } : {};
   const channelId = options.channelId ?? 'test-channel';
   const expireTime = options.expireTime ?? 40;
   const delayTime = options.delayTime ?? 5;
