@@ -153,4 +153,36 @@ export const MUTATIONS: readonly Mutation[] = [
     search: "if (before === 'unspent' || before === 'unseen') continue;",
     replace: "if (before === 'unspent' || before === 'unseen' || before === undefined) continue;",
   },
+  {
+    id: 'payer-trusts-every-asset-give-back',
+    description:
+      'asset mode: the payer counts every give-back, even while BTC parked at the commit address could pay the asset out first',
+    file: 'src/guards/payer-guards.ts',
+    search: '    if (!trusted) untrusted.add(hash);',
+    replace: '    if (!trusted && hash === "") untrusted.add(hash);',
+  },
+  {
+    id: 'payee-ignores-asset-balance',
+    description:
+      'asset mode: the payee opens on a deposit whose address holds less of the asset than announced',
+    file: 'src/guards/payee-guards.ts',
+    search: '  if (balance.value < parseAmount(asset.quantity)) {',
+    replace: '  if (balance.value < 0n) {',
+  },
+  {
+    id: 'payee-ignores-older-deposit-output',
+    description:
+      'asset mode: the payee opens although an older output at the deposit address could expire the asset early',
+    file: 'src/guards/payee-guards.ts',
+    search: "  return address.ok ? pass(true) : fail('DEPOSIT_MISMATCH', address.reason);",
+    replace: '  return pass(true);',
+  },
+  {
+    id: 'asset-expire-moves-nothing',
+    description:
+      "asset mode: the payer's change and expire name no quantity, so the asset stays at the deposit address",
+    file: 'src/machines/asset-mode.ts',
+    search: '  return context.asset ? parseAmount(context.asset.quantity) : 0n;',
+    replace: '  return context.asset ? 1n : 0n;',
+  },
 ];

@@ -21,7 +21,12 @@ import { fileURLToPath } from 'node:url';
 import { MUTATIONS, type Mutation } from './mutations.js';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const SUITES = ['test/property/channel.model.property.test.ts', 'test/runtime', 'test/machines'];
+const SUITES = [
+  'test/property/channel.model.property.test.ts',
+  'test/property/asset-runtime.property.test.ts',
+  'test/runtime',
+  'test/machines',
+];
 const COPIED = ['src', 'test', 'package.json', 'tsconfig.json', 'vitest.config.ts'];
 const TIMEOUT_MS = 600_000;
 
