@@ -5,7 +5,9 @@
  * secp256k1 backend, measured in the same run (before and after it, averaged). Two layouts
  * (`HUB_BENCH_SPLIT`, default `0,1`): 0 = the hub and its clients share this process (and its
  * thread); N > 0 = the clients run in N child processes (`bench/hub-client-process.ts`) on this
- * process's simulated chain, so that this process's CPU time is the hub's alone.
+ * process's simulated chain, so that this process's CPU time is the hub's alone. Each client
+ * makes `HUB_BENCH_ROUNDS` measured payments (default 5) after `HUB_BENCH_WARMUP` unmeasured
+ * ones (default 1).
  *
  * Run alone with `npx tsx bench/hub.ts`, or as part of `npm run bench`.
  */
