@@ -1,7 +1,9 @@
 /**
  * The hub bench: routed payments per second through a hub on durable SQLite, over loopback
- * HTTP, with many clients at once (default 100; `HUB_BENCH_CLIENTS`), and the latency of each
- * payment request (p50/p99). The ratio baseline is the raw verifications per second of the same
+ * HTTP, with many clients at once (default 100; `HUB_BENCH_CLIENTS`), and the latency (p50/p99)
+ * of each payment request and of each round (the payment and the payer's sync after it, which
+ * collects what was paid to it: the share of a round that the payment takes changes with the
+ * requests each call makes). The ratio baseline is the raw verifications per second of the same
  * secp256k1 backend, measured in the same run (before and after it, averaged). Two layouts
  * (`HUB_BENCH_SPLIT`, default `0,1`): 0 = the hub and its clients share this process (and its
  * thread); N > 0 = the clients run in N child processes (`bench/hub-client-process.ts`) on this
@@ -40,6 +42,9 @@ export interface HubBenchFigures {
   readonly routedPerSecond: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
+  /** Latency of a round, a payment and the payer's sync after it (p50, p99), ms. */
+  readonly roundP50Ms: number;
+  readonly roundP99Ms: number;
   /** One-minute load average at the end of the run (other work on the machine). */
   readonly load: number;
   /** Hub requests per routed payment (status included). */
@@ -151,6 +156,7 @@ export async function hubBench(
       await Promise.all(all.map((c) => c.client.sync()));
     }
     const latencies: number[] = [];
+    const roundLatencies: number[] = [];
     const payRounds = async (n: number, record: boolean) => {
       await Promise.all(
         all.map(async (me, i) => {
@@ -160,6 +166,7 @@ export async function hubBench(
             await me.client.pay({ from: me.handle, to: to.handle, amount: 1_000n });
             if (record) latencies.push(performance.now() - t);
             await me.client.sync(me.handle);
+            if (record) roundLatencies.push(performance.now() - t);
           }
         }),
       );
@@ -186,6 +193,7 @@ export async function hubBench(
     const routed = Number(((await receivedNow()) - receivedBefore) / 1_000n);
     if (routed !== clients * rounds) throw new Error(`routed ${routed} of ${clients * rounds}`);
     latencies.sort((a, b) => a - b);
+    roundLatencies.sort((a, b) => a - b);
     const verifyPerSecond = (verifyBefore + rawVerifyPerSecond(backend)) / 2;
     return {
       backend: name,
@@ -197,6 +205,8 @@ export async function hubBench(
       routedPerSecond: routed / seconds,
       p50Ms: percentile(latencies, 0.5),
       p99Ms: percentile(latencies, 0.99),
+      roundP50Ms: percentile(roundLatencies, 0.5),
+      roundP99Ms: percentile(roundLatencies, 0.99),
       clientProcesses: 0,
       hubCpuMsPerPayment: null,
       dbCommitsPerPayment: (db.batches - dbBefore.batches) / routed,
@@ -320,6 +330,7 @@ export async function hubBenchSplit(
     const routed = Number(((await received()) - receivedBefore) / 1_000n);
     if (routed !== clients * rounds) throw new Error(`routed ${routed} of ${clients * rounds}`);
     const latencies = reports.flatMap((r) => r.latencies).sort((a, b) => a - b);
+    const roundLatencies = reports.flatMap((r) => r.roundLatencies).sort((a, b) => a - b);
     const hubCpuMs = (cpu.user + cpu.system) / 1000;
     const clientCpuMs = reports.reduce((s, r) => s + r.cpuMicros, 0) / 1000;
     const verifyPerSecond = (verifyBefore + rawVerifyPerSecond(backend)) / 2;
@@ -333,6 +344,8 @@ export async function hubBenchSplit(
       routedPerSecond: routed / seconds,
       p50Ms: percentile(latencies, 0.5),
       p99Ms: percentile(latencies, 0.99),
+      roundP50Ms: percentile(roundLatencies, 0.5),
+      roundP99Ms: percentile(roundLatencies, 0.99),
       clientProcesses: processes,
       hubCpuMsPerPayment: hubCpuMs / routed,
       dbCommitsPerPayment: (db.batches - dbBefore.batches) / routed,
@@ -394,6 +407,7 @@ export async function runHubBenchmarks(): Promise<HubBenchFigures[]> {
     'verifies/payment',
     'p50 ms',
     'p99 ms',
+    'round p50/p99',
     'req/payment',
     'cpu ms/payment',
     'hub cpu ms',
@@ -401,7 +415,7 @@ export async function runHubBenchmarks(): Promise<HubBenchFigures[]> {
     'db ops/pay',
     'load',
   ];
-  const widths = [16, 9, 14, 10, 10, 18, 9, 9, 13, 16, 12, 11, 15, 7];
+  const widths = [16, 9, 14, 10, 10, 18, 9, 9, 15, 13, 16, 12, 11, 15, 7];
   const row = (v: string[]) =>
     v.map((x, i) => (i === 0 ? x.padEnd(widths[0]!) : x.padStart(widths[i]!))).join('');
   console.log(
@@ -419,6 +433,7 @@ export async function runHubBenchmarks(): Promise<HubBenchFigures[]> {
             `${(f.verifyPerSecond / f.routedPerSecond).toFixed(1)}x`,
             f.p50Ms.toFixed(1),
             f.p99Ms.toFixed(1),
+            `${f.roundP50Ms.toFixed(0)}/${f.roundP99Ms.toFixed(0)}`,
             f.requestsPerPayment.toFixed(2),
             f.cpuMsPerPayment.toFixed(2),
             f.hubCpuMsPerPayment === null ? '-' : f.hubCpuMsPerPayment.toFixed(2),
