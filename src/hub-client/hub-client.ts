@@ -557,7 +557,11 @@ export class HubClient {
     });
   }
 
-  /** Syncs one connection or every open one; each is saved on its own. */
+  /**
+   * Syncs one connection or every open one; each is saved on its own. One request per
+   * connection when the hub has nothing more to say: the answer to a commit the hub paid with
+   * (the next revoke hash) goes with the connection's next request (see `mustSendNow`).
+   */
   sync(handle?: string): Promise<SyncResult[]> {
     return this.serial(async () => {
       const list = handle
