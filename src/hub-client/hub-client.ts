@@ -558,9 +558,10 @@ export class HubClient {
   }
 
   /**
-   * Syncs one connection or every open one; each is saved on its own. One request per
-   * connection when the hub has nothing more to say: the answer to a commit the hub paid with
-   * (the next revoke hash) goes with the connection's next request (see `mustSendNow`).
+   * Syncs one connection or every open one; each is saved on its own. Usually one request per
+   * connection, even when it collects payments: the answer to the commit the hub paid with (the
+   * next revoke hash) goes with the connection's next request (see `mustSendNow`). A round more
+   * only for replies that must go now, or when the hub sent a full request's worth.
    */
   sync(handle?: string): Promise<SyncResult[]> {
     return this.serial(async () => {
