@@ -21,6 +21,8 @@ export type ClientCommand =
 /** What the `pay` and `finalSync` commands report. */
 export interface PayReport {
   readonly latencies: number[];
+  /** Each round's latency, its payment and the payer's sync after it, ms. */
+  readonly roundLatencies: number[];
   readonly requests: number;
   /** CPU time of this process over the command, µs. */
   readonly cpuMicros: number;
@@ -60,6 +62,7 @@ async function main(): Promise<void> {
         const cpu = process.cpuUsage();
         const before = requests;
         const latencies: number[] = [];
+        const roundLatencies: number[] = [];
         await Promise.all(
           [...clients].map(async ([i, me]) => {
             for (let r = 0; r < c.rounds; r++) {
@@ -67,12 +70,14 @@ async function main(): Promise<void> {
               await me.client.pay({ from: me.handle, to: c.to[i]!, amount: 1_000n });
               latencies.push(performance.now() - t);
               await me.client.sync(me.handle);
+              roundLatencies.push(performance.now() - t);
             }
           }),
         );
         const used = process.cpuUsage(cpu);
         return {
           latencies,
+          roundLatencies,
           requests: requests - before,
           cpuMicros: used.user + used.system,
         } satisfies PayReport;
@@ -84,6 +89,7 @@ async function main(): Promise<void> {
         const used = process.cpuUsage(cpu);
         return {
           latencies: [],
+          roundLatencies: [],
           requests: requests - before,
           cpuMicros: used.user + used.system,
         } satisfies PayReport;

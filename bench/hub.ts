@@ -1,11 +1,15 @@
 /**
  * The hub bench: routed payments per second through a hub on durable SQLite, over loopback
- * HTTP, with many clients at once (default 100; `HUB_BENCH_CLIENTS`), and the latency of each
- * payment request (p50/p99). The ratio baseline is the raw verifications per second of the same
+ * HTTP, with many clients at once (default 100; `HUB_BENCH_CLIENTS`), and the latency (p50/p99)
+ * of each payment request and of each round (the payment and the payer's sync after it, which
+ * collects what was paid to it: the share of a round that the payment takes changes with the
+ * requests each call makes). The ratio baseline is the raw verifications per second of the same
  * secp256k1 backend, measured in the same run (before and after it, averaged). Two layouts
  * (`HUB_BENCH_SPLIT`, default `0,1`): 0 = the hub and its clients share this process (and its
  * thread); N > 0 = the clients run in N child processes (`bench/hub-client-process.ts`) on this
- * process's simulated chain, so that this process's CPU time is the hub's alone.
+ * process's simulated chain, so that this process's CPU time is the hub's alone. Each client
+ * makes `HUB_BENCH_ROUNDS` measured payments (default 5) after `HUB_BENCH_WARMUP` unmeasured
+ * ones (default 1).
  *
  * Run alone with `npx tsx bench/hub.ts`, or as part of `npm run bench`.
  */
@@ -38,6 +42,9 @@ export interface HubBenchFigures {
   readonly routedPerSecond: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
+  /** Latency of a round, a payment and the payer's sync after it (p50, p99), ms. */
+  readonly roundP50Ms: number;
+  readonly roundP99Ms: number;
   /** One-minute load average at the end of the run (other work on the machine). */
   readonly load: number;
   /** Hub requests per routed payment (status included). */
@@ -97,7 +104,21 @@ async function startBenchHub(name: Secp256k1BackendName, clients: number) {
   return { backend, verifyBefore, dir, sim, store, hub, server };
 }
 
-/** Connects `clients` clients in a ring, then each pays its neighbour `rounds` times and syncs. */
+/**
+ * Unmeasured rounds of payments before the measured ones (`HUB_BENCH_WARMUP`, default 1): the
+ * first payments of a run also open the HTTP connections that the payment pattern needs (the
+ * fetch client's pool keeps opening new ones until it has as many as requests come close
+ * together), which would otherwise fall on the measured rounds, more or less of it depending
+ * on how the client's requests follow each other.
+ */
+function warmupRounds(): number {
+  return Number(process.env.HUB_BENCH_WARMUP ?? 1);
+}
+
+/**
+ * Connects `clients` clients in a ring, then each pays its neighbour (unmeasured rounds first,
+ * see {@link warmupRounds}) `rounds` times and syncs.
+ */
 export async function hubBench(
   name: Secp256k1BackendName,
   clients: number,
@@ -135,33 +156,44 @@ export async function hubBench(
       await Promise.all(all.map((c) => c.client.sync()));
     }
     const latencies: number[] = [];
+    const roundLatencies: number[] = [];
+    const payRounds = async (n: number, record: boolean) => {
+      await Promise.all(
+        all.map(async (me, i) => {
+          const to = all[(i + 1) % all.length]!;
+          for (let r = 0; r < n; r++) {
+            const t = performance.now();
+            await me.client.pay({ from: me.handle, to: to.handle, amount: 1_000n });
+            if (record) latencies.push(performance.now() - t);
+            await me.client.sync(me.handle);
+            if (record) roundLatencies.push(performance.now() - t);
+          }
+        }),
+      );
+      // Payments still queued reach their payee at its next sync.
+      await Promise.all(all.map((me) => me.client.sync(me.handle)));
+    };
+    const receivedNow = async () => {
+      let received = 0n;
+      for (const me of all) for (const c of await me.client.connections()) received += c.received;
+      return received;
+    };
+    await payRounds(warmupRounds(), false);
+    const receivedBefore = await receivedNow();
     const requestsBefore = requests;
     const dbBefore = store.commitStats;
     const cpuBefore = process.cpuUsage();
     const start = performance.now();
-    await Promise.all(
-      all.map(async (me, i) => {
-        const to = all[(i + 1) % all.length]!;
-        for (let r = 0; r < rounds; r++) {
-          const t = performance.now();
-          await me.client.pay({ from: me.handle, to: to.handle, amount: 1_000n });
-          latencies.push(performance.now() - t);
-          await me.client.sync(me.handle);
-        }
-      }),
-    );
-    // Payments still queued reach their payee at its next sync.
-    await Promise.all(all.map((me) => me.client.sync(me.handle)));
+    await payRounds(rounds, true);
     const seconds = (performance.now() - start) / 1000;
     const requestsMade = requests - requestsBefore;
     const cpu = process.cpuUsage(cpuBefore);
     const db = store.commitStats;
     // Routed = what the payees' hub->client channels carry, in payments of 1,000 sat.
-    let received = 0n;
-    for (const me of all) for (const c of await me.client.connections()) received += c.received;
-    const routed = Number(received / 1_000n);
+    const routed = Number(((await receivedNow()) - receivedBefore) / 1_000n);
     if (routed !== clients * rounds) throw new Error(`routed ${routed} of ${clients * rounds}`);
     latencies.sort((a, b) => a - b);
+    roundLatencies.sort((a, b) => a - b);
     const verifyPerSecond = (verifyBefore + rawVerifyPerSecond(backend)) / 2;
     return {
       backend: name,
@@ -173,6 +205,8 @@ export async function hubBench(
       routedPerSecond: routed / seconds,
       p50Ms: percentile(latencies, 0.5),
       p99Ms: percentile(latencies, 0.99),
+      roundP50Ms: percentile(roundLatencies, 0.5),
+      roundP99Ms: percentile(roundLatencies, 0.99),
       clientProcesses: 0,
       hubCpuMsPerPayment: null,
       dbCommitsPerPayment: (db.batches - dbBefore.batches) / routed,
@@ -265,15 +299,27 @@ export async function hubBenchSplit(
       await hub.manager.idle();
       await Promise.all(workers.map((w) => w.run({ cmd: 'syncAll' })));
     }
+    const ring = (p: number) => {
+      const to: Record<number, string> = {};
+      for (let i = p; i < clients; i += processes) to[i] = handles[(i + 1) % clients]!;
+      return to;
+    };
+    const received = async () => {
+      let sum = 0n;
+      for (const w of workers) sum += await w.run<bigint>({ cmd: 'received' });
+      return sum;
+    };
+    // Unmeasured rounds first, as in the shared layout.
+    await Promise.all(
+      workers.map((w, p) => w.run<PayReport>({ cmd: 'pay', to: ring(p), rounds: warmupRounds() })),
+    );
+    await Promise.all(workers.map((w) => w.run<PayReport>({ cmd: 'finalSync' })));
+    const receivedBefore = await received();
     const dbBefore = store.commitStats;
     const cpuBefore = process.cpuUsage();
     const start = performance.now();
     const reports = await Promise.all(
-      workers.map((w, p) => {
-        const to: Record<number, string> = {};
-        for (let i = p; i < clients; i += processes) to[i] = handles[(i + 1) % clients]!;
-        return w.run<PayReport>({ cmd: 'pay', to, rounds });
-      }),
+      workers.map((w, p) => w.run<PayReport>({ cmd: 'pay', to: ring(p), rounds })),
     );
     reports.push(
       ...(await Promise.all(workers.map((w) => w.run<PayReport>({ cmd: 'finalSync' })))),
@@ -281,11 +327,10 @@ export async function hubBenchSplit(
     const seconds = (performance.now() - start) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
     const db = store.commitStats;
-    let received = 0n;
-    for (const w of workers) received += await w.run<bigint>({ cmd: 'received' });
-    const routed = Number(received / 1_000n);
+    const routed = Number(((await received()) - receivedBefore) / 1_000n);
     if (routed !== clients * rounds) throw new Error(`routed ${routed} of ${clients * rounds}`);
     const latencies = reports.flatMap((r) => r.latencies).sort((a, b) => a - b);
+    const roundLatencies = reports.flatMap((r) => r.roundLatencies).sort((a, b) => a - b);
     const hubCpuMs = (cpu.user + cpu.system) / 1000;
     const clientCpuMs = reports.reduce((s, r) => s + r.cpuMicros, 0) / 1000;
     const verifyPerSecond = (verifyBefore + rawVerifyPerSecond(backend)) / 2;
@@ -299,6 +344,8 @@ export async function hubBenchSplit(
       routedPerSecond: routed / seconds,
       p50Ms: percentile(latencies, 0.5),
       p99Ms: percentile(latencies, 0.99),
+      roundP50Ms: percentile(roundLatencies, 0.5),
+      roundP99Ms: percentile(roundLatencies, 0.99),
       clientProcesses: processes,
       hubCpuMsPerPayment: hubCpuMs / routed,
       dbCommitsPerPayment: (db.batches - dbBefore.batches) / routed,
@@ -360,6 +407,7 @@ export async function runHubBenchmarks(): Promise<HubBenchFigures[]> {
     'verifies/payment',
     'p50 ms',
     'p99 ms',
+    'round p50/p99',
     'req/payment',
     'cpu ms/payment',
     'hub cpu ms',
@@ -367,7 +415,7 @@ export async function runHubBenchmarks(): Promise<HubBenchFigures[]> {
     'db ops/pay',
     'load',
   ];
-  const widths = [16, 9, 14, 10, 10, 18, 9, 9, 13, 16, 12, 11, 15, 7];
+  const widths = [16, 9, 14, 10, 10, 18, 9, 9, 15, 13, 16, 12, 11, 15, 7];
   const row = (v: string[]) =>
     v.map((x, i) => (i === 0 ? x.padEnd(widths[0]!) : x.padStart(widths[i]!))).join('');
   console.log(
@@ -385,6 +433,7 @@ export async function runHubBenchmarks(): Promise<HubBenchFigures[]> {
             `${(f.verifyPerSecond / f.routedPerSecond).toFixed(1)}x`,
             f.p50Ms.toFixed(1),
             f.p99Ms.toFixed(1),
+            `${f.roundP50Ms.toFixed(0)}/${f.roundP99Ms.toFixed(0)}`,
             f.requestsPerPayment.toFixed(2),
             f.cpuMsPerPayment.toFixed(2),
             f.hubCpuMsPerPayment === null ? '-' : f.hubCpuMsPerPayment.toFixed(2),

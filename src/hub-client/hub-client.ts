@@ -1,6 +1,7 @@
 import { bytesToHex, hexToBytes } from '../bytes.js';
 import type { Chain } from '../chain/chain.js';
 import { Outbox } from '../hub/outbox.js';
+import { MAX_MESSAGES } from '../hub/schemas/common.js';
 import { eventsDigest } from '../hub/events-token.js';
 import type { HubMethodName } from '../hub/schemas/methods.js';
 import { type HubResultOf, resultFault } from '../hub/schemas/validate.js';
@@ -10,6 +11,7 @@ import type { Store } from '../runtime/store.js';
 import type { AssetView } from '../runtime/asset-view.js';
 import type { Wallet } from '../runtime/wallet.js';
 import { publicKeyOf } from '../transactions/keys.js';
+import { mustSendNow } from './deferred-messages.js';
 import { HubClientError } from './errors.js';
 import { type HubSubscription, type SubscribeOptions, openSubscription } from './subscription.js';
 import type {
@@ -451,7 +453,12 @@ export class HubClient {
     return Boolean(channel?.context?.nextRevokeHash);
   }
 
-  /** Syncs rounds until neither side has anything to say. */
+  /** Messages of this connection queued for the hub that may not wait for its next request. */
+  private urgent(c: SavedConnection): number {
+    return this.outbox.pending([c.c2h, c.h2c], (text) => mustSendNow(text, c.h2c));
+  }
+
+  /** Syncs rounds until neither side has anything to say that cannot wait. */
   private async exchange(c: SavedConnection): Promise<SyncResult> {
     const received: { token: string; from: string; amount: bigint; memo?: string }[] = [];
     let sent = 0;
@@ -480,10 +487,12 @@ export class HubClient {
         })),
       );
       // The hub answered everything it was sent within this very request (it takes the messages,
-      // lets its channels step, then drains their replies): when it sent nothing and nothing of
-      // ours is queued, another round would only confirm that both sides are quiet.
+      // lets its channels step, then drains their replies) and sent all it had queued for us
+      // unless it sent a full request's worth. Once our replies to it are queued too, another
+      // round is needed only for those that must go now: the payee's next revoke hash rides on
+      // our next request (see `mustSendNow`).
       await this.manager.idle();
-      if (n === 0 && this.outbox.pending([c.c2h, c.h2c]) === 0) break;
+      if (n < MAX_MESSAGES && this.urgent(c) === 0) break;
     }
     return { handle: c.handle, received, messagesSent: sent, messagesReceived: got };
   }
@@ -538,10 +547,10 @@ export class HubClient {
         ...(p.memo !== undefined ? { memo: p.memo } : {}),
         state: 'queued',
       });
-      // The answer carried the hub's replies; a round more only when ours are still to be sent
+      // The answer carried the hub's replies; a round more only when ours must still be sent
       // (payments to this client are collected by sync).
       await this.manager.idle();
-      if (this.outbox.pending([c.c2h, c.h2c]) > 0) await this.exchange(c);
+      if (this.urgent(c) > 0) await this.exchange(c);
       return { token, from: p.from, to: p.to, amount: p.amount };
     });
   }
@@ -564,7 +573,12 @@ export class HubClient {
     });
   }
 
-  /** Syncs one connection or every open one; each is saved on its own. */
+  /**
+   * Syncs one connection or every open one; each is saved on its own. Usually one request per
+   * connection, even when it collects payments: the answer to the commit the hub paid with (the
+   * next revoke hash) goes with the connection's next request (see `mustSendNow`). A round more
+   * only for replies that must go now, or when the hub sent a full request's worth.
+   */
   sync(handle?: string): Promise<SyncResult[]> {
     return this.serial(async () => {
       const list = handle

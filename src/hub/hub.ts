@@ -155,11 +155,13 @@ const META_KEY = 'hub:meta';
 const connectionKey = (handle: string) => `hub:conn:${handle}`;
 const LOCK_KEY = 'hub:lock';
 /**
- * Stored answers per connection. A client sends one request at a time per connection and
- * retries only its latest, so a few cover every retry; each is saved with the connection at
- * every request, so fewer keep that record small.
+ * Stored answers per connection: the latest. A client sends one request at a time per
+ * connection, the next only once the last is answered (or given up), and retries only that
+ * one, so the latest answer covers every retry anyone waits for; a late copy of an older
+ * request is refused as a replay. The answers are saved with the connection at each of its
+ * requests and whenever it is paid, and they were most of its bytes (four of them were 88 %).
  */
-const ANSWERS_KEPT = 4;
+const ANSWERS_KEPT = 1;
 
 /**
  * The payment hub's logic: connections of two one-way channels each, routed payments queued

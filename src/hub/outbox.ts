@@ -92,10 +92,14 @@ export class Outbox {
     }
   }
 
-  /** Messages queued for these channels. */
-  pending(channelIds: readonly string[]): number {
+  /** Messages queued for these channels; with `counts`, only those it holds for. */
+  pending(channelIds: readonly string[], counts?: (text: string) => boolean): number {
     let n = 0;
-    for (const id of channelIds) n += this.queues.get(id)?.length ?? 0;
+    for (const id of channelIds) {
+      const queue = this.queues.get(id);
+      if (!queue) continue;
+      n += counts ? queue.filter(counts).length : queue.length;
+    }
     return n;
   }
 

@@ -22,6 +22,9 @@ describe('Outbox', () => {
     // A message re-sent while the first copy is queued is not queued again.
     await a.send('{"a":0}');
     expect(outbox.pending(['a', 'b'])).toBe(350);
+    // Counted through a filter: only the texts it holds for.
+    expect(outbox.pending(['a', 'b'], (t) => t.startsWith('{"b"'))).toBe(150);
+    expect(outbox.pending(['a'], (t) => t.startsWith('{"b"'))).toBe(0);
     const first = outbox.drain(['a', 'b']);
     expect(first).toHaveLength(MAX_MESSAGES);
     expect(first.slice(0, 200)).toEqual(Array.from({ length: 200 }, (_, i) => `{"a":${i}}`));
