@@ -12,8 +12,11 @@ import { p2wpkh } from '@scure/btc-signer';
 import { pino } from 'pino';
 import { hexToBytes } from './bytes.js';
 import { BitcoinCoreChain } from './chain/bitcoin-core/bitcoin-core-chain.js';
+import { EsploraAddressIndex } from './chain/esplora/esplora-address-index.js';
+import { CounterpartyCoreLedger } from './counterparty/core-rest-ledger.js';
+import { LedgerAssetView } from './runtime/asset-view.js';
 import { CoreRpcClient } from './chain/bitcoin-core/rpc-client.js';
-import { HUB_USAGE, HubUsageError, parseHubCli } from './hub/cli-options.js';
+import { HUB_USAGE, type HubCliOptions, HubUsageError, parseHubCli } from './hub/cli-options.js';
 import { HubConfigError } from './hub/config.js';
 import { Hub } from './hub/hub.js';
 import { openHubStore } from './hub/hub-store.js';
@@ -83,6 +86,7 @@ async function main(): Promise<number> {
     privateKey,
     network: options.network,
     terms: options.terms,
+    ...assetOptions(options),
     ...(options.liquidity !== null ? { liquidity: options.liquidity } : {}),
     chainJobMs: options.chainJobMs,
     log,
@@ -139,6 +143,18 @@ async function main(): Promise<number> {
   chain.close();
   log({ event: 'stopped' });
   return 0;
+}
+
+/** The hub's asset terms and how it reads the ledger and channel addresses for them. */
+function assetOptions(options: HubCliOptions) {
+  const sources = options.assetSources;
+  if (!sources) return {};
+  const assets = new LedgerAssetView(
+    new CounterpartyCoreLedger({ baseUrl: sources.counterpartyUrl }),
+    new EsploraAddressIndex({ baseUrl: sources.esploraUrl }),
+    options.network,
+  );
+  return { assetTerms: options.assetTerms, assets };
 }
 
 main().then(

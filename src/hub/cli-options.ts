@@ -50,15 +50,21 @@ export interface HubCliOptions {
   /** Most satoshis locked in hub->client deposits; null: no limit but the wallet's. */
   readonly liquidity: bigint | null;
   readonly terms: HubTerms;
+  /** Terms of each Counterparty asset served, by name. */
+  readonly assetTerms: Readonly<Record<string, HubTerms>>;
+  /** Counterparty Core's API and the Esplora API, both given when an asset is served. */
+  readonly assetSources: { readonly counterpartyUrl: string; readonly esploraUrl: string } | null;
 }
 
 /** Usage text of `picopayments-hub`. */
 export const HUB_USAGE = `usage: picopayments-hub --chain-rpc URL (--chain-cookie FILE | --chain-user U --chain-password P)
   --db PATH|postgresql://URL [--db-schema NAME] [--port N] [--host 127.0.0.1] [--network regtest] [--seed-file FILE] [--db-passphrase-file FILE] [--faucet-sats N] [--json-logs]
   [--config FILE] [--max-body-bytes N] [--max-batch N] [--rate-per-minute N] [--heartbeat-ms N]
-  [--shutdown-grace-ms N] [--chain-job-ms N] [--liquidity SATS]
+  [--shutdown-grace-ms N] [--chain-job-ms N] [--liquidity SATS] [--counterparty-url URL]
+  [--esplora-url URL]
 Each flag --some-key also reads PICOPAYMENTS_HUB_SOME_KEY and the config file's "someKey"
 (flags > environment > file > defaults); "terms" is set in the file only. See docs/hub.md.
+Terms of a Counterparty asset also need --counterparty-url and --esplora-url.
 `;
 
 const FLAGS = new Map(HUB_SETTINGS.filter((s) => !s.fileOnly).map((s) => [flagOf(s.key), s]));
@@ -89,9 +95,17 @@ function parseFlags(argv: readonly string[]): { flags: Map<string, string>; conf
   return config === undefined ? { flags } : { flags, config };
 }
 
-function terms(setting: ResolvedSetting | undefined): HubTerms {
-  const over = (setting?.value as { BTC?: Partial<Record<keyof HubTerms, string | number>> })?.BTC;
-  if (!over) return DEFAULT_TERMS;
+type TermsText = Partial<Record<keyof HubTerms, string | number>>;
+
+/** Every asset's terms of the config file, with the defaults for what it leaves out. */
+function allTerms(setting: ResolvedSetting | undefined): Map<string, HubTerms> {
+  const given = (setting?.value ?? {}) as Record<string, TermsText>;
+  const out = new Map<string, HubTerms>([['BTC', DEFAULT_TERMS]]);
+  for (const [asset, over] of Object.entries(given)) out.set(asset, terms(asset, over));
+  return out;
+}
+
+function terms(asset: string, over: TermsText): HubTerms {
   const big = (k: 'depositMin' | 'depositMax' | 'paymentFee') =>
     over[k] === undefined ? DEFAULT_TERMS[k] : BigInt(over[k]);
   const n = (k: 'depositRatioPercent' | 'expireMin' | 'expireMax' | 'delayMin' | 'delayMax') =>
@@ -105,6 +119,7 @@ function terms(setting: ResolvedSetting | undefined): HubTerms {
     delayMin: n('delayMin'),
     delayMax: n('delayMax'),
     paymentFee: big('paymentFee'),
+    ...(over.liquidity === undefined ? {} : { liquidity: BigInt(over.liquidity) }),
   };
   for (const [lo, hi] of [
     ['depositMin', 'depositMax'],
@@ -113,8 +128,8 @@ function terms(setting: ResolvedSetting | undefined): HubTerms {
   ] as const)
     if (t[lo] > t[hi])
       throw new HubConfigError(
-        `terms.BTC.${lo} is above terms.BTC.${hi}`,
-        `terms.BTC.${lo}`,
+        `terms.${asset}.${lo} is above terms.${asset}.${hi}`,
+        `terms.${asset}.${lo}`,
         'file',
       );
   return t;
@@ -154,6 +169,16 @@ export function parseHubCli(
       s.get('faucetSats')!.source as SettingSource,
     );
   const liquidity = get<string>('liquidity');
+  const termsByAsset = allTerms(s.get('terms'));
+  const assetTerms = Object.fromEntries([...termsByAsset].filter(([asset]) => asset !== 'BTC'));
+  const counterpartyUrl = get<string>('counterpartyUrl');
+  const esploraUrl = get<string>('esploraUrl');
+  if (Object.keys(assetTerms).length > 0 && (!counterpartyUrl || !esploraUrl))
+    throw new HubConfigError(
+      'terms of a Counterparty asset need counterpartyUrl and esploraUrl',
+      counterpartyUrl ? 'esploraUrl' : 'counterpartyUrl',
+      'file',
+    );
   return {
     chainRpc,
     chainAuth,
@@ -174,6 +199,11 @@ export function parseHubCli(
     shutdownGraceMs: get<number>('shutdownGraceMs') ?? 10_000,
     chainJobMs: get<number>('chainJobMs') ?? 5000,
     liquidity: liquidity === undefined ? null : BigInt(liquidity),
-    terms: terms(s.get('terms')),
+    terms: termsByAsset.get('BTC')!,
+    assetTerms,
+    assetSources:
+      counterpartyUrl && esploraUrl && Object.keys(assetTerms).length > 0
+        ? { counterpartyUrl, esploraUrl }
+        : null,
   };
 }

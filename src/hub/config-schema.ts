@@ -32,9 +32,13 @@ export const TermsOverride = Type.Object(
     delayMin: Type.Optional(int(1, 65_535, 'Shortest revoke delay, blocks.')),
     delayMax: Type.Optional(int(1, 65_535, 'Longest revoke delay, blocks.')),
     paymentFee: Type.Optional(sats('Fee kept on each payment routed, satoshis.')),
+    liquidity: Type.Optional(sats('Most the hub locks in hub->client deposits of the asset.')),
   },
   { additionalProperties: false },
 );
+
+/** Key of an asset's terms: `BTC`, or a Counterparty asset name (XCP, named or numeric). */
+export const ASSET_TERMS_KEY = '^(?:BTC|XCP|[B-Z][A-Z]{3,11}|A[1-9][0-9]{0,19})$';
 
 /** Every setting, in the order of the usage text. */
 export const HUB_SETTINGS: readonly HubSetting[] = [
@@ -159,11 +163,28 @@ export const HUB_SETTINGS: readonly HubSetting[] = [
     description: 'Most satoshis the hub locks in hub->client deposits.',
   },
   {
+    key: 'counterpartyUrl',
+    kind: 'string',
+    schema: text("Counterparty Core's API URL."),
+    description:
+      "Counterparty Core's API (e.g. http://127.0.0.1:4000): balances for the assets of terms.",
+  },
+  {
+    key: 'esploraUrl',
+    kind: 'string',
+    schema: text('Esplora REST URL.'),
+    description: 'Esplora REST API: the outputs and spends of asset channel addresses.',
+  },
+  {
     key: 'terms',
     kind: 'terms',
     fileOnly: true,
-    schema: Type.Object({ BTC: Type.Optional(TermsOverride) }, { additionalProperties: false }),
-    description: 'Terms per asset (only BTC is served): any field left out keeps the default.',
+    schema: Type.Record(Type.String({ pattern: ASSET_TERMS_KEY }), TermsOverride, {
+      additionalProperties: false,
+      maxProperties: 64,
+    }),
+    description:
+      'Terms per asset: BTC, and each Counterparty asset served (needs counterpartyUrl and esploraUrl); any field left out keeps the default.',
   },
 ];
 

@@ -150,7 +150,18 @@ describe('hostile config files', () => {
     ['an amount with a sign', '{"liquidity": "-5"}', 'liquidity'],
     ['an empty db path', '{"db": ""}', 'db'],
     ['a huge string', JSON.stringify({ host: 'h'.repeat(10_000) }), 'host'],
-    ['an unknown asset', '{"terms": {"XCP": {}}}', 'terms.XCP'],
+    ['an asset Counterparty names no id for', '{"terms": {"ETH": {}}}', 'terms.ETH'],
+    ['asset terms without the ledger', '{"terms": {"XCP": {}}}', 'counterpartyUrl'],
+    [
+      'asset terms without the address index',
+      '{"counterpartyUrl": "http://127.0.0.1:4000", "terms": {"XCP": {}}}',
+      'esploraUrl',
+    ],
+    [
+      'an asset min above max',
+      '{"counterpartyUrl": "http://a", "esploraUrl": "http://b", "terms": {"XCP": {"depositMin": "20000000"}}}',
+      'terms.XCP.depositMin',
+    ],
     ['an unknown term', '{"terms": {"BTC": {"fee": "1"}}}', 'terms.BTC.fee'],
     ['a bad term value', '{"terms": {"BTC": {"expireMin": 0}}}', 'terms.BTC.expireMin'],
     ['min above max', '{"terms": {"BTC": {"depositMin": "20000000"}}}', 'terms.BTC.depositMin'],
@@ -162,6 +173,39 @@ describe('hostile config files', () => {
       expect(e.code).toBe('HUB_CONFIG');
       expect(e.key).toBe(key);
     });
+
+  it('reads the terms of each Counterparty asset, with the ledger and address index to follow them', () => {
+    const options = parseHubCli(
+      [
+        ...base,
+        '--config',
+        file(
+          JSON.stringify({
+            counterpartyUrl: 'http://127.0.0.1:4000',
+            esploraUrl: 'http://127.0.0.1:3000/api',
+            terms: {
+              XCP: { depositMin: '100', paymentFee: '2', liquidity: '900000' },
+              PICOTOKEN: {},
+            },
+          }),
+        ),
+      ],
+      {},
+    );
+    expect(Object.keys(options.assetTerms).sort()).toEqual(['PICOTOKEN', 'XCP']);
+    expect(options.assetTerms.XCP).toMatchObject({
+      depositMin: 100n,
+      paymentFee: 2n,
+      liquidity: 900_000n,
+    });
+    expect(options.assetTerms.PICOTOKEN).toEqual(DEFAULT_TERMS);
+    expect(options.terms).toEqual(DEFAULT_TERMS);
+    expect(options.assetSources).toEqual({
+      counterpartyUrl: 'http://127.0.0.1:4000',
+      esploraUrl: 'http://127.0.0.1:3000/api',
+    });
+    expect(parseHubCli(base, {}).assetSources).toBeNull();
+  });
 
   it('refuses a file over the size limit without reading it all, and a missing file', () => {
     const big = file(`{"host": "${'x'.repeat(MAX_CONFIG_BYTES)}"}`);
