@@ -10,7 +10,8 @@ export type WalletErrorCode =
   | 'WALLET_NO_PASSPHRASE'
   | 'WALLET_INSUFFICIENT_FUNDS'
   | 'WALLET_BAD_ADDRESS'
-  | 'WALLET_NO_CHAIN';
+  | 'WALLET_NO_CHAIN'
+  | 'WALLET_ASSET_UNSUPPORTED';
 
 /** A wallet that cannot be opened, created or spent from as asked; nothing was changed. */
 export class WalletError extends PicopaymentsError<WalletErrorCode> {}

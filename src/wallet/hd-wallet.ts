@@ -1,7 +1,7 @@
 import { Transaction, p2wpkh } from '@scure/btc-signer';
 import { bytesToHex } from '../bytes.js';
 import type { Chain } from '../chain/chain.js';
-import type { Wallet } from '../runtime/wallet.js';
+import type { DepositAsset, Wallet } from '../runtime/wallet.js';
 import { p2wpkhOutputScript } from '../scripts/key-output-scripts.js';
 import { type NetworkName, networkParams } from '../scripts/networks.js';
 import { buildDepositPsbt, type FundingCoin } from '../transactions/deposit-transaction.js';
@@ -299,7 +299,24 @@ export class HdWallet implements Wallet {
     }
   }
 
-  async fundDeposit(depositScript: Uint8Array, amount: bigint, feeRate: number) {
+  /**
+   * Funds a BTC deposit from the wallet's coins.
+   *
+   * @throws {@link WalletError} `WALLET_ASSET_UNSUPPORTED` for an asset deposit: this wallet keeps
+   *   no Counterparty balances, so it never sends a deposit that would carry no asset;
+   *   `WALLET_INSUFFICIENT_FUNDS`.
+   */
+  async fundDeposit(
+    depositScript: Uint8Array,
+    amount: bigint,
+    feeRate: number,
+    asset?: DepositAsset,
+  ) {
+    if (asset)
+      throw new WalletError(
+        'WALLET_ASSET_UNSUPPORTED',
+        `this wallet holds no Counterparty assets, so it cannot deposit ${asset.asset}`,
+      );
     if (amount > this.balance())
       throw new WalletError(
         'WALLET_INSUFFICIENT_FUNDS',

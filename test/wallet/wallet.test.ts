@@ -144,5 +144,12 @@ describe('wallet on the simnet', () => {
     expect(reopened.balance()).toBeGreaterThan(14_900_000n);
     expect(reopened.state.nextChannel).toBe(2);
     await expectCode(reopened.fundDeposit(script, 20_000_000n, 1), 'WALLET_INSUFFICIENT_FUNDS');
+    // It keeps no Counterparty balances: an asset deposit is refused, and nothing is spent.
+    const before = reopened.balance();
+    await expectCode(
+      reopened.fundDeposit(script, 10_000n, 1, { asset: 'XCP', quantity: 5n }),
+      'WALLET_ASSET_UNSUPPORTED',
+    );
+    expect(reopened.balance()).toBe(before);
   });
 });
