@@ -11,7 +11,12 @@
  *   This is how a window of the newest commits moves: one falls out at the front, one comes in
  *   at the back;
  * - `"p": "name.name…"` beside `o` or `a` applies that change at the path of object members it
- *   names (a change two objects deep, under `machine.context`, in one object).
+ *   names (a change two objects deep, under `machine.context`, in one object);
+ * - `{ "n": [position, delta, position, delta, …] }` is `o` with each member named by its
+ *   position (ascending) instead of its name, and `"p": [position, …]` is a path of positions:
+ *   member names and their order stay the same from one value to the next, so a position names
+ *   a member as well as its name does, in fewer characters. `diffJson` writes these forms; the
+ *   named ones of older logs apply the same.
  *
  * Inside `o` and `a` changes, a value that is not an object (a string, number, boolean, null or
  * array) stands for `{ "=": value }`: most changes of a step replace a counter or a hash, and
@@ -29,26 +34,30 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 /** A delta between two JSON values (see the module notes). */
 export type JsonDelta =
   | { readonly '=': Json }
-  | { readonly o: { readonly [key: string]: ChildDelta }; readonly p?: string }
+  | { readonly o: { readonly [key: string]: ChildDelta }; readonly p?: DeltaPath }
+  | { readonly n: readonly (number | ChildDelta)[]; readonly p?: DeltaPath }
   | {
       readonly a: readonly [number, { readonly [index: string]: ChildDelta }, readonly Json[]];
-      readonly p?: string;
+      readonly p?: DeltaPath;
     };
 
+/** Where a change applies: member names joined by dots, or member positions. */
+export type DeltaPath = string | readonly number[];
+
 /**
- * An object change of a single member that is itself an object or array change, written as
- * that change with the member's name prefixed to its path: a step's changes sit two objects
- * deep in a snapshot (`machine`, `context`), and `{"p":"machine.context","o":…}` says it in
- * fewer characters than two nested object changes. Names holding a dot are never merged.
+ * An object change given by member position, with a change of its single member that is itself
+ * an object or array change written as that change with the position prefixed to its path: a
+ * step's changes sit two objects deep in a snapshot (`machine`, `context`), and
+ * `{"p":[3,3],"n":…}` says it in fewer characters than two nested object changes.
  */
-function descend(changes: { [key: string]: ChildDelta }): JsonDelta {
-  const keys = Object.keys(changes);
-  if (keys.length !== 1 || keys[0]!.includes('.') || keys[0] === '') return { o: changes };
-  const inner = changes[keys[0]!]!;
+function descend(changes: readonly (number | ChildDelta)[]): JsonDelta {
+  if (changes.length !== 2) return { n: changes };
+  const inner = changes[1] as ChildDelta;
   if (typeof inner !== 'object' || inner === null || Array.isArray(inner) || '=' in inner)
-    return { o: changes };
-  const { p, ...rest } = inner as { p?: string } & JsonDelta;
-  return { p: p === undefined ? keys[0]! : `${keys[0]}.${p}`, ...rest } as JsonDelta;
+    return { n: changes };
+  const { p, ...rest } = inner as { p?: DeltaPath } & JsonDelta;
+  if (typeof p === 'string') return { n: changes };
+  return { p: [changes[0] as number, ...(p ?? [])], ...rest } as JsonDelta;
 }
 
 /** A delta inside `o` or `a` changes: a delta, or a non-object value that replaces. */
@@ -84,16 +93,29 @@ function sameKeys(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((key, i) => key === b[i]);
 }
 
-/** Applies `delta` at the member path `names` of `value`. */
-function applyAt(value: Json, names: readonly string[], delta: JsonDelta): Json {
+/** Applies `delta` at the member path `names` (names, or positions) of `value`. */
+function applyAt(value: Json, names: readonly (string | number)[], delta: JsonDelta): Json {
   if (names.length === 0) return applyDelta(value, delta);
-  const [name, ...rest] = names as [string, ...string[]];
-  if (!isObject(value) || !Object.hasOwn(value, name))
-    throw new JsonDeltaError(`no member ${name} on the path`);
+  const [first, ...rest] = names as [string | number, ...(string | number)[]];
+  if (!isObject(value)) throw new JsonDeltaError(`no member ${first} on the path`);
+  const name = typeof first === 'number' ? memberAt(value, first) : first;
+  if (!Object.hasOwn(value, name)) throw new JsonDeltaError(`no member ${name} on the path`);
   const next: { [key: string]: Json } = {};
   for (const key of Object.keys(value))
     next[key] = key === name ? applyAt(value[key]!, rest, delta) : value[key]!;
   return next;
+}
+
+/** The name of the member at `position` of `value`. */
+function memberAt(value: { [key: string]: Json }, position: unknown): string {
+  const keys = Object.keys(value);
+  if (
+    !Number.isSafeInteger(position) ||
+    (position as number) < 0 ||
+    (position as number) >= keys.length
+  )
+    throw new JsonDeltaError(`no member at position ${String(position)}`);
+  return keys[position as number]!;
 }
 
 /** True when two JSON values are equal, member order included. */
@@ -120,11 +142,11 @@ export function diffJson(from: Json, to: Json): JsonDelta | null {
   if (isObject(from) && isObject(to)) {
     const keys = Object.keys(to);
     if (!sameKeys(Object.keys(from), keys)) return { '=': to };
-    const changes: { [key: string]: ChildDelta } = {};
-    for (const key of keys) {
+    const changes: (number | ChildDelta)[] = [];
+    keys.forEach((key, position) => {
       const change = diffJson(from[key]!, to[key]!);
-      if (change) changes[key] = child(change);
-    }
+      if (change) changes.push(position, child(change));
+    });
     return descend(changes);
   }
   if (Array.isArray(from) && Array.isArray(to)) return diffArray(from, to);
@@ -177,9 +199,15 @@ export function applyDelta(value: Json, delta: JsonDelta): Json {
     throw new JsonDeltaError('a delta must be an object');
   if ('p' in delta) {
     const { p: path, ...rest } = delta as { p: unknown } & JsonDelta;
-    if (typeof path !== 'string' || path === '' || '=' in rest)
+    const names =
+      typeof path === 'string' && path !== ''
+        ? path.split('.')
+        : Array.isArray(path) && path.length > 0 && path.every((p) => typeof p === 'number')
+          ? (path as number[])
+          : null;
+    if (names === null || '=' in rest || 'p' in rest)
       throw new JsonDeltaError('malformed path delta');
-    return applyAt(value, path.split('.'), rest as JsonDelta);
+    return applyAt(value, names, rest as JsonDelta);
   }
   if ('=' in delta) return delta['='];
   if ('o' in delta) {
@@ -193,6 +221,25 @@ export function applyDelta(value: Json, delta: JsonDelta): Json {
       next[key] = Object.hasOwn(changes, key)
         ? applyChild(value[key]!, changes[key]!)
         : value[key]!;
+    return next;
+  }
+  if ('n' in delta) {
+    if (!isObject(value)) throw new JsonDeltaError('an object delta met a non-object');
+    const changes = delta.n;
+    if (!Array.isArray(changes) || changes.length % 2 !== 0)
+      throw new JsonDeltaError('positional changes are pairs of position and change');
+    const byName = new Map<string, ChildDelta>();
+    let last = -1;
+    for (let i = 0; i < changes.length; i += 2) {
+      const position = changes[i];
+      if (typeof position !== 'number' || position <= last)
+        throw new JsonDeltaError('positions must ascend');
+      byName.set(memberAt(value, position), changes[i + 1] as ChildDelta);
+      last = position;
+    }
+    const next: { [key: string]: Json } = {};
+    for (const key of Object.keys(value))
+      next[key] = byName.has(key) ? applyChild(value[key]!, byName.get(key)!) : value[key]!;
     return next;
   }
   if ('a' in delta) {

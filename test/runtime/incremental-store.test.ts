@@ -111,8 +111,10 @@ describe('JSON deltas', () => {
     const from = { height: 1, window: [big(1), big(2), big(3), big(4)] };
     const to = { height: 2, window: [big(2), big(3), big(4), big(5)] };
     const delta = diffJson(from, to)!;
-    expect(delta).toEqual({ o: { height: 2, window: { a: [1, {}, [big(5)]] } } });
+    expect(delta).toEqual({ n: [0, 2, 1, { a: [1, {}, [big(5)]] }] });
     expect(applyDelta(from, delta)).toEqual(to);
+    // The named form of older logs applies the same.
+    expect(applyDelta(from, { o: { height: 2, window: { a: [1, {}, [big(5)]] } } })).toEqual(to);
   });
 
   test('inside changes, a non-object value replaces; the long form of older logs applies the same', () => {
@@ -120,13 +122,7 @@ describe('JSON deltas', () => {
     const to: Json = { n: 2, h: null, list: [[3], { x: 2 }], gone: false, obj: { j: 2 } };
     const delta = diffJson(from, to)!;
     expect(delta).toEqual({
-      o: {
-        n: 2,
-        h: null,
-        list: [[3], { x: 2 }],
-        gone: false,
-        obj: { '=': { j: 2 } },
-      },
+      n: [0, 2, 1, null, 2, [[3], { x: 2 }], 3, false, 4, { '=': { j: 2 } }],
     });
     expect(applyDelta(from, delta)).toEqual(to);
     expect(
@@ -148,12 +144,17 @@ describe('JSON deltas', () => {
     const from: Json = { machine: { context: { n: 1, m: [1] }, value: 'open' }, v: 3 };
     const to: Json = { machine: { context: { n: 2, m: [1, 2] }, value: 'open' }, v: 3 };
     const delta = diffJson(from, to)!;
-    expect(delta).toEqual({ p: 'machine.context', o: { n: 2, m: [1, 2] } });
+    expect(delta).toEqual({ p: [0, 0], n: [0, 2, 1, [1, 2]] });
     expect(applyDelta(from, delta)).toEqual(to);
+    expect(applyDelta(from, { p: 'machine.context', o: { n: 2, m: [1, 2] } })).toEqual(to);
+    // Named paths of older logs: names with a dot were never merged.
     const dotted: Json = { 'a.b': { c: { d: 1, e: 1 } } };
     const changed = diffJson(dotted, { 'a.b': { c: { d: 2, e: 1 } } })!;
-    expect(changed).toEqual({ o: { 'a.b': { p: 'c', o: { d: 2 } } } });
+    expect(changed).toEqual({ p: [0, 0], n: [0, 2] });
     expect(applyDelta(dotted, changed)).toEqual({ 'a.b': { c: { d: 2, e: 1 } } });
+    expect(applyDelta(dotted, { o: { 'a.b': { p: 'c', o: { d: 2 } } } })).toEqual({
+      'a.b': { c: { d: 2, e: 1 } },
+    });
     for (const bad of [
       { p: 'machine.nothing', o: { n: 1 } },
       { p: '', o: {} },
@@ -161,6 +162,17 @@ describe('JSON deltas', () => {
       { p: 'machine', '=': 1 },
       { p: 'machine' },
       { p: 'v', o: { x: 1 } },
+      { p: [], n: [] },
+      { p: [0, 5], n: [0, 1] },
+      { p: [0, -1], n: [0, 1] },
+      { p: [0, '0'], n: [0, 1] },
+      { p: [0], p2: 1 },
+      { p: [0, 0], n: [1, 1, 0, 1] },
+      { p: [0, 0], n: [0, 1, 0, 1] },
+      { p: [0, 0], n: [0] },
+      { p: [0, 0], n: [9, 1] },
+      { p: [0, 0], n: { 0: 1 } },
+      { n: [2, 1] },
     ])
       expect(() => applyDelta(from, bad as never), JSON.stringify(bad)).toThrow(JsonDeltaError);
   });
