@@ -15,11 +15,18 @@ import {
   revokeSecretAt,
 } from './compact-commits.js';
 import { SnapshotError } from './errors.js';
-import { type ChannelPersistedSnapshot, SNAPSHOT_VERSION } from './schema.js';
+import { unpackHex } from './packed-hex.js';
+import {
+  type ChannelPersistedSnapshot,
+  SNAPSHOT_VERSION,
+  SNAPSHOT_VERSION_UNPACKED,
+} from './schema.js';
 
 /**
- * Version 3 of the snapshot: the machine snapshot with its commit records in compact form
- * (`compact-commits.ts`), everything else as version 2 has it.
+ * Versions 3 and 4 of the snapshot: the machine snapshot with its commit records in compact form
+ * (`compact-commits.ts`), everything else as version 2 has it; version 4 also writes the
+ * payee's `activeDepth` as an offset from its revoke counter, and packs its hex
+ * (`packed-hex.ts`, applied by the codec around these functions).
  *
  * @module
  */
@@ -55,14 +62,19 @@ export function compactSnapshot(persisted: ChannelPersistedSnapshot): unknown {
       requestedRevokes: context.requestedRevokes.map((r) => compactRequested(r, context)),
       activeCommits: context.activeCommits.map((c) => compactPayeeCommit(c, context)),
       activeTop: activeTop ?? context.activeTop,
+      // As an offset from the revoke counter, it too stays the same while payments come in.
+      activeDepth:
+        context.activeDepth <= context.revokeCounter
+          ? context.activeDepth - context.revokeCounter - 1
+          : context.activeDepth,
       revokedCommits: context.revokedCommits.map((c) => compactPayeeRevoked(c, context)),
     },
   };
 }
 
 /**
- * The machine snapshot of a version 3 text (already checked against its schema) with every
- * commit record rebuilt whole.
+ * The machine snapshot of a version 3 or 4 text (hex unpacked, already checked against its
+ * schema) with every commit record rebuilt whole.
  *
  * @throws {@link SnapshotError} when a compact record cannot be rebuilt.
  */
@@ -109,10 +121,19 @@ export function expandSnapshot(stored: ChannelPersistedSnapshot): ChannelPersist
     | PayeeContext['revokedCommits'][0]
   )[];
   const activeTop = context.activeTop as string | number | null;
+  const activeDepth =
+    context.activeDepth < 0 ? context.revokeCounter + 1 + context.activeDepth : context.activeDepth;
+  if (activeDepth < 0)
+    throw new SnapshotError(
+      'SNAPSHOT_FIELD_INVALID',
+      'beyond the revoke counter',
+      `${CONTEXT}/activeDepth`,
+    );
   return {
     ...stored,
     context: {
       ...context,
+      activeDepth,
       activeTop:
         typeof activeTop === 'number'
           ? revokeSecretAt(context, context.revokeCounter + activeTop, `${CONTEXT}/activeTop`).hash
@@ -139,7 +160,9 @@ export function expandSnapshot(stored: ChannelPersistedSnapshot): ChannelPersist
  */
 export function readSnapshotMachine(text: string): ChannelPersistedSnapshot {
   const envelope = JSON.parse(text) as { version?: unknown; machine: ChannelPersistedSnapshot };
-  return envelope.version === SNAPSHOT_VERSION
+  if (envelope.version === SNAPSHOT_VERSION)
+    return expandSnapshot(unpackHex(envelope.machine, '/machine') as ChannelPersistedSnapshot);
+  return envelope.version === SNAPSHOT_VERSION_UNPACKED
     ? expandSnapshot(envelope.machine)
     : envelope.machine;
 }

@@ -13,6 +13,7 @@ import {
   revokeSecretAt,
 } from './compact-commits.js';
 import { SnapshotError } from './errors.js';
+import { packHex, unpackHex } from './packed-hex.js';
 import { HistoryRecordSchema } from './schema.js';
 
 const CHECK = TypeCompiler.Compile(HistoryRecordSchema);
@@ -25,11 +26,12 @@ export type HistoryContext = PayerContext | PayeeContext;
 
 /**
  * JSON text of a history record, as the store receives it: compact (see `compact-commits.ts`)
- * when `context` is given and the record rebuilds from it byte-exact, else whole. A payee
- * commit's revoke secret index stands for its secret and its revoke hash.
+ * when `context` is given and the record rebuilds from it byte-exact, else whole, and its hex
+ * packed (`packed-hex.ts`). A payee commit's revoke secret index stands for its secret and its
+ * revoke hash.
  */
 export function encodeHistoryRecord(record: HistoryRecord, context?: HistoryContext): string {
-  return JSON.stringify(context ? compactRecord(record, context) : record);
+  return JSON.stringify(packHex(context ? compactRecord(record, context) : record));
 }
 
 function compactRecord(record: HistoryRecord, context: HistoryContext): unknown {
@@ -88,6 +90,8 @@ export function decodeHistoryRecord(
   } catch {
     throw new SnapshotError('SNAPSHOT_NOT_JSON', 'history record is not JSON', path);
   }
+  // Records written before hex was packed hold no string that starts with `~`.
+  value = unpackHex(value, path);
   if (!CHECK.Check(value)) {
     const first = CHECK.Errors(value).First();
     throw new SnapshotError(

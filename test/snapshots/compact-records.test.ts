@@ -20,7 +20,7 @@ import { SnapshotError, type SnapshotErrorCode } from '../../src/snapshots/error
 import { decodeHistoryRecord, encodeHistoryRecord } from '../../src/snapshots/history-codec.js';
 import type { SnapshotRole } from '../../src/snapshots/schema.js';
 import { propertyConfig } from '../support/property-config.js';
-import { type RealSnapshot, asVersion2, realSnapshots } from './fixtures.js';
+import { type RealSnapshot, asVersion2, asVersion3, realSnapshots } from './fixtures.js';
 
 const machines = { payer: payerMachine, payee: payeeMachine } as const;
 const C = '/machine/context';
@@ -68,7 +68,7 @@ function expectRefused(text: string, role: SnapshotRole, code: SnapshotErrorCode
   if (path !== undefined) expect(error.path, error.message).toBe(path);
 }
 
-describe('version 3 stores commits compact', () => {
+describe('versions 3 and 4 store commits compact', () => {
   test('every commit record of real channels is stored compact, and issued secrets as indexes', () => {
     let commits = 0;
     for (const snapshot of all) {
@@ -86,14 +86,43 @@ describe('version 3 stores commits compact', () => {
     expect(commits).toBeGreaterThan(100);
   });
 
-  test('the version 2 text of every real snapshot decodes to the same machine snapshot, and is written back as version 3', () => {
+  test('the version 2 and 3 texts of every real snapshot decode to the same machine snapshot, and are written back as version 4', () => {
+    let shorter = 0;
     for (const snapshot of all) {
       const machine = machines[snapshot.role];
-      const fromV3 = decodeChannelSnapshot(snapshot.text, snapshot.role, machine);
+      const fromV4 = decodeChannelSnapshot(snapshot.text, snapshot.role, machine);
+      const v3 = asVersion3(snapshot.text);
+      expect(JSON.parse(v3).version).toBe(3);
+      const fromV3 = decodeChannelSnapshot(v3, snapshot.role, machine);
       const fromV2 = decodeChannelSnapshot(asVersion2(snapshot.text), snapshot.role, machine);
-      expect(fromV2).toEqual(fromV3);
+      expect(fromV3).toEqual(fromV4);
+      expect(fromV2).toEqual(fromV4);
       expect(encodeChannelSnapshot(fromV2, snapshot.role)).toBe(snapshot.text);
+      expect(snapshot.text.length).toBeLessThan(v3.length);
+      if (snapshot.text.length * 10 < v3.length * 9) shorter++;
     }
+    // Keys, scripts and transactions are much of a snapshot: packed, they take a third less.
+    expect(shorter).toBeGreaterThan(all.length / 2);
+  });
+
+  test('version 4 packs hex: no string of 40 hex digits or more is left in real snapshots', () => {
+    for (const snapshot of all) {
+      expect(JSON.parse(snapshot.text).version).toBe(4);
+      expect(snapshot.text).not.toMatch(/"(?:[0-9a-f]{2}){20,}"/);
+    }
+  });
+
+  test('a packed string that is not what packing writes is refused with its path', () => {
+    const snapshot = payerOpen();
+    for (const bad of ['~', '~*notbase64*', '~AAAA'])
+      expectRefused(
+        tamper(snapshot, (c) => {
+          c.payeePubkey = bad;
+        }),
+        'payer',
+        'SNAPSHOT_FIELD_INVALID',
+        `${C}/payeePubkey`,
+      );
   });
 
   test('a record that does not rebuild is kept whole beside compact ones', () => {
@@ -106,7 +135,7 @@ describe('version 3 stores commits compact', () => {
     expect(decoded).toEqual(decodeChannelSnapshot(snapshot.text, 'payer', payerMachine));
   });
 
-  test('truncated version 3 text at any point is refused as not JSON', () => {
+  test('truncated version 4 text at any point is refused as not JSON', () => {
     const text = payeeOpen().text;
     for (let cut = 0; cut < text.length; cut += 61)
       expect(refusal(text.slice(0, cut), 'payee').code).toBe('SNAPSHOT_NOT_JSON');
