@@ -314,6 +314,102 @@ describe('IncrementalStore', () => {
     expect(await store.load('c')).toBe(JSON.stringify(value));
   });
 
+  test('a compaction is a delta from a base written once; a new base only when the value moves far', async () => {
+    const log = new MemoryStore();
+    const store = new IncrementalStore(log, { compactEvery: 4 });
+    const constants = 'c'.repeat(3000);
+    let value: Json = { constants, n: 0, window: [] as Json[] };
+    const bases = () => [
+      ...new Set(compactions.map((c) => JSON.parse(c).base).filter((b) => b !== undefined)),
+    ];
+    const compactions: string[] = [];
+    const compact = log.compact.bind(log);
+    log.compact = async (k, text, through) => {
+      compactions.push(text);
+      return compact(k, text, through);
+    };
+    for (let n = 1; n <= 40; n++) {
+      value = { constants, n, window: [`${n}`.repeat(20)] };
+      await store.save('k', JSON.stringify(value));
+      expect(await new IncrementalStore(log).load('k')).toBe(JSON.stringify(value));
+    }
+    // The first save is whole; every later compaction is small, against the one base.
+    expect(JSON.parse(compactions[0]!).format).toBe('picopayments/incremental/v1');
+    const later = compactions.slice(1);
+    expect(later.length).toBeGreaterThan(5);
+    for (const text of later) {
+      expect(JSON.parse(text).format).toBe('picopayments/incremental/v2');
+      expect(text.length).toBeLessThan(300);
+    }
+    expect(bases()).toHaveLength(1);
+    const base = bases()[0] as string;
+    expect(base).toMatch(/^k#~base\/[A-Za-z0-9_-]{20}$/);
+    expect(JSON.parse((await log.load(base))!).value.constants).toBe(constants);
+    // A value far from the base gets a new one, in the same group as its compaction.
+    for (let n = 41; n <= 48; n++) {
+      value = { constants: 'd'.repeat(3000), n, window: [] };
+      await store.save('k', JSON.stringify(value));
+    }
+    expect(bases().length).toBe(2);
+    expect(await new IncrementalStore(log).load('k')).toBe(JSON.stringify(value));
+    // Delete removes the key, its log and its base.
+    const current = JSON.parse((await log.load('k'))!).base as string;
+    await store.delete('k');
+    expect(await log.load(current)).toBeNull();
+    expect(await new IncrementalStore(log).load('k')).toBeNull();
+  });
+
+  test('a value compacted whole before is read, and compacts against a base next time', async () => {
+    const log = new MemoryStore();
+    await log.compact(
+      'k',
+      JSON.stringify({ format: 'picopayments/incremental/v1', through: 0, value: { a: 1 } }),
+      0,
+    );
+    await log.append('k', 1, JSON.stringify({ o: { a: 2 } }));
+    const store = new IncrementalStore(log, { compactEvery: 1 });
+    expect(await store.load('k')).toBe('{"a":2}');
+    await store.save('k', '{"a":3}');
+    expect(JSON.parse((await log.load('k'))!).format).toBe('picopayments/incremental/v2');
+    expect(await new IncrementalStore(log).load('k')).toBe('{"a":3}');
+  });
+
+  test('a missing, altered or foreign base is STORE_CORRUPT, never a wrong value', async () => {
+    const log = new MemoryStore();
+    const store = new IncrementalStore(log, { compactEvery: 1 });
+    for (const n of [1, 2, 3]) await store.save('k', JSON.stringify({ n, pad: 'x'.repeat(100) }));
+    const envelope = JSON.parse((await log.load('k'))!);
+    const baseText = (await log.load(envelope.base))!;
+    const cases: [string, (m: MemoryStore) => Promise<void>][] = [
+      ['missing', async (m) => m.delete(envelope.base)],
+      ['altered', async (m) => m.save(envelope.base, baseText.replace('xxx', 'xxy'))],
+      [
+        'foreign',
+        async (m) => {
+          await m.save('other#~base/AAAAAAAAAAAAAAAAAAAA', baseText);
+          await m.compact(
+            'k',
+            JSON.stringify({ ...envelope, base: 'other#~base/AAAAAAAAAAAAAAAAAAAA' }),
+            0,
+          );
+        },
+      ],
+      [
+        'no delta',
+        async (m) => m.compact('k', JSON.stringify({ ...envelope, delta: undefined }), 0),
+      ],
+    ];
+    for (const [name, damage] of cases) {
+      const damaged = new MemoryStore();
+      await damaged.save(envelope.base, baseText);
+      await damaged.compact('k', (await log.load('k'))!, 0);
+      await damage(damaged);
+      await expect(new IncrementalStore(damaged).load('k'), name).rejects.toMatchObject({
+        code: 'STORE_CORRUPT',
+      });
+    }
+  });
+
   test('two writers of one key: the second one conflicts, reads again, and wins', async () => {
     const log = new MemoryStore();
     const a = new IncrementalStore(log);
