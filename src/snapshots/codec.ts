@@ -2,7 +2,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';
 import type { AnyStateMachine } from 'xstate';
 import { SnapshotError } from './errors.js';
-import { compactSnapshot, expandSnapshot } from './compact-snapshot.js';
+import { compactRecordObjects, compactSnapshot, expandSnapshot } from './compact-snapshot.js';
 import {
   type ChannelPersistedSnapshot,
   CompactPayeePersistedSnapshotSchema,
@@ -207,7 +207,8 @@ export function decodeChannelSnapshot(
   }
   let persisted = stored;
   if (version === SNAPSHOT_VERSION || version === SNAPSHOT_VERSION_UNPACKED) {
-    const compact = version === SNAPSHOT_VERSION ? unpackHex(stored, '/machine') : stored;
+    const compact =
+      version === SNAPSHOT_VERSION ? compactRecordObjects(unpackHex(stored, '/machine')) : stored;
     schemaCheck(COMPACT_CHECKERS[expectedRole], compact);
     // The compact records are rebuilt, then checked in full like a version 2 snapshot.
     persisted = expandSnapshot(compact as ChannelPersistedSnapshot);

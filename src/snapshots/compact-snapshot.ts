@@ -15,6 +15,14 @@ import {
   revokeSecretAt,
 } from './compact-commits.js';
 import { SnapshotError } from './errors.js';
+import {
+  payeeCommitArray,
+  payeeCommitObject,
+  payeeRevokedArray,
+  payeeRevokedObject,
+  payerCommitArray,
+  payerCommitObject,
+} from './compact-arrays.js';
 import { unpackHex } from './packed-hex.js';
 import {
   type ChannelPersistedSnapshot,
@@ -33,8 +41,51 @@ import {
 
 const CONTEXT = '/machine/context';
 
-/** The persisted machine snapshot with its commit records compact where they rebuild. */
+/**
+ * The persisted machine snapshot as version 4 writes it (before its hex is packed): commit
+ * records compact where they rebuild, as arrays (`compact-arrays.ts`).
+ */
 export function compactSnapshot(persisted: ChannelPersistedSnapshot): unknown {
+  const compact = compactRecords(persisted) as { context: Record<string, unknown> };
+  const { context } = compact;
+  const list = (name: string) => context[name] as unknown[];
+  const arrays =
+    context.role === 'payer'
+      ? { commits: list('commits').map(payerCommitArray) }
+      : {
+          activeCommits: list('activeCommits').map(payeeCommitArray),
+          revokedCommits: list('revokedCommits').map(payeeRevokedArray),
+        };
+  return { ...compact, context: { ...context, ...arrays } };
+}
+
+/**
+ * The machine snapshot of a version 4 text (hex unpacked) with its array records as the
+ * objects of version 3, for the compact schema to check; anything else is left as it is, for
+ * the schema to refuse.
+ *
+ * @throws {@link SnapshotError} `SNAPSHOT_SCHEMA` for an array record of the wrong length.
+ */
+export function compactRecordObjects(machine: unknown): unknown {
+  if (typeof machine !== 'object' || machine === null) return machine;
+  const context = (machine as { context?: unknown }).context;
+  if (typeof context !== 'object' || context === null || Array.isArray(context)) return machine;
+  const fields = context as Record<string, unknown>;
+  const mapped: Record<string, unknown> = {};
+  const each = (name: string, read: (entry: unknown, path: string) => unknown) => {
+    const list = fields[name];
+    if (Array.isArray(list)) mapped[name] = list.map((e, i) => read(e, `${CONTEXT}/${name}/${i}`));
+  };
+  if (fields.role === 'payer') each('commits', payerCommitObject);
+  else {
+    each('activeCommits', payeeCommitObject);
+    each('revokedCommits', payeeRevokedObject);
+  }
+  return { ...machine, context: { ...fields, ...mapped } };
+}
+
+/** The persisted machine snapshot with its commit records compact where they rebuild (version 3). */
+function compactRecords(persisted: ChannelPersistedSnapshot): unknown {
   const context = persisted.context as PayerContext | PayeeContext;
   if (context.role === 'payer') {
     // The top unrevoked commit is nearly always in the window: its position there then stands for it.
@@ -161,7 +212,9 @@ export function expandSnapshot(stored: ChannelPersistedSnapshot): ChannelPersist
 export function readSnapshotMachine(text: string): ChannelPersistedSnapshot {
   const envelope = JSON.parse(text) as { version?: unknown; machine: ChannelPersistedSnapshot };
   if (envelope.version === SNAPSHOT_VERSION)
-    return expandSnapshot(unpackHex(envelope.machine, '/machine') as ChannelPersistedSnapshot);
+    return expandSnapshot(
+      compactRecordObjects(unpackHex(envelope.machine, '/machine')) as ChannelPersistedSnapshot,
+    );
   return envelope.version === SNAPSHOT_VERSION_UNPACKED
     ? expandSnapshot(envelope.machine)
     : envelope.machine;

@@ -13,6 +13,7 @@ import {
   revokeSecretAt,
 } from './compact-commits.js';
 import { SnapshotError } from './errors.js';
+import { historyArray, historyObject } from './compact-arrays.js';
 import { packHex, unpackHex } from './packed-hex.js';
 import { HistoryRecordSchema } from './schema.js';
 
@@ -26,12 +27,12 @@ export type HistoryContext = PayerContext | PayeeContext;
 
 /**
  * JSON text of a history record, as the store receives it: compact (see `compact-commits.ts`)
- * when `context` is given and the record rebuilds from it byte-exact, else whole, and its hex
- * packed (`packed-hex.ts`). A payee commit's revoke secret index stands for its secret and its
+ * when `context` is given and the record rebuilds from it byte-exact (as an array:
+ * `compact-arrays.ts`), else whole, and its hex packed (`packed-hex.ts`). A payee commit's revoke secret index stands for its secret and its
  * revoke hash.
  */
 export function encodeHistoryRecord(record: HistoryRecord, context?: HistoryContext): string {
-  return JSON.stringify(packHex(context ? compactRecord(record, context) : record));
+  return JSON.stringify(packHex(context ? historyArray(compactRecord(record, context)) : record));
 }
 
 function compactRecord(record: HistoryRecord, context: HistoryContext): unknown {
@@ -90,8 +91,8 @@ export function decodeHistoryRecord(
   } catch {
     throw new SnapshotError('SNAPSHOT_NOT_JSON', 'history record is not JSON', path);
   }
-  // Records written before hex was packed hold no string that starts with `~`.
-  value = unpackHex(value, path);
+  // Records written before hex was packed hold no string that starts with `~`, nor arrays.
+  value = historyObject(unpackHex(value, path), path);
   if (!CHECK.Check(value)) {
     const first = CHECK.Errors(value).First();
     throw new SnapshotError(

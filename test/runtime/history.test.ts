@@ -82,14 +82,15 @@ describe('channel history: the context keeps only the newest commits', () => {
     const oldest = t.payer.context.commits[0]!.below!;
     const key = payerScriptKey(commitScriptHash(t.payer.context, oldest)!);
     const stored = await t.payerStore.load(historyStoreKey('test-channel', key));
-    // Stored compact (amount and links, hex packed; the script is rebuilt), read back whole.
-    expect(unpackHex(JSON.parse(stored!))).toEqual({
-      k: 'c',
-      a: (26n * EACH).toString(),
-      h: oldest,
-      b: expect.any(String),
-    });
-    expect(JSON.parse(stored!).h).toMatch(/^~[A-Za-z0-9_-]{27}$/);
+    // Stored compact (amount and links in an array, hex packed; the script is rebuilt), read
+    // back whole.
+    expect(unpackHex(JSON.parse(stored!))).toEqual([
+      'c',
+      Number(26n * EACH),
+      oldest,
+      expect.any(String),
+    ]);
+    expect(JSON.parse(stored!)[2]).toMatch(/^~[A-Za-z0-9_-]{27}$/);
     // One record per commit: no script index beside it.
     const script = bytesToHex(
       p2shOutputScript(hexToBytes(t.payer.context.commits[0]!.commitScript)),

@@ -17,7 +17,9 @@ import { decodeChannelSnapshot, encodeChannelSnapshot } from '../../src/snapshot
 import { compactSignature, expandSignature } from '../../src/snapshots/compact-signature.js';
 import { readSnapshotMachine } from '../../src/snapshots/compact-snapshot.js';
 import { SnapshotError, type SnapshotErrorCode } from '../../src/snapshots/errors.js';
+import { historyObject } from '../../src/snapshots/compact-arrays.js';
 import { decodeHistoryRecord, encodeHistoryRecord } from '../../src/snapshots/history-codec.js';
+import { unpackHex } from '../../src/snapshots/packed-hex.js';
 import type { SnapshotRole } from '../../src/snapshots/schema.js';
 import { propertyConfig } from '../support/property-config.js';
 import { type RealSnapshot, asVersion2, asVersion3, realSnapshots } from './fixtures.js';
@@ -46,8 +48,9 @@ function find(role: SnapshotRole, pick: (context: Json) => boolean): RealSnapsho
 const payerOpen = () => find('payer', (c) => c.commits.length === 3 && c.outcome === null);
 const payeeOpen = () => find('payee', (c) => c.activeCommits.length === 3 && c.outcome === null);
 
+/** The snapshot changed as version 3 has it (objects, hex): version 4 reads into exactly that. */
 function tamper(snapshot: RealSnapshot, change: (context: Json) => void): string {
-  const envelope = JSON.parse(snapshot.text);
+  const envelope = JSON.parse(asVersion3(snapshot.text));
   change(envelope.machine.context);
   return JSON.stringify(envelope);
 }
@@ -116,13 +119,30 @@ describe('versions 3 and 4 store commits compact', () => {
     const snapshot = payerOpen();
     for (const bad of ['~', '~*notbase64*', '~AAAA'])
       expectRefused(
-        tamper(snapshot, (c) => {
-          c.payeePubkey = bad;
-        }),
+        JSON.stringify(
+          ((e) => {
+            e.machine.context.payeePubkey = bad;
+            return e;
+          })(JSON.parse(snapshot.text)),
+        ),
         'payer',
         'SNAPSHOT_FIELD_INVALID',
         `${C}/payeePubkey`,
       );
+  });
+
+  test('version 4 records are arrays; one of the wrong length fails the schema, naming it', () => {
+    const payer = JSON.parse(payerOpen().text);
+    expect(payer.machine.context.commits[1]).toHaveLength(3);
+    payer.machine.context.commits[1].push('x', 'y');
+    expectRefused(JSON.stringify(payer), 'payer', 'SNAPSHOT_SCHEMA', `${C}/commits/1`);
+    const payee = JSON.parse(payeeOpen().text);
+    expect(payee.machine.context.activeCommits[1]).toHaveLength(4);
+    payee.machine.context.activeCommits[1].pop();
+    expectRefused(JSON.stringify(payee), 'payee', 'SNAPSHOT_SCHEMA', `${C}/activeCommits/1`);
+    const amount = JSON.parse(payeeOpen().text);
+    amount.machine.context.activeCommits[1][0] = -5;
+    expectRefused(JSON.stringify(amount), 'payee', 'SNAPSHOT_SCHEMA');
   });
 
   test('a record that does not rebuild is kept whole beside compact ones', () => {
@@ -321,7 +341,7 @@ describe('compact history records', () => {
   test('both roles: written compact, read back whole, under the new key and the old one', () => {
     for (const { context, record, key } of [payerRecord(), payeeRecord()]) {
       const text = encodeHistoryRecord(record, context);
-      expect(JSON.parse(text).k).toBeDefined();
+      expect(JSON.parse(text)[0]).toBe(record.kind === 'payer-commit' ? 'c' : 'a');
       expect(text.length).toBeLessThan(JSON.stringify(record).length / 2);
       expect(decodeHistoryRecord(key, text, context)).toEqual(record);
       // Records of channels stored before are read as they are.
@@ -340,7 +360,7 @@ describe('compact history records', () => {
       revokeSecret: (record as { revokeSecret: string }).revokeSecret,
     };
     const text = encodeHistoryRecord(revoked, context);
-    expect(Object.keys(JSON.parse(text))).toEqual(['k', 'a', 'i']);
+    expect(JSON.parse(text)).toEqual(['r', Number(record.amount), expect.any(Number)]);
     expect(decodeHistoryRecord(payeeRecord().key, text, context)).toEqual(revoked);
   });
 
@@ -349,6 +369,8 @@ describe('compact history records', () => {
     const payee = payeeRecord();
     const payerText = encodeHistoryRecord(payer.record, payer.context);
     const payeeText = encodeHistoryRecord(payee.record, payee.context);
+    // Changed as the object form has it (records stored before are read as objects too).
+    const asObject = (text: string) => historyObject(unpackHex(JSON.parse(text)), '') as Json;
     const otherKey = payerScriptKey('00'.repeat(20));
     expect(historyRefusal(otherKey, payerText, payer.context).code).toBe('SNAPSHOT_FIELD_INVALID');
     expect(historyRefusal(payee.key, payerText, payer.context).code).toBe('SNAPSHOT_FIELD_INVALID');
@@ -356,11 +378,11 @@ describe('compact history records', () => {
     expect(historyRefusal(payer.key, payerText).code).toBe('SNAPSHOT_FIELD_INVALID');
     expect(historyRefusal(payee.key, payeeText).code).toBe('SNAPSHOT_FIELD_INVALID');
     // Another commit's secret index under this commit's key.
-    const moved = JSON.stringify({ ...JSON.parse(payeeText), i: JSON.parse(payeeText).i + 1 });
+    const moved = JSON.stringify({ ...asObject(payeeText), i: asObject(payeeText).i + 1 });
     expect(historyRefusal(payee.key, moved, payee.context).code).toBe('SNAPSHOT_FIELD_INVALID');
-    const ahead = JSON.stringify({ ...JSON.parse(payeeText), i: payee.context.revokeCounter });
+    const ahead = JSON.stringify({ ...asObject(payeeText), i: payee.context.revokeCounter });
     expect(historyRefusal(payee.key, ahead, payee.context).code).toBe('SNAPSHOT_SECRET_MISMATCH');
-    const badSecret = JSON.stringify({ ...JSON.parse(payerText), s: '11'.repeat(32) });
+    const badSecret = JSON.stringify({ ...asObject(payerText), s: '11'.repeat(32) });
     expect(historyRefusal(payer.key, badSecret, payer.context).code).toBe(
       'SNAPSHOT_SECRET_MISMATCH',
     );
@@ -372,11 +394,14 @@ describe('compact history records', () => {
       'SNAPSHOT_TOO_LARGE',
     );
     for (const hostile of [
-      { ...JSON.parse(payeeText), g: 'zz' },
-      { ...JSON.parse(payeeText), extra: true },
-      { ...JSON.parse(payeeText), k: 'x' },
+      { ...asObject(payeeText), g: 'zz' },
+      { ...asObject(payeeText), extra: true },
+      { ...asObject(payeeText), k: 'x' },
       { k: 'c', a: '1' },
       [],
+      ['a', 1],
+      ['c', '1', 'not a hash', null],
+      ['x', 1, 2],
       null,
     ])
       expect(historyRefusal(payee.key, JSON.stringify(hostile), payee.context).code).toBe(

@@ -1,7 +1,7 @@
 import type { PayeeContext } from '../../src/machines/context.js';
 import { PayeeChannel } from '../../src/runtime/channels.js';
 import { encodeChannelSnapshot } from '../../src/snapshots/codec.js';
-import { readSnapshotMachine } from '../../src/snapshots/compact-snapshot.js';
+import { compactRecordObjects, readSnapshotMachine } from '../../src/snapshots/compact-snapshot.js';
 import { unpackHex } from '../../src/snapshots/packed-hex.js';
 import type { SnapshotRole } from '../../src/snapshots/schema.js';
 import { SimulatedChain } from '../../src/chain/simulated-chain.js';
@@ -40,12 +40,14 @@ export function asVersion2(text: string): string {
 }
 
 /**
- * The same snapshot as version 3 stored it: commit records compact, hex as it is, the payee's
- * `activeDepth` a plain count.
+ * The same snapshot as version 3 stored it: commit records compact objects, hex as it is, the
+ * payee's `activeDepth` a plain count.
  */
 export function asVersion3(text: string): string {
   const parsed = JSON.parse(text) as Record<string, unknown>;
-  const compact = unpackHex(parsed.machine) as { context: Record<string, unknown> };
+  const compact = compactRecordObjects(unpackHex(parsed.machine)) as {
+    context: Record<string, unknown>;
+  };
   const { context } = compact;
   if (context.role === 'payee' && (context.activeDepth as number) < 0)
     context.activeDepth = (context.revokeCounter as number) + 1 + (context.activeDepth as number);
