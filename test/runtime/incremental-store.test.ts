@@ -177,6 +177,75 @@ describe('JSON deltas', () => {
       expect(() => applyDelta(from, bad as never), JSON.stringify(bad)).toThrow(JsonDeltaError);
   });
 
+  test('long strings a new value shares with the old one are copies; `^` strings come back (property)', () => {
+    const shared = fc.string({ minLength: 20, maxLength: 60 });
+    const pair = fc
+      .tuple(
+        fc.array(shared, { minLength: 1, maxLength: 6 }),
+        fc.array(fc.string(), { maxLength: 4 }),
+      )
+      .chain(([pool, other]) => {
+        const text = fc.oneof(
+          fc.constantFrom(...pool),
+          fc.constantFrom(...pool).map((t) => `^${t}`),
+          fc.string().map((t) => `^${t}`),
+          ...(other.length > 0 ? [fc.constantFrom(...other)] : []),
+        );
+        const value = fc.record({
+          machine: fc.record({
+            context: fc.record({
+              a: text,
+              list: fc.array(fc.array(text), { maxLength: 4 }),
+              n: fc.nat(),
+            }),
+          }),
+        });
+        return fc.tuple(value, value);
+      });
+    fc.assert(
+      fc.property(pair, ([a, b]) => {
+        const delta = diffJson(a as Json, b as Json);
+        const result = delta === null ? a : applyDelta(a as Json, delta);
+        expect(JSON.stringify(result)).toBe(JSON.stringify(b));
+      }),
+      CONFIG,
+    );
+  });
+
+  test('a revoke hash that moves into a new commit is a copy of where it was', () => {
+    const hash = 'ab'.repeat(20);
+    const before = 'cd'.repeat(20);
+    const from: Json = { machine: { context: { next: hash, commits: [{ h: before }] } } };
+    const to: Json = {
+      machine: { context: { next: null, commits: [{ h: before }, { h: hash, b: before }] } },
+    };
+    const delta = diffJson(from, to)!;
+    expect(delta).toEqual({
+      P: [0, 0],
+      n: [0, null, 1, { a: [0, {}, [{ h: '^0', b: '^1.0.0' }]] }],
+    });
+    expect(applyDelta(from, delta)).toEqual(to);
+    // A new string that starts with `^` is escaped in a copying delta, literal in any other.
+    const caret: Json = { machine: { context: { next: '^0', commits: [{ h: hash }] } } };
+    const escaped = diffJson(to, caret)!;
+    expect(JSON.stringify(escaped)).toContain('"^^0"');
+    expect(applyDelta(to, escaped)).toEqual(caret);
+    expect(applyDelta(from, { p: [0, 0], n: [0, '^1.0.0'] })).toEqual({
+      machine: { context: { next: '^1.0.0', commits: [{ h: before }] } },
+    });
+    for (const bad of [
+      { P: 'x', n: [0, 1] },
+      { P: [0, 0], n: [0, '^9'] },
+      { P: [0, 0], n: [0, '^1'] },
+      { P: [0, 0], n: [0, '^1.0.5'] },
+      { P: [0, 0], n: [0, '^a'] },
+      { P: [0, 0], p: [0], n: [0, 1] },
+      { P: [0, 0], '=': 1 },
+      { P: [0, 0], n: [1, { P: [], n: [0, 1] }] },
+    ])
+      expect(() => applyDelta(from, bad as never), JSON.stringify(bad)).toThrow(JsonDeltaError);
+  });
+
   test('a delta that does not fit the value is refused, the value untouched', () => {
     const value: Json = { a: [1, 2], b: 'x' };
     const copy = structuredClone(value);
