@@ -10,6 +10,8 @@
  *   array, changes some of the elements that stay (indexes after the drop), and appends `pushed`.
  *   This is how a window of the newest commits moves: one falls out at the front, one comes in
  *   at the back;
+ * - `{ "s": pushed }` is that move alone: as many elements dropped from the front as `pushed`
+ *   appends, none changed;
  * - `"p": "name.name…"` beside `o` or `a` applies that change at the path of object members it
  *   names (a change two objects deep, under `machine.context`, in one object);
  * - `{ "n": [position, delta, position, delta, …] }` is `o` with each member named by its
@@ -50,6 +52,7 @@ export type JsonDelta =
       readonly p?: DeltaPath;
       readonly P?: readonly number[];
     }
+  | { readonly s: readonly Json[]; readonly p?: DeltaPath; readonly P?: readonly number[] }
   | {
       readonly a: readonly [number, { readonly [index: string]: ChildDelta }, readonly Json[]];
       readonly p?: DeltaPath;
@@ -185,6 +188,7 @@ function mapNewValues(delta: JsonDelta, f: (value: Json) => Json): JsonDelta {
     for (const key of Object.keys(delta.o)) o[key] = childOf(delta.o[key]!);
     return { ...path, o };
   }
+  if ('s' in delta) return { ...path, s: delta.s.map(f) };
   const [drop, changes, pushed] = delta.a;
   const changed: { [index: string]: ChildDelta } = {};
   for (const index of Object.keys(changes)) changed[index] = childOf(changes[index]!);
@@ -322,7 +326,12 @@ function diffArray(from: Json[], to: Json[]): JsonDelta {
       const change = diff(from[drop + i]!, to[i]!);
       if (change) changes[String(i)] = child(change);
     }
-    const candidate: JsonDelta = { a: [drop, changes, to.slice(kept)] };
+    const pushed = to.slice(kept);
+    // A window that moves (as many in at the back as out at the front) says only what came in.
+    const candidate: JsonDelta =
+      drop > 0 && drop === pushed.length && Object.keys(changes).length === 0
+        ? { s: pushed }
+        : { a: [drop, changes, pushed] };
     const size = JSON.stringify(candidate).length;
     if (size < bestSize) {
       best = candidate;
@@ -418,6 +427,13 @@ function apply(value: Json, delta: JsonDelta, resolve: Resolve): Json {
         ? applyChild(value[key]!, byName.get(key)!, resolve)
         : value[key]!;
     return next;
+  }
+  if ('s' in delta) {
+    if (!Array.isArray(value)) throw new JsonDeltaError('an array delta met a non-array');
+    const pushed = delta.s;
+    if (!Array.isArray(pushed) || pushed.length === 0 || pushed.length > value.length)
+      throw new JsonDeltaError('a window shift moves in as many as the array holds, or fewer');
+    return [...value.slice(pushed.length), ...(pushed as Json[]).map(resolve)];
   }
   if ('a' in delta) {
     if (!Array.isArray(value)) throw new JsonDeltaError('an array delta met a non-array');

@@ -16,6 +16,7 @@ import {
 } from './compact-commits.js';
 import { SnapshotError } from './errors.js';
 import {
+  expectedRevokeIndex,
   payeeCommitArray,
   payeeCommitObject,
   payeeRevokedArray,
@@ -49,11 +50,19 @@ export function compactSnapshot(persisted: ChannelPersistedSnapshot): unknown {
   const compact = compactRecords(persisted) as { context: Record<string, unknown> };
   const { context } = compact;
   const list = (name: string) => context[name] as unknown[];
+  const active = list('activeCommits');
+  const expected = (position: number) =>
+    expectedRevokeIndex(
+      context.revokeCounter as number,
+      list('requestedRevokes').length,
+      active.length,
+      position,
+    );
   const arrays =
     context.role === 'payer'
       ? { commits: list('commits').map(payerCommitArray) }
       : {
-          activeCommits: list('activeCommits').map(payeeCommitArray),
+          activeCommits: active.map((c, position) => payeeCommitArray(c, expected(position))),
           revokedCommits: list('revokedCommits').map(payeeRevokedArray),
         };
   return { ...compact, context: { ...context, ...arrays } };
@@ -78,7 +87,23 @@ export function compactRecordObjects(machine: unknown): unknown {
   };
   if (fields.role === 'payer') each('commits', payerCommitObject);
   else {
-    each('activeCommits', payeeCommitObject);
+    const { revokeCounter, requestedRevokes, activeCommits } = fields;
+    const inStep =
+      Number.isSafeInteger(revokeCounter) &&
+      Array.isArray(requestedRevokes) &&
+      Array.isArray(activeCommits);
+    each('activeCommits', (entry, path) => {
+      const position = Number(path.slice(path.lastIndexOf('/') + 1));
+      const expected = inStep
+        ? expectedRevokeIndex(
+            revokeCounter as number,
+            (requestedRevokes as unknown[]).length,
+            (activeCommits as unknown[]).length,
+            position,
+          )
+        : undefined;
+      return payeeCommitObject(entry, path, expected);
+    });
     each('revokedCommits', payeeRevokedObject);
   }
   return { ...machine, context: { ...fields, ...mapped } };

@@ -93,7 +93,7 @@ export function decodeHistoryRecord(
     throw new SnapshotError('SNAPSHOT_NOT_JSON', 'history record is not JSON', path);
   }
   // Records written before hex was packed hold no string that starts with `~`, nor arrays.
-  value = historyObject(unpackHex(value, path), path);
+  value = historyObject(unpackHex(value, path), key, path);
   if (!CHECK.Check(value)) {
     const first = CHECK.Errors(value).First();
     throw new SnapshotError(

@@ -87,12 +87,11 @@ describe('channel history: the context keeps only the newest commits', () => {
     // Stored compact (amount and links in an array, hex packed; the script is rebuilt), read
     // back whole.
     expect(unpackHex(JSON.parse(stored!))).toEqual([
-      'c',
       Number(26n * EACH),
       oldest,
       expect.any(String),
     ]);
-    expect(JSON.parse(stored!)[2]).toMatch(/^~[A-Za-z0-9_-]{27}$/);
+    expect(JSON.parse(stored!)[1]).toMatch(/^~[A-Za-z0-9_-]{27}$/);
     // One record per commit: no script index beside it.
     const script = bytesToHex(
       p2shOutputScript(hexToBytes(t.payer.context.commits[0]!.commitScript)),

@@ -107,11 +107,14 @@ describe('JSON deltas', () => {
   });
 
   test('a window that moves by one is a delta of the new element only', () => {
+    for (const bad of [{ s: [] }, { s: [1, 2, 3] }, { s: 'x' }])
+      expect(() => applyDelta([1, 2], bad as never), JSON.stringify(bad)).toThrow(JsonDeltaError);
+    expect(applyDelta([1, 2], { s: [3] })).toEqual([2, 3]);
     const big = (n: number) => ({ n, tx: String(n).repeat(600) });
     const from = { height: 1, window: [big(1), big(2), big(3), big(4)] };
     const to = { height: 2, window: [big(2), big(3), big(4), big(5)] };
     const delta = diffJson(from, to)!;
-    expect(delta).toEqual({ n: [0, 2, 1, { a: [1, {}, [big(5)]] }] });
+    expect(delta).toEqual({ n: [0, 2, 1, { s: [big(5)] }] });
     expect(applyDelta(from, delta)).toEqual(to);
     // The named form of older logs applies the same.
     expect(applyDelta(from, { o: { height: 2, window: { a: [1, {}, [big(5)]] } } })).toEqual(to);
