@@ -34,6 +34,8 @@ interface KeyState {
   readonly deltas: number;
   /** The base of the last compaction, when it was written against one. */
   readonly base: Base | null;
+  /** The path of positions the last record of the log changed at, if any. */
+  readonly lastPath: readonly number[] | null;
 }
 
 /** Format tag of a value compacted whole: the log position it absorbed, and the value. */
@@ -77,6 +79,8 @@ const READ_ATTEMPTS = 4;
  * (`<key>#~base/<hash of its text>`, so a base is never overwritten with something else). A new
  * base is written, in the same atomic group as the compaction, only when the value has moved
  * far from the current one; over a store without `writeAll` the value is compacted whole.
+ * A record that changes the value at the path of positions of the record before it writes that
+ * path as `0`: the records of a channel all change `machine.context`.
  *
  * It is a drop-in `Store`: `load` returns the whole current value, as if every save had been
  * written whole. Each delta is checked before it is written (applied to the old value, it must
@@ -239,8 +243,16 @@ export class IncrementalStore implements Store {
       !deltaFits(state.value, delta, next);
     if (compactNow) return this.compaction(key, next, state.head, state.base, true);
     return {
-      writes: [{ kind: 'append', key, seq: state.head + 1, data: deltaText }],
-      after: { value: next, head: state.head + 1, deltas: state.deltas + 1, base: state.base },
+      writes: [
+        { kind: 'append', key, seq: state.head + 1, data: shortPath(delta, state.lastPath) },
+      ],
+      after: {
+        value: next,
+        head: state.head + 1,
+        deltas: state.deltas + 1,
+        base: state.base,
+        lastPath: positionsOf(delta),
+      },
     };
   }
 
@@ -268,6 +280,7 @@ export class IncrementalStore implements Store {
       head: through,
       deltas: 0,
       base: newBase,
+      lastPath: null,
     });
     if (base !== null) {
       const delta = diffJson(base.value, next);
@@ -312,12 +325,15 @@ export class IncrementalStore implements Store {
         continue;
       if (compacted === null && records.length === 0) return null;
       let value: Json = compacted?.value ?? null;
-      for (const record of records) value = applyRecord(key, value, record.seq, record.data);
+      let lastPath: readonly number[] | null = null;
+      for (const record of records)
+        ({ value, lastPath } = applyRecord(key, value, record.seq, record.data, lastPath));
       const state: KeyState = {
         value,
         head: through + records.length,
         deltas: records.length,
         base: compacted?.base ?? null,
+        lastPath,
       };
       this.remember(key, state);
       return state;
@@ -339,7 +355,7 @@ export class IncrementalStore implements Store {
     const value =
       envelope.delta === null
         ? base
-        : applyRecord(key, base, envelope.through, JSON.stringify(envelope.delta));
+        : applyRecord(key, base, envelope.through, JSON.stringify(envelope.delta), null).value;
     return { through: envelope.through, value, base: { key: envelope.base, value: base } };
   }
 
@@ -441,13 +457,57 @@ function basedEnvelope(through: number, base: string, delta: JsonDelta | null): 
   } satisfies BasedEnvelope);
 }
 
-function applyRecord(key: string, value: Json, seq: number, data: string): Json {
+/**
+ * Applies record `seq` of the log of `key` to `value`; `lastPath` is the path of the record
+ * before, which a record at the same path names as `0`.
+ */
+function applyRecord(
+  key: string,
+  value: Json,
+  seq: number,
+  data: string,
+  lastPath: readonly number[] | null,
+): { value: Json; lastPath: readonly number[] | null } {
   try {
-    return applyDelta(value, JSON.parse(data) as JsonDelta);
+    const parsed = JSON.parse(data) as JsonDelta & { p?: unknown; P?: unknown };
+    const delta = withPath(parsed, lastPath);
+    return { value: applyDelta(value, delta), lastPath: positionsOf(delta) };
   } catch (error) {
     const why = error instanceof JsonDeltaError ? error.message : 'not JSON';
     throw new StoreError('STORE_CORRUPT', `record ${seq} of ${key} does not apply: ${why}`);
   }
+}
+
+/** The path of positions a delta changes at (`p` or `P`), or null. */
+function positionsOf(delta: JsonDelta): readonly number[] | null {
+  const { p, P } = delta as { p?: unknown; P?: unknown };
+  const path = P ?? p;
+  return Array.isArray(path) && path.length > 0 ? (path as number[]) : null;
+}
+
+/**
+ * The text of a record: its path written as `0` when it is the path of the record before (a
+ * channel's steps all change `machine.context`), else the delta as it is.
+ */
+function shortPath(delta: JsonDelta, lastPath: readonly number[] | null): string {
+  const path = positionsOf(delta);
+  if (lastPath === null || path === null || path.length !== lastPath.length)
+    return JSON.stringify(delta);
+  if (!path.every((position, i) => position === lastPath[i])) return JSON.stringify(delta);
+  const name = 'P' in delta ? 'P' : 'p';
+  return JSON.stringify({ ...delta, [name]: 0 });
+}
+
+/** A record as written, its path `0` (the path of the record before) made whole again. */
+function withPath(
+  delta: JsonDelta & { p?: unknown; P?: unknown },
+  lastPath: readonly number[] | null,
+): JsonDelta {
+  if (typeof delta !== 'object' || delta === null) return delta;
+  const name = delta.P === 0 ? 'P' : delta.p === 0 ? 'p' : null;
+  if (name === null) return delta;
+  if (lastPath === null) throw new JsonDeltaError('no record before to take the path from');
+  return { ...delta, [name]: lastPath } as JsonDelta;
 }
 
 /** True when `delta` turns `from` into exactly `to`: a delta is checked before it is written. */

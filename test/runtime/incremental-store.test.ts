@@ -482,6 +482,20 @@ describe('IncrementalStore', () => {
     }
   });
 
+  test('a record at the path of the record before names it as 0; the first after a compaction in full', async () => {
+    const log = new MemoryStore();
+    const store = new IncrementalStore(log, { compactEvery: 3 });
+    const value = (n: number, m: number) => ({
+      machine: { context: { n, m, pad: 'x'.repeat(200) } },
+    });
+    for (let n = 0; n < 8; n++) {
+      await store.save('k', JSON.stringify(value(n, n % 2)));
+      expect(await new IncrementalStore(log).load('k')).toBe(JSON.stringify(value(n, n % 2)));
+      const records = (await log.records('k')).map((r) => JSON.parse(r.data));
+      records.forEach((r, i) => expect(r.p).toEqual(i === 0 ? [0, 0] : 0));
+    }
+  });
+
   test('two writers of one key: the second one conflicts, reads again, and wins', async () => {
     const log = new MemoryStore();
     const a = new IncrementalStore(log);
@@ -512,7 +526,13 @@ describe('IncrementalStore', () => {
     const store = new IncrementalStore(log);
     await store.save('k', JSON.stringify({ a: 1, b: [1, 2] }));
     await store.save('k', JSON.stringify({ a: 2, b: [1, 2] }));
-    for (const data of ['{', '{"o":{"zz":{"=":1}}}', '{"a":[9,{},[]]}', '"x"']) {
+    for (const data of [
+      '{',
+      '{"o":{"zz":{"=":1}}}',
+      '{"a":[9,{},[]]}',
+      '"x"',
+      '{"p":0,"n":[0,1]}',
+    ]) {
       const damaged = new MemoryStore();
       await damaged.compact('k', (await log.load('k'))!, 0);
       await damaged.append('k', 1, data);
