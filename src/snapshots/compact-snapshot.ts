@@ -60,7 +60,10 @@ export function compactSnapshot(persisted: ChannelPersistedSnapshot): unknown {
     );
   const arrays =
     context.role === 'payer'
-      ? { commits: list('commits').map(payerCommitArray) }
+      ? {
+          commits: list('commits').map(payerCommitArray),
+          nextRevokeHash: nextHashStored(persisted.context as PayerContext),
+        }
       : {
           activeCommits: active.map((c, position) => payeeCommitArray(c, expected(position))),
           revokedCommits: list('revokedCommits').map(payeeRevokedArray),
@@ -85,8 +88,11 @@ export function compactRecordObjects(machine: unknown): unknown {
     const list = fields[name];
     if (Array.isArray(list)) mapped[name] = list.map((e, i) => read(e, `${CONTEXT}/${name}/${i}`));
   };
-  if (fields.role === 'payer') each('commits', payerCommitObject);
-  else {
+  if (fields.role === 'payer') {
+    each('commits', payerCommitObject);
+    const commits = (mapped.commits ?? fields.commits) as unknown;
+    mapped.nextRevokeHash = nextHashRead(fields.nextRevokeHash, commits);
+  } else {
     const { revokeCounter, requestedRevokes, activeCommits } = fields;
     const inStep =
       Number.isSafeInteger(revokeCounter) &&
@@ -107,6 +113,28 @@ export function compactRecordObjects(machine: unknown): unknown {
     each('revokedCommits', payeeRevokedObject);
   }
   return { ...machine, context: { ...fields, ...mapped } };
+}
+
+/**
+ * The payer's outstanding revoke hash as version 4 stores it. None outstanding is written as the
+ * newest commit's revoke hash, the one that was outstanding until that commit was signed, so a
+ * payment does not change the field; a hash outstanding that is the newest commit's (a payer
+ * never takes a hash twice, but the text must say what the context holds) is written `[hash]`.
+ */
+function nextHashStored(context: PayerContext): unknown {
+  const newest = context.commits.at(-1)?.revokeSecretHash;
+  if (context.nextRevokeHash === null) return newest ?? null;
+  return context.nextRevokeHash === newest ? [newest] : context.nextRevokeHash;
+}
+
+/** The payer's outstanding revoke hash from its version 4 form; anything else as it is. */
+function nextHashRead(stored: unknown, commits: unknown): unknown {
+  if (Array.isArray(stored)) return stored.length === 1 ? stored[0] : stored;
+  const newest = Array.isArray(commits)
+    ? (commits.at(-1) as { h?: unknown; revokeSecretHash?: unknown } | undefined)
+    : undefined;
+  const hash = newest?.h ?? newest?.revokeSecretHash;
+  return typeof stored === 'string' && stored === hash ? null : stored;
 }
 
 /** The persisted machine snapshot with its commit records compact where they rebuild (version 3). */

@@ -155,6 +155,22 @@ describe('versions 3 and 4 store commits compact', () => {
     expectRefused(JSON.stringify(amount), 'payee', 'SNAPSHOT_SCHEMA');
   });
 
+  test("the payer's outstanding revoke hash: none is stored as the newest commit's, so a payment leaves it as it was", () => {
+    const decoded = readSnapshotMachine(payerOpen().text);
+    const context = decoded.context as PayerContext;
+    const newest = context.commits.at(-1)!.revokeSecretHash;
+    const stored = (next: string | null) => {
+      const snapshot = { ...decoded, context: { ...context, nextRevokeHash: next } };
+      const text = encodeChannelSnapshot(snapshot, 'payer');
+      expect(readSnapshotMachine(text)).toEqual(snapshot);
+      return unpackHex(JSON.parse(text).machine.context.nextRevokeHash);
+    };
+    expect(stored(null)).toBe(newest);
+    expect(stored('ab'.repeat(20))).toBe('ab'.repeat(20));
+    // Never taken twice by a payer, but written so that it reads back as it was.
+    expect(stored(newest)).toEqual([newest]);
+  });
+
   test('a record that does not rebuild is kept whole beside compact ones', () => {
     const snapshot = payerOpen();
     const whole = JSON.parse(asVersion2(snapshot.text)).machine.context.commits[1];
