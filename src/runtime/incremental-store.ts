@@ -2,7 +2,14 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { base64urlnopad } from '@scure/base';
 import { StoreError } from '../storage/errors.js';
 import type { LogStore, LogWrite } from '../storage/log-store.js';
-import { type Json, JsonDeltaError, type JsonDelta, applyDelta, diffJson } from './json-delta.js';
+import {
+  type ChildDelta,
+  type Json,
+  JsonDeltaError,
+  type JsonDelta,
+  applyDelta,
+  diffJson,
+} from './json-delta.js';
 import type { Store, StoreWrite } from './store.js';
 
 /** Options of {@link IncrementalStore}. */
@@ -79,8 +86,9 @@ const READ_ATTEMPTS = 4;
  * (`<key>#~base/<hash of its text>`, so a base is never overwritten with something else). A new
  * base is written, in the same atomic group as the compaction, only when the value has moved
  * far from the current one; over a store without `writeAll` the value is compacted whole.
- * A record that changes the value at the path of positions of the record before it writes that
- * path as `0`: the records of a channel all change `machine.context`.
+ * A record is written in as few characters as says it: a change at the path of the record before
+ * names that path as `0` (the records of a channel all change `machine.context`), and a change of
+ * members by position is an array (see `recordText`).
  *
  * It is a drop-in `Store`: `load` returns the whole current value, as if every save had been
  * written whole. Each delta is checked before it is written (applied to the old value, it must
@@ -244,7 +252,7 @@ export class IncrementalStore implements Store {
     if (compactNow) return this.compaction(key, next, state.head, state.base, true);
     return {
       writes: [
-        { kind: 'append', key, seq: state.head + 1, data: shortPath(delta, state.lastPath) },
+        { kind: 'append', key, seq: state.head + 1, data: recordText(delta, state.lastPath) },
       ],
       after: {
         value: next,
@@ -469,8 +477,7 @@ function applyRecord(
   lastPath: readonly number[] | null,
 ): { value: Json; lastPath: readonly number[] | null } {
   try {
-    const parsed = JSON.parse(data) as JsonDelta & { p?: unknown; P?: unknown };
-    const delta = withPath(parsed, lastPath);
+    const delta = recordDelta(JSON.parse(data), lastPath);
     return { value: applyDelta(value, delta), lastPath: positionsOf(delta) };
   } catch (error) {
     const why = error instanceof JsonDeltaError ? error.message : 'not JSON';
@@ -486,28 +493,48 @@ function positionsOf(delta: JsonDelta): readonly number[] | null {
 }
 
 /**
- * The text of a record: its path written as `0` when it is the path of the record before (a
- * channel's steps all change `machine.context`), else the delta as it is.
+ * The text of a record. A change of members by position at a path of positions (every step of
+ * a channel: it changes `machine.context`) is written as an array, `[path, position, change,
+ * …]`, where the path is `0` when it is the path of the record before, `1` when it is that and
+ * the changes copy strings (`P`, see `json-delta.ts`), else `[position, …]` or `{"P": […]}`.
+ * Any other delta is written as it is, its path `0` when it is the path of the record before.
  */
-function shortPath(delta: JsonDelta, lastPath: readonly number[] | null): string {
+function recordText(delta: JsonDelta, lastPath: readonly number[] | null): string {
   const path = positionsOf(delta);
-  if (lastPath === null || path === null || path.length !== lastPath.length)
-    return JSON.stringify(delta);
-  if (!path.every((position, i) => position === lastPath[i])) return JSON.stringify(delta);
-  const name = 'P' in delta ? 'P' : 'p';
-  return JSON.stringify({ ...delta, [name]: 0 });
+  const copies = 'P' in delta;
+  const same =
+    lastPath !== null &&
+    path !== null &&
+    path.length === lastPath.length &&
+    path.every((position, i) => position === lastPath[i]);
+  if (path !== null && 'n' in delta && Object.keys(delta).length === 2) {
+    const spec = same ? (copies ? 1 : 0) : copies ? { P: path } : path;
+    return JSON.stringify([spec, ...delta.n]);
+  }
+  if (!same) return JSON.stringify(delta);
+  return JSON.stringify({ ...delta, [copies ? 'P' : 'p']: 0 });
 }
 
-/** A record as written, its path `0` (the path of the record before) made whole again. */
-function withPath(
-  delta: JsonDelta & { p?: unknown; P?: unknown },
-  lastPath: readonly number[] | null,
-): JsonDelta {
+/** A record as written (see {@link recordText}) as the delta it stands for. */
+function recordDelta(parsed: unknown, lastPath: readonly number[] | null): JsonDelta {
+  const previous = () => {
+    if (lastPath === null) throw new JsonDeltaError('no record before to take the path from');
+    return lastPath;
+  };
+  if (Array.isArray(parsed)) {
+    const [spec, ...n] = parsed as [unknown, ...ChildDelta[]];
+    if (spec === 0) return { p: previous(), n };
+    if (spec === 1) return { P: previous(), n };
+    if (Array.isArray(spec)) return { p: spec as number[], n };
+    const P = (spec as { P?: unknown } | null)?.P;
+    if (Array.isArray(P)) return { P: P as number[], n };
+    throw new JsonDeltaError('malformed record path');
+  }
+  const delta = parsed as JsonDelta & { p?: unknown; P?: unknown };
   if (typeof delta !== 'object' || delta === null) return delta;
   const name = delta.P === 0 ? 'P' : delta.p === 0 ? 'p' : null;
   if (name === null) return delta;
-  if (lastPath === null) throw new JsonDeltaError('no record before to take the path from');
-  return { ...delta, [name]: lastPath } as JsonDelta;
+  return { ...delta, [name]: previous() } as JsonDelta;
 }
 
 /** True when `delta` turns `from` into exactly `to`: a delta is checked before it is written. */

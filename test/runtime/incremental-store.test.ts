@@ -482,18 +482,30 @@ describe('IncrementalStore', () => {
     }
   });
 
-  test('a record at the path of the record before names it as 0; the first after a compaction in full', async () => {
+  test('a record is an array of its path and changes, the path 0 (or 1, copying) when it is the one before', async () => {
     const log = new MemoryStore();
     const store = new IncrementalStore(log, { compactEvery: 3 });
-    const value = (n: number, m: number) => ({
-      machine: { context: { n, m, pad: 'x'.repeat(200) } },
+    const hash = (n: number) => String(n).padStart(40, 'a');
+    // Every other step moves a long string into another field: a copying record.
+    const value = (n: number) => ({
+      machine: {
+        context: { n, next: hash(n), last: n % 2 === 0 ? hash(n - 1) : 'x', pad: 'x'.repeat(300) },
+      },
     });
-    for (let n = 0; n < 8; n++) {
-      await store.save('k', JSON.stringify(value(n, n % 2)));
-      expect(await new IncrementalStore(log).load('k')).toBe(JSON.stringify(value(n, n % 2)));
+    let copying = 0;
+    for (let n = 0; n < 12; n++) {
+      await store.save('k', JSON.stringify(value(n)));
+      expect(await new IncrementalStore(log).load('k')).toBe(JSON.stringify(value(n)));
       const records = (await log.records('k')).map((r) => JSON.parse(r.data));
-      records.forEach((r, i) => expect(r.p).toEqual(i === 0 ? [0, 0] : 0));
+      records.forEach((r, i) => {
+        expect(Array.isArray(r)).toBe(true);
+        const copies = JSON.stringify(r).includes('"^');
+        if (copies) copying++;
+        if (i === 0) expect(r[0]).toEqual(copies ? { P: [0, 0] } : [0, 0]);
+        else expect(r[0]).toBe(copies ? 1 : 0);
+      });
     }
+    expect(copying).toBeGreaterThan(0);
   });
 
   test('two writers of one key: the second one conflicts, reads again, and wins', async () => {
@@ -532,6 +544,10 @@ describe('IncrementalStore', () => {
       '{"a":[9,{},[]]}',
       '"x"',
       '{"p":0,"n":[0,1]}',
+      '[0,0,1]',
+      '[1,0,1]',
+      '["x",0,1]',
+      '[{"P":5},0,1]',
     ]) {
       const damaged = new MemoryStore();
       await damaged.compact('k', (await log.load('k'))!, 0);
