@@ -27,7 +27,7 @@ import { SimulatedChain } from '../src/chain/simulated-chain.js';
 import { SingleKeyWallet } from '../src/runtime/wallet.js';
 import { destinationOf, testPrivateKey } from '../test/support/channel-harness.js';
 
-/** What the bytes handed to a store were: snapshot deltas, compactions, history records, whole snapshots. */
+/** What the bytes handed to a store were: snapshot deltas, compactions (with their bases), history records, whole snapshots. */
 export type WriteKind = 'delta' | 'compaction' | 'history' | 'whole';
 
 const WRITE_KINDS: readonly WriteKind[] = ['delta', 'compaction', 'history', 'whole'];
@@ -44,11 +44,12 @@ class CountingStore implements LogStore {
     this.bytes += key.length + value.length;
     this.writes++;
     if (!grouped) this.transactions++;
-    // History records live under `<channel>#<key>` (see `historyStoreKey`).
+    // History records live under `<channel>#<key>` (see `historyStoreKey`); the bases that
+    // compactions are written against, under `<channel>#~base/<hash>`.
     const counted: WriteKind =
       kind === 'append'
         ? 'delta'
-        : kind === 'compact'
+        : kind === 'compact' || key.includes('#~base/')
           ? 'compaction'
           : key.includes('#')
             ? 'history'

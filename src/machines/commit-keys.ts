@@ -44,13 +44,13 @@ export function commitScriptHash(context: PayerContext | PayeeContext, hash: Hex
   return scriptHash;
 }
 
-/** The `cs/` key of the payer commit with revoke hash `hash`, or null before the terms. */
+/** The `cb/` key of the payer commit with revoke hash `hash`, or null before the terms. */
 export function payerRecordKey(context: PayerContext, hash: Hex): string | null {
   const scriptHash = commitScriptHash(context, hash);
   return scriptHash === null ? null : payerScriptKey(scriptHash);
 }
 
-/** The `as/` key of the payee commit with revoke hash `hash`, or null before the terms. */
+/** The `ab/` key of the payee commit with revoke hash `hash`, or null before the terms. */
 export function payeeRecordKey(context: PayeeContext, hash: Hex): string | null {
   const scriptHash = commitScriptHash(context, hash);
   return scriptHash === null ? null : payeeScriptKey(scriptHash);

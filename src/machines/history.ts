@@ -1,3 +1,5 @@
+import { base64urlnopad } from '@scure/base';
+import { hexToBytes } from '../bytes.js';
 import type { Hex } from './context.js';
 
 /**
@@ -12,17 +14,19 @@ import type { Hex } from './context.js';
  * overwritten with something else: a snapshot restored from any earlier point still finds the
  * records it refers to, and a record written by a step that then failed is harmless.
  *
- * - `cs/<HASH160 of the commit script>`: a payer commit ({@link PayerHistoryCommit});
- * - `as/<HASH160 of the commit script>`: a payee commit, active or given back
+ * - `cb/<HASH160 of the commit script, base64url>`: a payer commit ({@link PayerHistoryCommit});
+ * - `ab/<HASH160 of the commit script, base64url>`: a payee commit, active or given back
  *   ({@link PayeeHistoryCommit}).
  *
  * The commit script is a function of the revoke hash and the channel's terms, so a commit is
  * found from its revoke hash (a revoke secret, a `below` link) and from its P2SH output on chain
  * (an old commit published) under the same key, and one record per commit suffices.
  *
- * Channels stored before kept their commits under keys of the revoke hash and indexed their
- * scripts; those records are still read (the lookups try them when the new key holds nothing):
+ * Channels stored before named the script hash in hex, and before that kept their commits under
+ * keys of the revoke hash and indexed their scripts; those records are still read (the lookups
+ * try them, in this order, when the newer key holds nothing):
  *
+ * - `cs/<HASH160 of the commit script, hex>`: a payer commit; `as/<…>`: a payee commit;
  * - `c/<revoke hash>`: a payer commit; `a/<revoke hash>`: a payee commit;
  * - `s/<P2SH output script>`: the revoke hash of the commit paying that script
  *   ({@link ScriptIndexEntry}).
@@ -85,11 +89,21 @@ export interface HistoryWrite {
   readonly record: HistoryRecord;
 }
 
-/** Key of the payer commit whose commit script hashes (HASH160) to `scriptHash`. */
-export const payerScriptKey = (scriptHash: Hex): string => `cs/${scriptHash}`;
+/** The base64url form of a script hash (hex) in a key: 27 characters instead of 40. */
+export const scriptHashId = (scriptHash: Hex): string =>
+  base64urlnopad.encode(hexToBytes(scriptHash));
 
-/** Key of the payee commit whose commit script hashes (HASH160) to `scriptHash`. */
-export const payeeScriptKey = (scriptHash: Hex): string => `as/${scriptHash}`;
+/** Key of the payer commit whose commit script hashes (HASH160, hex) to `scriptHash`. */
+export const payerScriptKey = (scriptHash: Hex): string => `cb/${scriptHashId(scriptHash)}`;
+
+/** Key of the payee commit whose commit script hashes (HASH160, hex) to `scriptHash`. */
+export const payeeScriptKey = (scriptHash: Hex): string => `ab/${scriptHashId(scriptHash)}`;
+
+/** Key of that payer commit in channels stored before `cb/` keys. */
+export const payerHexScriptKey = (scriptHash: Hex): string => `cs/${scriptHash}`;
+
+/** Key of that payee commit in channels stored before `ab/` keys. */
+export const payeeHexScriptKey = (scriptHash: Hex): string => `as/${scriptHash}`;
 
 /** Key of the payer commit with revoke hash `hash` in channels stored before `cs/` keys. */
 export const payerCommitKey = (hash: Hex): string => `c/${hash}`;

@@ -1,7 +1,7 @@
 import { bytesToHex, hexToBytes } from '../bytes.js';
 import { parseAmount } from '../messages/amount.js';
 import { hash160 } from '../scripts/hash.js';
-import { payeeRecordKey } from './commit-keys.js';
+import { commitScriptHash } from './commit-keys.js';
 import type { Hex, PayeeCommitRecord, PayeeContext, PayeeRevokedRecord } from './context.js';
 import {
   HISTORY_WINDOW,
@@ -11,6 +11,7 @@ import {
   type PayeeHistoryCommit,
   p2shScriptHash,
   payeeCommitKey,
+  payeeHexScriptKey,
   payeeScriptKey,
   scriptIndexKey,
 } from './history.js';
@@ -68,9 +69,10 @@ export function payeeHistoryKeys(
       if (!script || hotCommitByScript(context, script)) return [];
       const scriptHash = p2shScriptHash(script);
       if (scriptHash === null) return [];
-      const own = payeeScriptKey(scriptHash);
-      if (!(own in history)) return [own];
-      if (history[own] !== null) return [];
+      for (const own of [payeeScriptKey(scriptHash), payeeHexScriptKey(scriptHash)]) {
+        if (!(own in history)) return [own];
+        if (history[own] !== null) return [];
+      }
       const entry = history[scriptIndexKey(script)];
       if (entry === undefined) return [scriptIndexKey(script)];
       if (entry?.kind !== 'script-index') return [];
@@ -83,23 +85,25 @@ export function payeeHistoryKeys(
 }
 
 /**
- * The record of the payee commit with revoke hash `hash` as loaded: under its `as/` key, else
- * (that key holding nothing) under the key channels stored before used. `next` names the key
- * still to load, if any.
+ * The record of the payee commit with revoke hash `hash` as loaded: under its `ab/` key, else
+ * (that key holding nothing) under the keys channels stored before used, `as/` then `a/`. `next`
+ * names the key still to load, if any.
  */
 function loadedPayeeCommit(
   context: PayeeContext,
   history: LoadedHistory,
   hash: Hex,
 ): { record: HistoryRecord | null; next: string | null } {
-  const key = payeeRecordKey(context, hash);
-  if (key !== null) {
+  const scriptHash = commitScriptHash(context, hash);
+  const keys =
+    scriptHash === null
+      ? [payeeCommitKey(hash)]
+      : [payeeScriptKey(scriptHash), payeeHexScriptKey(scriptHash), payeeCommitKey(hash)];
+  for (const key of keys) {
     if (!(key in history)) return { record: null, next: key };
     if (history[key] !== null) return { record: history[key]!, next: null };
   }
-  const legacy = payeeCommitKey(hash);
-  if (!(legacy in history)) return { record: null, next: legacy };
-  return { record: history[legacy]!, next: null };
+  return { record: null, next: null };
 }
 
 /**
@@ -246,15 +250,16 @@ export function popActiveCommits(
         revokeSecretHash: c.revokeSecretHash,
         revokeSecret: c.revokeSecret,
       };
-      const legacy = payeeCommitKey(c.revokeSecretHash);
-      const keys = [scriptKeyOf(c.commitScript)];
-      if (history[legacy]?.kind === 'payee-active') keys.push(legacy);
+      const scriptHash = bytesToHex(hash160(hexToBytes(c.commitScript)));
+      const keys = [payeeScriptKey(scriptHash)];
+      for (const older of [payeeHexScriptKey(scriptHash), payeeCommitKey(c.revokeSecretHash)])
+        if (history[older]?.kind === 'payee-active') keys.push(older);
       return keys.map((key) => ({ key, record }));
     }),
   };
 }
 
-/** The `as/` key of a payee commit with commit script `commitScript` (hex). */
+/** The `ab/` key of a payee commit with commit script `commitScript` (hex). */
 function scriptKeyOf(commitScript: Hex): string {
   return payeeScriptKey(bytesToHex(hash160(hexToBytes(commitScript))));
 }
@@ -268,9 +273,13 @@ export function activeCommitByScript(
   const hot = hotCommitByScript(context, script);
   if (hot) return hot;
   const scriptHash = p2shScriptHash(script);
-  const own = scriptHash === null ? undefined : history[payeeScriptKey(scriptHash)];
-  if (own?.kind === 'payee-active' && p2shHex(own.commitScript) === script)
-    return { commitScript: own.commitScript, amount: own.amount };
+  const keys =
+    scriptHash === null ? [] : [payeeScriptKey(scriptHash), payeeHexScriptKey(scriptHash)];
+  for (const key of keys) {
+    const own = history[key];
+    if (own?.kind === 'payee-active' && p2shHex(own.commitScript) === script)
+      return { commitScript: own.commitScript, amount: own.amount };
+  }
   const entry = history[scriptIndexKey(script)];
   if (entry?.kind !== 'script-index') return null;
   const record = history[payeeCommitKey(entry.revokeSecretHash)];

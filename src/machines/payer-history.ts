@@ -2,7 +2,7 @@ import { bytesToHex, hexToBytes } from '../bytes.js';
 import { hash160 } from '../scripts/hash.js';
 import { p2shOutputScript } from '../scripts/p2sh.js';
 import { decodeTransaction } from '../transactions/raw-transaction.js';
-import { payerRecordKey } from './commit-keys.js';
+import { commitScriptHash } from './commit-keys.js';
 import type { Hex, PayerCommitRecord, PayerContext } from './context.js';
 import {
   HISTORY_WINDOW,
@@ -11,6 +11,7 @@ import {
   type PayerHistoryCommit,
   p2shScriptHash,
   payerCommitKey,
+  payerHexScriptKey,
   payerScriptKey,
   scriptIndexKey,
 } from './history.js';
@@ -25,6 +26,19 @@ import {
 /** A payer commit wherever it lives: in the context (with its transaction) or in history. */
 export type PayerCommitView = Omit<PayerCommitRecord, 'rawTx'> & { readonly rawTx?: Hex };
 
+/**
+ * The keys the payer commit with revoke hash `hash` may be stored under, newest form first: its
+ * `cb/` key, the `cs/` key and the `c/` key of channels stored before (the first two once the
+ * terms are known).
+ */
+function payerKeysOf(context: PayerContext, hash: Hex): string[] {
+  const scriptHash = commitScriptHash(context, hash);
+  const legacy = payerCommitKey(hash);
+  return scriptHash === null
+    ? [legacy]
+    : [payerScriptKey(scriptHash), payerHexScriptKey(scriptHash), legacy];
+}
+
 /** The payer commit with revoke hash `hash`: from the context, else from the loaded history. */
 export function findPayerCommit(
   context: PayerContext,
@@ -33,8 +47,7 @@ export function findPayerCommit(
 ): PayerCommitView | null {
   const hot = context.commits.find((c) => c.revokeSecretHash === hash);
   if (hot) return hot;
-  const key = payerRecordKey(context, hash);
-  for (const k of key === null ? [payerCommitKey(hash)] : [key, payerCommitKey(hash)]) {
+  for (const k of payerKeysOf(context, hash)) {
     const record = history[k];
     if (record?.kind === 'payer-commit' && record.revokeSecretHash === hash) return record;
   }
@@ -42,15 +55,16 @@ export function findPayerCommit(
 }
 
 /**
- * The keys to load to find the commit with revoke hash `hash`: its `cs/` key, then (when that
- * holds nothing) the key channels stored before used. Empty once loaded or found.
+ * The keys to load to find the commit with revoke hash `hash`: its `cb/` key, then (when that
+ * holds nothing) the keys channels stored before used, one at a time. Empty once found or all
+ * were loaded.
  */
 function keysFor(context: PayerContext, history: LoadedHistory, hash: Hex): string[] {
-  const key = payerRecordKey(context, hash);
-  const legacy = payerCommitKey(hash);
-  if (key !== null && !(key in history)) return [key];
-  if (key !== null && history[key] !== null) return [];
-  return legacy in history ? [] : [legacy];
+  for (const key of payerKeysOf(context, hash)) {
+    if (!(key in history)) return [key];
+    if (history[key] !== null) return [];
+  }
+  return [];
 }
 
 /** The payer commit paying P2SH output script `script` (hex): context first, then history. */
@@ -62,8 +76,12 @@ export function findPayerCommitByScript(
   const hot = context.commits.find((c) => p2shHex(c.commitScript) === script);
   if (hot) return hot;
   const scriptHash = p2shScriptHash(script);
-  const record = scriptHash === null ? undefined : history[payerScriptKey(scriptHash)];
-  if (record?.kind === 'payer-commit' && p2shHex(record.commitScript) === script) return record;
+  const keys =
+    scriptHash === null ? [] : [payerScriptKey(scriptHash), payerHexScriptKey(scriptHash)];
+  for (const key of keys) {
+    const record = history[key];
+    if (record?.kind === 'payer-commit' && p2shHex(record.commitScript) === script) return record;
+  }
   const entry = history[scriptIndexKey(script)];
   if (entry?.kind !== 'script-index') return null;
   const commit = findPayerCommit(context, history, entry.revokeSecretHash);
@@ -152,8 +170,7 @@ export function payerHistoryKeys(
       if (typeof hash !== 'string' || context.commits.some((c) => c.revokeSecretHash === hash))
         return [];
       // A reused hash is refused only once every place it could be was looked at.
-      const key = payerRecordKey(context, hash);
-      return missing(key === null ? [payerCommitKey(hash)] : [key, payerCommitKey(hash)]);
+      return missing(payerKeysOf(context, hash));
     }
     case 'REVOKE_SECRETS': {
       const secrets = (event.message as { secrets?: unknown })?.secrets;
@@ -175,9 +192,10 @@ export function payerHistoryKeys(
       if (!script || context.commits.some((c) => p2shHex(c.commitScript) === script)) return [];
       const scriptHash = p2shScriptHash(script);
       if (scriptHash === null) return [];
-      const key = payerScriptKey(scriptHash);
-      if (!(key in history)) return [key];
-      if (history[key] !== null) return [];
+      for (const key of [payerScriptKey(scriptHash), payerHexScriptKey(scriptHash)]) {
+        if (!(key in history)) return [key];
+        if (history[key] !== null) return [];
+      }
       const entry = history[scriptIndexKey(script)];
       if (entry === undefined) return [scriptIndexKey(script)];
       return entry?.kind === 'script-index'

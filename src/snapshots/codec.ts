@@ -2,7 +2,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { type TypeCheck, TypeCompiler } from '@sinclair/typebox/compiler';
 import type { AnyStateMachine } from 'xstate';
 import { SnapshotError } from './errors.js';
-import { compactSnapshot, expandSnapshot } from './compact-snapshot.js';
+import { compactRecordObjects, compactSnapshot, expandSnapshot } from './compact-snapshot.js';
 import {
   type ChannelPersistedSnapshot,
   CompactPayeePersistedSnapshotSchema,
@@ -15,8 +15,10 @@ import {
   READABLE_SNAPSHOT_VERSIONS,
   SNAPSHOT_FORMAT,
   SNAPSHOT_VERSION,
+  SNAPSHOT_VERSION_UNPACKED,
   type SnapshotRole,
 } from './schema.js';
+import { packHex, unpackHex } from './packed-hex.js';
 import { checkSnapshotSemantics } from './semantics.js';
 
 // Compiled once at module load: compiling is far costlier than checking.
@@ -68,7 +70,7 @@ function exceedsDepth(root: unknown): boolean {
 
 /**
  * Wraps an XState persisted snapshot of a channel machine in the versioned envelope and
- * encodes it as JSON text: `{"format":"picopayments-channel-snapshot","version":3,
+ * encodes it as JSON text: `{"format":"picopayments-channel-snapshot","version":4,
  * "role":…,"machine":…}`.
  *
  * Only the role and the size are checked here, so that persisting stays cheap;
@@ -92,7 +94,7 @@ export function encodeChannelSnapshot(persistedSnapshot: unknown, role: Snapshot
     format: SNAPSHOT_FORMAT,
     version: SNAPSHOT_VERSION,
     role,
-    machine: compactSnapshot(persistedSnapshot as ChannelPersistedSnapshot),
+    machine: packHex(compactSnapshot(persistedSnapshot as ChannelPersistedSnapshot)),
   });
   if (tooLarge(text, MAX_SNAPSHOT_BYTES)) {
     throw new SnapshotError('SNAPSHOT_TOO_LARGE', `snapshot exceeds ${MAX_SNAPSHOT_BYTES} bytes`);
@@ -204,10 +206,12 @@ export function decodeChannelSnapshot(
     throw new SnapshotError('SNAPSHOT_SCHEMA', 'nested deeper than any snapshot', '/machine');
   }
   let persisted = stored;
-  if (version === SNAPSHOT_VERSION) {
-    schemaCheck(COMPACT_CHECKERS[expectedRole], stored);
+  if (version === SNAPSHOT_VERSION || version === SNAPSHOT_VERSION_UNPACKED) {
+    const compact =
+      version === SNAPSHOT_VERSION ? compactRecordObjects(unpackHex(stored, '/machine')) : stored;
+    schemaCheck(COMPACT_CHECKERS[expectedRole], compact);
     // The compact records are rebuilt, then checked in full like a version 2 snapshot.
-    persisted = expandSnapshot(stored as ChannelPersistedSnapshot);
+    persisted = expandSnapshot(compact as ChannelPersistedSnapshot);
   }
   schemaCheck(CHECKERS[expectedRole], persisted);
   const snapshot = persisted as ChannelPersistedSnapshot;

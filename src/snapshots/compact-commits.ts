@@ -20,7 +20,8 @@ import { compactSignature, expandSignature } from './compact-signature.js';
 import { SnapshotError } from './errors.js';
 
 /**
- * The compact form of commit records, as snapshots (version 3) and history records store them.
+ * The compact form of commit records, as snapshots (versions 3 and 4) and history records store
+ * them (version 4 and history records as arrays of these fields: `compact-arrays.ts`).
  *
  * Most of a commit record can be rebuilt byte-exact from the channel's constants: the commit
  * script from the keys, the spend secret hash, the delay and the revoke hash; the payer's

@@ -15,19 +15,130 @@ import {
   revokeSecretAt,
 } from './compact-commits.js';
 import { SnapshotError } from './errors.js';
-import { type ChannelPersistedSnapshot, SNAPSHOT_VERSION } from './schema.js';
+import {
+  expectedRevokeIndex,
+  payeeCommitArray,
+  payeeCommitObject,
+  payeeRevokedArray,
+  payeeRevokedObject,
+  payerCommitArray,
+  payerCommitObject,
+} from './compact-arrays.js';
+import { unpackHex } from './packed-hex.js';
+import {
+  type ChannelPersistedSnapshot,
+  SNAPSHOT_VERSION,
+  SNAPSHOT_VERSION_UNPACKED,
+} from './schema.js';
 
 /**
- * Version 3 of the snapshot: the machine snapshot with its commit records in compact form
- * (`compact-commits.ts`), everything else as version 2 has it.
+ * Versions 3 and 4 of the snapshot: the machine snapshot with its commit records in compact form
+ * (`compact-commits.ts`), everything else as version 2 has it; version 4 also writes the
+ * payee's `activeDepth` as an offset from its revoke counter, and packs its hex
+ * (`packed-hex.ts`, applied by the codec around these functions).
  *
  * @module
  */
 
 const CONTEXT = '/machine/context';
 
-/** The persisted machine snapshot with its commit records compact where they rebuild. */
+/**
+ * The persisted machine snapshot as version 4 writes it (before its hex is packed): commit
+ * records compact where they rebuild, as arrays (`compact-arrays.ts`).
+ */
 export function compactSnapshot(persisted: ChannelPersistedSnapshot): unknown {
+  const compact = compactRecords(persisted) as { context: Record<string, unknown> };
+  const { context } = compact;
+  const list = (name: string) => context[name] as unknown[];
+  const active = list('activeCommits');
+  const expected = (position: number) =>
+    expectedRevokeIndex(
+      context.revokeCounter as number,
+      list('requestedRevokes').length,
+      active.length,
+      position,
+    );
+  const arrays =
+    context.role === 'payer'
+      ? {
+          commits: list('commits').map(payerCommitArray),
+          nextRevokeHash: nextHashStored(persisted.context as PayerContext),
+        }
+      : {
+          activeCommits: active.map((c, position) => payeeCommitArray(c, expected(position))),
+          revokedCommits: list('revokedCommits').map(payeeRevokedArray),
+        };
+  return { ...compact, context: { ...context, ...arrays } };
+}
+
+/**
+ * The machine snapshot of a version 4 text (hex unpacked) with its array records as the
+ * objects of version 3, for the compact schema to check; anything else is left as it is, for
+ * the schema to refuse.
+ *
+ * @throws {@link SnapshotError} `SNAPSHOT_SCHEMA` for an array record of the wrong length.
+ */
+export function compactRecordObjects(machine: unknown): unknown {
+  if (typeof machine !== 'object' || machine === null) return machine;
+  const context = (machine as { context?: unknown }).context;
+  if (typeof context !== 'object' || context === null || Array.isArray(context)) return machine;
+  const fields = context as Record<string, unknown>;
+  const mapped: Record<string, unknown> = {};
+  const each = (name: string, read: (entry: unknown, path: string) => unknown) => {
+    const list = fields[name];
+    if (Array.isArray(list)) mapped[name] = list.map((e, i) => read(e, `${CONTEXT}/${name}/${i}`));
+  };
+  if (fields.role === 'payer') {
+    each('commits', payerCommitObject);
+    const commits = (mapped.commits ?? fields.commits) as unknown;
+    mapped.nextRevokeHash = nextHashRead(fields.nextRevokeHash, commits);
+  } else {
+    const { revokeCounter, requestedRevokes, activeCommits } = fields;
+    const inStep =
+      Number.isSafeInteger(revokeCounter) &&
+      Array.isArray(requestedRevokes) &&
+      Array.isArray(activeCommits);
+    each('activeCommits', (entry, path) => {
+      const position = Number(path.slice(path.lastIndexOf('/') + 1));
+      const expected = inStep
+        ? expectedRevokeIndex(
+            revokeCounter as number,
+            (requestedRevokes as unknown[]).length,
+            (activeCommits as unknown[]).length,
+            position,
+          )
+        : undefined;
+      return payeeCommitObject(entry, path, expected);
+    });
+    each('revokedCommits', payeeRevokedObject);
+  }
+  return { ...machine, context: { ...fields, ...mapped } };
+}
+
+/**
+ * The payer's outstanding revoke hash as version 4 stores it. None outstanding is written as the
+ * newest commit's revoke hash, the one that was outstanding until that commit was signed, so a
+ * payment does not change the field; a hash outstanding that is the newest commit's (a payer
+ * never takes a hash twice, but the text must say what the context holds) is written `[hash]`.
+ */
+function nextHashStored(context: PayerContext): unknown {
+  const newest = context.commits.at(-1)?.revokeSecretHash;
+  if (context.nextRevokeHash === null) return newest ?? null;
+  return context.nextRevokeHash === newest ? [newest] : context.nextRevokeHash;
+}
+
+/** The payer's outstanding revoke hash from its version 4 form; anything else as it is. */
+function nextHashRead(stored: unknown, commits: unknown): unknown {
+  if (Array.isArray(stored)) return stored.length === 1 ? stored[0] : stored;
+  const newest = Array.isArray(commits)
+    ? (commits.at(-1) as { h?: unknown; revokeSecretHash?: unknown } | undefined)
+    : undefined;
+  const hash = newest?.h ?? newest?.revokeSecretHash;
+  return typeof stored === 'string' && stored === hash ? null : stored;
+}
+
+/** The persisted machine snapshot with its commit records compact where they rebuild (version 3). */
+function compactRecords(persisted: ChannelPersistedSnapshot): unknown {
   const context = persisted.context as PayerContext | PayeeContext;
   if (context.role === 'payer') {
     // The top unrevoked commit is nearly always in the window: its position there then stands for it.
@@ -55,14 +166,19 @@ export function compactSnapshot(persisted: ChannelPersistedSnapshot): unknown {
       requestedRevokes: context.requestedRevokes.map((r) => compactRequested(r, context)),
       activeCommits: context.activeCommits.map((c) => compactPayeeCommit(c, context)),
       activeTop: activeTop ?? context.activeTop,
+      // As an offset from the revoke counter, it too stays the same while payments come in.
+      activeDepth:
+        context.activeDepth <= context.revokeCounter
+          ? context.activeDepth - context.revokeCounter - 1
+          : context.activeDepth,
       revokedCommits: context.revokedCommits.map((c) => compactPayeeRevoked(c, context)),
     },
   };
 }
 
 /**
- * The machine snapshot of a version 3 text (already checked against its schema) with every
- * commit record rebuilt whole.
+ * The machine snapshot of a version 3 or 4 text (hex unpacked, already checked against its
+ * schema) with every commit record rebuilt whole.
  *
  * @throws {@link SnapshotError} when a compact record cannot be rebuilt.
  */
@@ -109,10 +225,19 @@ export function expandSnapshot(stored: ChannelPersistedSnapshot): ChannelPersist
     | PayeeContext['revokedCommits'][0]
   )[];
   const activeTop = context.activeTop as string | number | null;
+  const activeDepth =
+    context.activeDepth < 0 ? context.revokeCounter + 1 + context.activeDepth : context.activeDepth;
+  if (activeDepth < 0)
+    throw new SnapshotError(
+      'SNAPSHOT_FIELD_INVALID',
+      'beyond the revoke counter',
+      `${CONTEXT}/activeDepth`,
+    );
   return {
     ...stored,
     context: {
       ...context,
+      activeDepth,
       activeTop:
         typeof activeTop === 'number'
           ? revokeSecretAt(context, context.revokeCounter + activeTop, `${CONTEXT}/activeTop`).hash
@@ -139,7 +264,11 @@ export function expandSnapshot(stored: ChannelPersistedSnapshot): ChannelPersist
  */
 export function readSnapshotMachine(text: string): ChannelPersistedSnapshot {
   const envelope = JSON.parse(text) as { version?: unknown; machine: ChannelPersistedSnapshot };
-  return envelope.version === SNAPSHOT_VERSION
+  if (envelope.version === SNAPSHOT_VERSION)
+    return expandSnapshot(
+      compactRecordObjects(unpackHex(envelope.machine, '/machine')) as ChannelPersistedSnapshot,
+    );
+  return envelope.version === SNAPSHOT_VERSION_UNPACKED
     ? expandSnapshot(envelope.machine)
     : envelope.machine;
 }

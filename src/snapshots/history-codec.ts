@@ -1,7 +1,7 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { bytesToHex, hexToBytes } from '../bytes.js';
 import type { PayeeContext, PayerContext } from '../machines/context.js';
-import type { HistoryRecord } from '../machines/history.js';
+import { type HistoryRecord, scriptHashId } from '../machines/history.js';
 import { deriveRevokeSecret } from '../machines/revoke-secrets.js';
 import { hash160 } from '../scripts/hash.js';
 import {
@@ -13,6 +13,8 @@ import {
   revokeSecretAt,
 } from './compact-commits.js';
 import { SnapshotError } from './errors.js';
+import { historyArray, historyObject } from './compact-arrays.js';
+import { packHex, unpackHex } from './packed-hex.js';
 import { HistoryRecordSchema } from './schema.js';
 
 const CHECK = TypeCompiler.Compile(HistoryRecordSchema);
@@ -25,11 +27,12 @@ export type HistoryContext = PayerContext | PayeeContext;
 
 /**
  * JSON text of a history record, as the store receives it: compact (see `compact-commits.ts`)
- * when `context` is given and the record rebuilds from it byte-exact, else whole. A payee
- * commit's revoke secret index stands for its secret and its revoke hash.
+ * when `context` is given and the record rebuilds from it byte-exact (as an array:
+ * `compact-arrays.ts`), else whole, and its hex packed (`packed-hex.ts`). A payee commit's revoke secret index stands for its secret and its
+ * revoke hash.
  */
 export function encodeHistoryRecord(record: HistoryRecord, context?: HistoryContext): string {
-  return JSON.stringify(context ? compactRecord(record, context) : record);
+  return JSON.stringify(packHex(context ? historyArray(compactRecord(record, context)) : record));
 }
 
 function compactRecord(record: HistoryRecord, context: HistoryContext): unknown {
@@ -67,8 +70,9 @@ function compactRecord(record: HistoryRecord, context: HistoryContext): unknown 
 
 /**
  * Reads a history record back from the store and checks it: size, JSON, schema, that it is the
- * record its key names (`cs/` and `as/` keys carry the HASH160 of the commit script, the `c/`
- * and `a/` keys of channels stored before the revoke hash), and that a revoke secret hashes to
+ * record its key names (`cb/` and `ab/` keys carry the HASH160 of the commit script in
+ * base64url, the `cs/` and `as/` keys of channels stored before in hex, and their `c/` and `a/`
+ * keys the revoke hash), and that a revoke secret hashes to
  * its revoke hash. A compact record is rebuilt from `context`, the channel's.
  *
  * @throws {@link SnapshotError} (`SNAPSHOT_TOO_LARGE`, `SNAPSHOT_NOT_JSON`, `SNAPSHOT_SCHEMA`,
@@ -88,6 +92,8 @@ export function decodeHistoryRecord(
   } catch {
     throw new SnapshotError('SNAPSHOT_NOT_JSON', 'history record is not JSON', path);
   }
+  // Records written before hex was packed hold no string that starts with `~`, nor arrays.
+  value = historyObject(unpackHex(value, path), key, path);
   if (!CHECK.Check(value)) {
     const first = CHECK.Errors(value).First();
     throw new SnapshotError(
@@ -107,7 +113,19 @@ type Compact =
   | { k: 's'; h: string };
 
 /** The key prefixes a record of each kind may be stored under (legacy keys carry the revoke hash). */
-const PREFIXES = { c: ['cs/', 'c/'], a: ['as/', 'a/'], r: ['as/', 'a/'], s: ['s/'] } as const;
+const PREFIXES = {
+  c: ['cb/', 'cs/', 'c/'],
+  a: ['ab/', 'as/', 'a/'],
+  r: ['ab/', 'as/', 'a/'],
+  s: ['s/'],
+} as const;
+
+/** What the id of a key of each prefix is: the script hash in base64url or hex, a revoke hash. */
+const ID_PATTERN: { readonly [prefix: string]: RegExp } = {
+  'cb/': /^[A-Za-z0-9_-]{27}$/,
+  'ab/': /^[A-Za-z0-9_-]{27}$/,
+};
+const HEX_ID = /^[0-9a-f]{40}$/;
 const ROLE = { c: 'payer', a: 'payee', r: 'payee', s: null } as const;
 
 function splitKey(key: string): [prefix: string, id: string] {
@@ -127,7 +145,7 @@ function expand(
   if (value.k === 's') return { kind: 'script-index', revokeSecretHash: value.h };
   if (!context || context.role !== ROLE[value.k])
     throw new SnapshotError('SNAPSHOT_FIELD_INVALID', 'a compact record needs its channel', path);
-  if (!/^[0-9a-f]{40}$/.test(id!))
+  if (!(ID_PATTERN[prefix] ?? HEX_ID).test(id!))
     throw new SnapshotError('SNAPSHOT_FIELD_INVALID', 'record is not the one its key names', path);
   if (value.k === 'c') {
     const payer = context as PayerContext;
@@ -180,9 +198,11 @@ function checked(key: string, record: HistoryRecord, path: string): HistoryRecor
   const fits =
     record.kind === 'script-index'
       ? prefix === 's/'
-      : prefix === (payer ? 'cs/' : 'as/')
-        ? deriveHash(record.commitScript) === id
-        : prefix === (payer ? 'c/' : 'a/') && record.revokeSecretHash === id;
+      : prefix === (payer ? 'cb/' : 'ab/')
+        ? scriptHashId(deriveHash(record.commitScript)) === id
+        : prefix === (payer ? 'cs/' : 'as/')
+          ? deriveHash(record.commitScript) === id
+          : prefix === (payer ? 'c/' : 'a/') && record.revokeSecretHash === id;
   if (!fits)
     throw new SnapshotError('SNAPSHOT_FIELD_INVALID', 'record is not the one its key names', path);
   if (

@@ -21,13 +21,19 @@ import { MAX_SCRIPT_HEX_LENGTH } from '../messages/schema.js';
 export const SNAPSHOT_FORMAT = 'picopayments-channel-snapshot';
 
 /**
- * The envelope version this library writes: 3, commit records in compact form (see
- * `compact-commits.ts`). Version 2, with every commit record whole, is still read.
+ * The envelope version this library writes: 4, commit records in compact form (see
+ * `compact-commits.ts`), the payee's `activeDepth` as an offset from its revoke counter, and hex
+ * strings packed (see
+ * `packed-hex.ts`). Version 3 (compact records, hex as it is) and version 2 (every commit record
+ * whole) are still read.
  */
-export const SNAPSHOT_VERSION = 3;
+export const SNAPSHOT_VERSION = 4;
+
+/** The envelope version that stored compact records with hex unpacked. */
+export const SNAPSHOT_VERSION_UNPACKED = 3;
 
 /** The envelope versions this library reads. */
-export const READABLE_SNAPSHOT_VERSIONS: readonly number[] = [2, 3];
+export const READABLE_SNAPSHOT_VERSIONS: readonly number[] = [2, 3, 4];
 
 /** Largest snapshot text accepted by default: 16 MiB of UTF-8. */
 export const MAX_SNAPSHOT_BYTES = 16 * 1024 * 1024;
@@ -545,6 +551,14 @@ export const CompactPayeeContextSchema = object(
       PayeeContextSchema.properties.activeTop,
       counterOffset('Revoke secret index of the highest active commit in history'),
     ]),
+    activeDepth: Type.Union([
+      PayeeContextSchema.properties.activeDepth,
+      Type.Integer({
+        minimum: -0x100000000,
+        maximum: -1,
+        description: 'Active commits in history, less the revoke counter and one (version 4).',
+      }),
+    ]),
     activeCommits: Type.Array(Type.Union([CompactPayeeCommitSchema, PayeeCommitRecordSchema]), {
       maxItems: HISTORY_WINDOW,
       description: 'The highest accepted commits, compact where they rebuild.',
@@ -577,7 +591,7 @@ export const ChannelSnapshotEnvelopeSchema = object(
     role: Type.Union([Type.Literal('payer'), Type.Literal('payee')]),
     machine: Type.Union([CompactPayerPersistedSnapshotSchema, CompactPayeePersistedSnapshotSchema]),
   },
-  'A persisted picopayments channel snapshot, version 3.',
+  'A persisted picopayments channel snapshot, version 4 (its hex strings unpacked: see `packed-hex.ts`).',
 );
 
 /** The role a snapshot belongs to. */

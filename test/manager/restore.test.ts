@@ -79,7 +79,7 @@ describe('ChannelManager: the channel index and restore', () => {
     const snapshot = (await store.load(first.storeKeyOf('broken')))!;
     await store.save(
       first.storeKeyOf('broken'),
-      snapshot.replace('"payeePubkey":"02', '"payeePubkey":"03'),
+      snapshot.replace('"network":"regtest"', '"network":"moon"'),
     );
 
     const events: string[] = [];

@@ -1,3 +1,4 @@
+import { unpackHex } from '../../src/snapshots/packed-hex.js';
 import { describe, expect, test } from 'vitest';
 import { bytesToHex, hexToBytes } from '../../src/bytes.js';
 import { commitScriptHash } from '../../src/machines/commit-keys.js';
@@ -6,8 +7,10 @@ import {
   HISTORY_WINDOW,
   type HistoryRecord,
   payeeCommitKey,
+  payeeHexScriptKey,
   payeeScriptKey,
   payerCommitKey,
+  payerHexScriptKey,
   payerScriptKey,
   scriptIndexKey,
 } from '../../src/machines/history.js';
@@ -81,13 +84,14 @@ describe('channel history: the context keeps only the newest commits', () => {
     const oldest = t.payer.context.commits[0]!.below!;
     const key = payerScriptKey(commitScriptHash(t.payer.context, oldest)!);
     const stored = await t.payerStore.load(historyStoreKey('test-channel', key));
-    // Stored compact (amount and links; the script is rebuilt), read back whole.
-    expect(JSON.parse(stored!)).toEqual({
-      k: 'c',
-      a: (26n * EACH).toString(),
-      h: oldest,
-      b: expect.any(String),
-    });
+    // Stored compact (amount and links in an array, hex packed; the script is rebuilt), read
+    // back whole.
+    expect(unpackHex(JSON.parse(stored!))).toEqual([
+      Number(26n * EACH),
+      oldest,
+      expect.any(String),
+    ]);
+    expect(JSON.parse(stored!)[1]).toMatch(/^~[A-Za-z0-9_-]{27}$/);
     // One record per commit: no script index beside it.
     const script = bytesToHex(
       p2shOutputScript(hexToBytes(t.payer.context.commits[0]!.commitScript)),
@@ -248,6 +252,48 @@ describe('channel history: the context keeps only the newest commits', () => {
     expect(payer.context.broadcasts.revoke?.confirmedHeight).not.toBeNull();
   });
 
+  test('a channel stored with hex script-hash keys (cs/, as/) gives back deep, forgets under both keys and catches an old commit', async () => {
+    const t = await openedChannel();
+    await payTimes(t, 10);
+    const stale = (await t.payeeStore.load('test-channel'))!;
+    expect(await toHexKeyHistory(t)).toEqual({
+      payer: 10 - HISTORY_WINDOW,
+      payee: 10 - HISTORY_WINDOW,
+    });
+    const payer = await PayerChannel.restore(
+      (await t.payerStore.load('test-channel'))!,
+      t.payerEnv,
+    );
+    const payee = await PayeeChannel.restore(
+      (await t.payeeStore.load('test-channel'))!,
+      t.payeeEnv,
+    );
+    t.link.attach('payer', (text) => payer.receive(text).then(() => undefined));
+    t.link.attach('payee', (text) => payee.receive(text).then(() => undefined));
+    const r = { ...t, payer, payee };
+    await r.payee.revokeUntil(2n * EACH);
+    await settle(r);
+    expect(payer.status().transferred).toBe(2n * EACH);
+    expect(payee.status().transferred).toBe(2n * EACH);
+    // A commit given back is forgotten under its hex key too.
+    const given = deriveRevokeSecret(payee.context.revokeSeed, 4).hash;
+    const hexKey = payeeHexScriptKey(commitScriptHash(payee.context, given)!);
+    const old = await t.payeeStore.load(historyStoreKey('test-channel', hexKey));
+    expect(decodeHistoryRecord(hexKey, old!, payee.context).kind).toBe('payee-revoked');
+    await payTimes(r, 6);
+    const cheat = await PayeeChannel.restore(stale, t.payeeEnv);
+    t.link.attach('payee', (text) => cheat.receive(text).then(() => undefined));
+    await cheat.close();
+    const c = { ...r, payee: cheat };
+    for (let i = 0; i < 12; i++) {
+      t.chain.mine(1);
+      await settle(c);
+    }
+    expect(payer.context.published?.amount).toBe('10000');
+    expect(payer.context.published?.revokeSecret).not.toBeNull();
+    expect(payer.context.broadcasts.revoke?.confirmedHeight).not.toBeNull();
+  });
+
   test('a payer stored before finds an old revoked commit on chain through its script index', async () => {
     const t = await openedChannel();
     await payTimes(t, 10);
@@ -282,8 +328,32 @@ function asVersion2(text: string): string {
   return JSON.stringify({ ...parsed, version: 2, machine: readSnapshotMachine(text) });
 }
 
+/** Moves both parties' history records to the hex script-hash keys channels used before. */
+async function toHexKeyHistory(t: TestChannel): Promise<{ payer: number; payee: number }> {
+  const payer = t.payer.context as PayerContext;
+  const payee = t.payee.context as PayeeContext;
+  const parties = [
+    { store: t.payerStore, context: payer, key: payerScriptKey, hex: payerHexScriptKey },
+    { store: t.payeeStore, context: payee, key: payeeScriptKey, hex: payeeHexScriptKey },
+  ] as const;
+  const moved = { payer: 0, payee: 0 };
+  for (let i = 0; i < payee.revokeCounter; i++) {
+    const hash = deriveRevokeSecret(payee.revokeSeed, i).hash;
+    for (const { store, context, key, hex } of parties) {
+      const scriptHash = commitScriptHash(context, hash)!;
+      const at = historyStoreKey('test-channel', key(scriptHash));
+      const text = await store.load(at);
+      if (text === null) continue;
+      await store.save(historyStoreKey('test-channel', hex(scriptHash)), text);
+      await (store as MemoryStore).delete(at);
+      moved[context.role]++;
+    }
+  }
+  return moved;
+}
+
 /**
- * Rewrites both parties' history as channels stored it before `cs/` and `as/` keys: every
+ * Rewrites both parties' history as channels stored it before script-hash keys: every
  * commit whole under its revoke hash, and an index entry from its P2SH output script.
  */
 async function toLegacyHistory(t: TestChannel): Promise<{ payer: number; payee: number }> {

@@ -107,12 +107,17 @@ describe('JSON deltas', () => {
   });
 
   test('a window that moves by one is a delta of the new element only', () => {
+    for (const bad of [{ s: [] }, { s: [1, 2, 3] }, { s: 'x' }])
+      expect(() => applyDelta([1, 2], bad as never), JSON.stringify(bad)).toThrow(JsonDeltaError);
+    expect(applyDelta([1, 2], { s: [3] })).toEqual([2, 3]);
     const big = (n: number) => ({ n, tx: String(n).repeat(600) });
     const from = { height: 1, window: [big(1), big(2), big(3), big(4)] };
     const to = { height: 2, window: [big(2), big(3), big(4), big(5)] };
     const delta = diffJson(from, to)!;
-    expect(delta).toEqual({ o: { height: 2, window: { a: [1, {}, [big(5)]] } } });
+    expect(delta).toEqual({ n: [0, 2, 1, { s: [big(5)] }] });
     expect(applyDelta(from, delta)).toEqual(to);
+    // The named form of older logs applies the same.
+    expect(applyDelta(from, { o: { height: 2, window: { a: [1, {}, [big(5)]] } } })).toEqual(to);
   });
 
   test('inside changes, a non-object value replaces; the long form of older logs applies the same', () => {
@@ -120,13 +125,7 @@ describe('JSON deltas', () => {
     const to: Json = { n: 2, h: null, list: [[3], { x: 2 }], gone: false, obj: { j: 2 } };
     const delta = diffJson(from, to)!;
     expect(delta).toEqual({
-      o: {
-        n: 2,
-        h: null,
-        list: [[3], { x: 2 }],
-        gone: false,
-        obj: { '=': { j: 2 } },
-      },
+      n: [0, 2, 1, null, 2, [[3], { x: 2 }], 3, false, 4, { '=': { j: 2 } }],
     });
     expect(applyDelta(from, delta)).toEqual(to);
     expect(
@@ -148,12 +147,17 @@ describe('JSON deltas', () => {
     const from: Json = { machine: { context: { n: 1, m: [1] }, value: 'open' }, v: 3 };
     const to: Json = { machine: { context: { n: 2, m: [1, 2] }, value: 'open' }, v: 3 };
     const delta = diffJson(from, to)!;
-    expect(delta).toEqual({ p: 'machine.context', o: { n: 2, m: [1, 2] } });
+    expect(delta).toEqual({ p: [0, 0], n: [0, 2, 1, [1, 2]] });
     expect(applyDelta(from, delta)).toEqual(to);
+    expect(applyDelta(from, { p: 'machine.context', o: { n: 2, m: [1, 2] } })).toEqual(to);
+    // Named paths of older logs: names with a dot were never merged.
     const dotted: Json = { 'a.b': { c: { d: 1, e: 1 } } };
     const changed = diffJson(dotted, { 'a.b': { c: { d: 2, e: 1 } } })!;
-    expect(changed).toEqual({ o: { 'a.b': { p: 'c', o: { d: 2 } } } });
+    expect(changed).toEqual({ p: [0, 0], n: [0, 2] });
     expect(applyDelta(dotted, changed)).toEqual({ 'a.b': { c: { d: 2, e: 1 } } });
+    expect(applyDelta(dotted, { o: { 'a.b': { p: 'c', o: { d: 2 } } } })).toEqual({
+      'a.b': { c: { d: 2, e: 1 } },
+    });
     for (const bad of [
       { p: 'machine.nothing', o: { n: 1 } },
       { p: '', o: {} },
@@ -161,6 +165,86 @@ describe('JSON deltas', () => {
       { p: 'machine', '=': 1 },
       { p: 'machine' },
       { p: 'v', o: { x: 1 } },
+      { p: [], n: [] },
+      { p: [0, 5], n: [0, 1] },
+      { p: [0, -1], n: [0, 1] },
+      { p: [0, '0'], n: [0, 1] },
+      { p: [0], p2: 1 },
+      { p: [0, 0], n: [1, 1, 0, 1] },
+      { p: [0, 0], n: [0, 1, 0, 1] },
+      { p: [0, 0], n: [0] },
+      { p: [0, 0], n: [9, 1] },
+      { p: [0, 0], n: { 0: 1 } },
+      { n: [2, 1] },
+    ])
+      expect(() => applyDelta(from, bad as never), JSON.stringify(bad)).toThrow(JsonDeltaError);
+  });
+
+  test('long strings a new value shares with the old one are copies; `^` strings come back (property)', () => {
+    const shared = fc.string({ minLength: 20, maxLength: 60 });
+    const pair = fc
+      .tuple(
+        fc.array(shared, { minLength: 1, maxLength: 6 }),
+        fc.array(fc.string(), { maxLength: 4 }),
+      )
+      .chain(([pool, other]) => {
+        const text = fc.oneof(
+          fc.constantFrom(...pool),
+          fc.constantFrom(...pool).map((t) => `^${t}`),
+          fc.string().map((t) => `^${t}`),
+          ...(other.length > 0 ? [fc.constantFrom(...other)] : []),
+        );
+        const value = fc.record({
+          machine: fc.record({
+            context: fc.record({
+              a: text,
+              list: fc.array(fc.array(text), { maxLength: 4 }),
+              n: fc.nat(),
+            }),
+          }),
+        });
+        return fc.tuple(value, value);
+      });
+    fc.assert(
+      fc.property(pair, ([a, b]) => {
+        const delta = diffJson(a as Json, b as Json);
+        const result = delta === null ? a : applyDelta(a as Json, delta);
+        expect(JSON.stringify(result)).toBe(JSON.stringify(b));
+      }),
+      CONFIG,
+    );
+  });
+
+  test('a revoke hash that moves into a new commit is a copy of where it was', () => {
+    const hash = 'ab'.repeat(20);
+    const before = 'cd'.repeat(20);
+    const from: Json = { machine: { context: { next: hash, commits: [{ h: before }] } } };
+    const to: Json = {
+      machine: { context: { next: null, commits: [{ h: before }, { h: hash, b: before }] } },
+    };
+    const delta = diffJson(from, to)!;
+    expect(delta).toEqual({
+      P: [0, 0],
+      n: [0, null, 1, { a: [0, {}, [{ h: '^0', b: '^1.0.0' }]] }],
+    });
+    expect(applyDelta(from, delta)).toEqual(to);
+    // A new string that starts with `^` is escaped in a copying delta, literal in any other.
+    const caret: Json = { machine: { context: { next: '^0', commits: [{ h: hash }] } } };
+    const escaped = diffJson(to, caret)!;
+    expect(JSON.stringify(escaped)).toContain('"^^0"');
+    expect(applyDelta(to, escaped)).toEqual(caret);
+    expect(applyDelta(from, { p: [0, 0], n: [0, '^1.0.0'] })).toEqual({
+      machine: { context: { next: '^1.0.0', commits: [{ h: before }] } },
+    });
+    for (const bad of [
+      { P: 'x', n: [0, 1] },
+      { P: [0, 0], n: [0, '^9'] },
+      { P: [0, 0], n: [0, '^1'] },
+      { P: [0, 0], n: [0, '^1.0.5'] },
+      { P: [0, 0], n: [0, '^a'] },
+      { P: [0, 0], p: [0], n: [0, 1] },
+      { P: [0, 0], '=': 1 },
+      { P: [0, 0], n: [1, { P: [], n: [0, 1] }] },
     ])
       expect(() => applyDelta(from, bad as never), JSON.stringify(bad)).toThrow(JsonDeltaError);
   });
@@ -302,6 +386,128 @@ describe('IncrementalStore', () => {
     expect(await store.load('c')).toBe(JSON.stringify(value));
   });
 
+  test('a compaction is a delta from a base written once; a new base only when the value moves far', async () => {
+    const log = new MemoryStore();
+    const store = new IncrementalStore(log, { compactEvery: 4 });
+    const constants = 'c'.repeat(3000);
+    let value: Json = { constants, n: 0, window: [] as Json[] };
+    const bases = () => [
+      ...new Set(compactions.map((c) => JSON.parse(c).base).filter((b) => b !== undefined)),
+    ];
+    const compactions: string[] = [];
+    const compact = log.compact.bind(log);
+    log.compact = async (k, text, through) => {
+      compactions.push(text);
+      return compact(k, text, through);
+    };
+    for (let n = 1; n <= 40; n++) {
+      value = { constants, n, window: [`${n}`.repeat(20)] };
+      await store.save('k', JSON.stringify(value));
+      expect(await new IncrementalStore(log).load('k')).toBe(JSON.stringify(value));
+    }
+    // The first save is whole; every later compaction is small, against the one base.
+    expect(JSON.parse(compactions[0]!).format).toBe('picopayments/incremental/v1');
+    const later = compactions.slice(1);
+    expect(later.length).toBeGreaterThan(5);
+    for (const text of later) {
+      expect(JSON.parse(text).format).toBe('picopayments/incremental/v2');
+      expect(text.length).toBeLessThan(300);
+    }
+    expect(bases()).toHaveLength(1);
+    const base = bases()[0] as string;
+    expect(base).toMatch(/^k#~base\/[A-Za-z0-9_-]{20}$/);
+    expect(JSON.parse((await log.load(base))!).value.constants).toBe(constants);
+    // A value far from the base gets a new one, in the same group as its compaction.
+    for (let n = 41; n <= 48; n++) {
+      value = { constants: 'd'.repeat(3000), n, window: [] };
+      await store.save('k', JSON.stringify(value));
+    }
+    expect(bases().length).toBe(2);
+    expect(await new IncrementalStore(log).load('k')).toBe(JSON.stringify(value));
+    // Delete removes the key, its log and its base.
+    const current = JSON.parse((await log.load('k'))!).base as string;
+    await store.delete('k');
+    expect(await log.load(current)).toBeNull();
+    expect(await new IncrementalStore(log).load('k')).toBeNull();
+  });
+
+  test('a value compacted whole before is read, and compacts against a base next time', async () => {
+    const log = new MemoryStore();
+    await log.compact(
+      'k',
+      JSON.stringify({ format: 'picopayments/incremental/v1', through: 0, value: { a: 1 } }),
+      0,
+    );
+    await log.append('k', 1, JSON.stringify({ o: { a: 2 } }));
+    const store = new IncrementalStore(log, { compactEvery: 1 });
+    expect(await store.load('k')).toBe('{"a":2}');
+    await store.save('k', '{"a":3}');
+    expect(JSON.parse((await log.load('k'))!).format).toBe('picopayments/incremental/v2');
+    expect(await new IncrementalStore(log).load('k')).toBe('{"a":3}');
+  });
+
+  test('a missing, altered or foreign base is STORE_CORRUPT, never a wrong value', async () => {
+    const log = new MemoryStore();
+    const store = new IncrementalStore(log, { compactEvery: 1 });
+    for (const n of [1, 2, 3]) await store.save('k', JSON.stringify({ n, pad: 'x'.repeat(100) }));
+    const envelope = JSON.parse((await log.load('k'))!);
+    const baseText = (await log.load(envelope.base))!;
+    const cases: [string, (m: MemoryStore) => Promise<void>][] = [
+      ['missing', async (m) => m.delete(envelope.base)],
+      ['altered', async (m) => m.save(envelope.base, baseText.replace('xxx', 'xxy'))],
+      [
+        'foreign',
+        async (m) => {
+          await m.save('other#~base/AAAAAAAAAAAAAAAAAAAA', baseText);
+          await m.compact(
+            'k',
+            JSON.stringify({ ...envelope, base: 'other#~base/AAAAAAAAAAAAAAAAAAAA' }),
+            0,
+          );
+        },
+      ],
+      [
+        'no delta',
+        async (m) => m.compact('k', JSON.stringify({ ...envelope, delta: undefined }), 0),
+      ],
+    ];
+    for (const [name, damage] of cases) {
+      const damaged = new MemoryStore();
+      await damaged.save(envelope.base, baseText);
+      await damaged.compact('k', (await log.load('k'))!, 0);
+      await damage(damaged);
+      await expect(new IncrementalStore(damaged).load('k'), name).rejects.toMatchObject({
+        code: 'STORE_CORRUPT',
+      });
+    }
+  });
+
+  test('a record is an array of its path and changes, the path 0 (or 1, copying) when it is the one before', async () => {
+    const log = new MemoryStore();
+    const store = new IncrementalStore(log, { compactEvery: 3 });
+    const hash = (n: number) => String(n).padStart(40, 'a');
+    // Every other step moves a long string into another field: a copying record.
+    const value = (n: number) => ({
+      machine: {
+        context: { n, next: hash(n), last: n % 2 === 0 ? hash(n - 1) : 'x', pad: 'x'.repeat(300) },
+      },
+    });
+    let copying = 0;
+    for (let n = 0; n < 12; n++) {
+      await store.save('k', JSON.stringify(value(n)));
+      expect(await new IncrementalStore(log).load('k')).toBe(JSON.stringify(value(n)));
+      const records = (await log.records('k')).map((r) => JSON.parse(r.data));
+      records.forEach((r, i) => {
+        expect(Array.isArray(r)).toBe(true);
+        const copies = JSON.stringify(r).includes('"^');
+        if (copies) copying++;
+        if (i === 0) expect(r[0]).toEqual(copies ? { P: [0, 0] } : [0, 0]);
+        else expect(r[0]).toBe(copies ? 1 : 0);
+      });
+    }
+    expect(copying).toBeGreaterThan(0);
+  });
+
   test('two writers of one key: the second one conflicts, reads again, and wins', async () => {
     const log = new MemoryStore();
     const a = new IncrementalStore(log);
@@ -332,7 +538,17 @@ describe('IncrementalStore', () => {
     const store = new IncrementalStore(log);
     await store.save('k', JSON.stringify({ a: 1, b: [1, 2] }));
     await store.save('k', JSON.stringify({ a: 2, b: [1, 2] }));
-    for (const data of ['{', '{"o":{"zz":{"=":1}}}', '{"a":[9,{},[]]}', '"x"']) {
+    for (const data of [
+      '{',
+      '{"o":{"zz":{"=":1}}}',
+      '{"a":[9,{},[]]}',
+      '"x"',
+      '{"p":0,"n":[0,1]}',
+      '[0,0,1]',
+      '[1,0,1]',
+      '["x",0,1]',
+      '[{"P":5},0,1]',
+    ]) {
       const damaged = new MemoryStore();
       await damaged.compact('k', (await log.load('k'))!, 0);
       await damaged.append('k', 1, data);

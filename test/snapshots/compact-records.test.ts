@@ -17,10 +17,12 @@ import { decodeChannelSnapshot, encodeChannelSnapshot } from '../../src/snapshot
 import { compactSignature, expandSignature } from '../../src/snapshots/compact-signature.js';
 import { readSnapshotMachine } from '../../src/snapshots/compact-snapshot.js';
 import { SnapshotError, type SnapshotErrorCode } from '../../src/snapshots/errors.js';
+import { historyObject } from '../../src/snapshots/compact-arrays.js';
 import { decodeHistoryRecord, encodeHistoryRecord } from '../../src/snapshots/history-codec.js';
+import { unpackHex } from '../../src/snapshots/packed-hex.js';
 import type { SnapshotRole } from '../../src/snapshots/schema.js';
 import { propertyConfig } from '../support/property-config.js';
-import { type RealSnapshot, asVersion2, realSnapshots } from './fixtures.js';
+import { type RealSnapshot, asVersion2, asVersion3, realSnapshots } from './fixtures.js';
 
 const machines = { payer: payerMachine, payee: payeeMachine } as const;
 const C = '/machine/context';
@@ -46,8 +48,9 @@ function find(role: SnapshotRole, pick: (context: Json) => boolean): RealSnapsho
 const payerOpen = () => find('payer', (c) => c.commits.length === 3 && c.outcome === null);
 const payeeOpen = () => find('payee', (c) => c.activeCommits.length === 3 && c.outcome === null);
 
+/** The snapshot changed as version 3 has it (objects, hex): version 4 reads into exactly that. */
 function tamper(snapshot: RealSnapshot, change: (context: Json) => void): string {
-  const envelope = JSON.parse(snapshot.text);
+  const envelope = JSON.parse(asVersion3(snapshot.text));
   change(envelope.machine.context);
   return JSON.stringify(envelope);
 }
@@ -68,7 +71,7 @@ function expectRefused(text: string, role: SnapshotRole, code: SnapshotErrorCode
   if (path !== undefined) expect(error.path, error.message).toBe(path);
 }
 
-describe('version 3 stores commits compact', () => {
+describe('versions 3 and 4 store commits compact', () => {
   test('every commit record of real channels is stored compact, and issued secrets as indexes', () => {
     let commits = 0;
     for (const snapshot of all) {
@@ -86,14 +89,86 @@ describe('version 3 stores commits compact', () => {
     expect(commits).toBeGreaterThan(100);
   });
 
-  test('the version 2 text of every real snapshot decodes to the same machine snapshot, and is written back as version 3', () => {
+  test('the version 2 and 3 texts of every real snapshot decode to the same machine snapshot, and are written back as version 4', () => {
+    let shorter = 0;
     for (const snapshot of all) {
       const machine = machines[snapshot.role];
-      const fromV3 = decodeChannelSnapshot(snapshot.text, snapshot.role, machine);
+      const fromV4 = decodeChannelSnapshot(snapshot.text, snapshot.role, machine);
+      const v3 = asVersion3(snapshot.text);
+      expect(JSON.parse(v3).version).toBe(3);
+      const fromV3 = decodeChannelSnapshot(v3, snapshot.role, machine);
       const fromV2 = decodeChannelSnapshot(asVersion2(snapshot.text), snapshot.role, machine);
-      expect(fromV2).toEqual(fromV3);
+      expect(fromV3).toEqual(fromV4);
+      expect(fromV2).toEqual(fromV4);
       expect(encodeChannelSnapshot(fromV2, snapshot.role)).toBe(snapshot.text);
+      expect(snapshot.text.length).toBeLessThan(v3.length);
+      if (snapshot.text.length * 10 < v3.length * 9) shorter++;
     }
+    // Keys, scripts and transactions are much of a snapshot: packed, they take a third less.
+    expect(shorter).toBeGreaterThan(all.length / 2);
+  });
+
+  test('version 4 packs hex: no string of 40 hex digits or more is left in real snapshots', () => {
+    for (const snapshot of all) {
+      expect(JSON.parse(snapshot.text).version).toBe(4);
+      expect(snapshot.text).not.toMatch(/"(?:[0-9a-f]{2}){20,}"/);
+    }
+  });
+
+  test('a packed string that is not what packing writes is refused with its path', () => {
+    const snapshot = payerOpen();
+    for (const bad of ['~', '~*notbase64*', '~AAAA'])
+      expectRefused(
+        JSON.stringify(
+          ((e) => {
+            e.machine.context.payeePubkey = bad;
+            return e;
+          })(JSON.parse(snapshot.text)),
+        ),
+        'payer',
+        'SNAPSHOT_FIELD_INVALID',
+        `${C}/payeePubkey`,
+      );
+  });
+
+  test('version 4 records are arrays; one of the wrong length fails the schema, naming it', () => {
+    const payer = JSON.parse(payerOpen().text);
+    expect(payer.machine.context.commits[1]).toHaveLength(3);
+    payer.machine.context.commits[1].push('x', 'y');
+    expectRefused(JSON.stringify(payer), 'payer', 'SNAPSHOT_SCHEMA', `${C}/commits/1`);
+    const payee = JSON.parse(payeeOpen().text);
+    // In step, the revoke secret index is left out: three fields.
+    expect(payee.machine.context.activeCommits[1]).toHaveLength(3);
+    payee.machine.context.activeCommits[1].pop();
+    expectRefused(JSON.stringify(payee), 'payee', 'SNAPSHOT_SCHEMA', `${C}/activeCommits/1`);
+    // Real channels hold both: in step, and out of step after give-backs (the index kept).
+    const lengths = new Set(
+      all
+        .filter((x) => x.role === 'payee')
+        .flatMap((x) => JSON.parse(x.text).machine.context.activeCommits)
+        .filter(Array.isArray)
+        .map((entry: unknown[]) => entry.length),
+    );
+    expect([...lengths].sort()).toEqual([3, 4]);
+    const amount = JSON.parse(payeeOpen().text);
+    amount.machine.context.activeCommits[1][0] = -5;
+    expectRefused(JSON.stringify(amount), 'payee', 'SNAPSHOT_SCHEMA');
+  });
+
+  test("the payer's outstanding revoke hash: none is stored as the newest commit's, so a payment leaves it as it was", () => {
+    const decoded = readSnapshotMachine(payerOpen().text);
+    const context = decoded.context as PayerContext;
+    const newest = context.commits.at(-1)!.revokeSecretHash;
+    const stored = (next: string | null) => {
+      const snapshot = { ...decoded, context: { ...context, nextRevokeHash: next } };
+      const text = encodeChannelSnapshot(snapshot, 'payer');
+      expect(readSnapshotMachine(text)).toEqual(snapshot);
+      return unpackHex(JSON.parse(text).machine.context.nextRevokeHash);
+    };
+    expect(stored(null)).toBe(newest);
+    expect(stored('ab'.repeat(20))).toBe('ab'.repeat(20));
+    // Never taken twice by a payer, but written so that it reads back as it was.
+    expect(stored(newest)).toEqual([newest]);
   });
 
   test('a record that does not rebuild is kept whole beside compact ones', () => {
@@ -106,7 +181,7 @@ describe('version 3 stores commits compact', () => {
     expect(decoded).toEqual(decodeChannelSnapshot(snapshot.text, 'payer', payerMachine));
   });
 
-  test('truncated version 3 text at any point is refused as not JSON', () => {
+  test('truncated version 4 text at any point is refused as not JSON', () => {
     const text = payeeOpen().text;
     for (let cut = 0; cut < text.length; cut += 61)
       expect(refusal(text.slice(0, cut), 'payee').code).toBe('SNAPSHOT_NOT_JSON');
@@ -292,7 +367,7 @@ describe('compact history records', () => {
   test('both roles: written compact, read back whole, under the new key and the old one', () => {
     for (const { context, record, key } of [payerRecord(), payeeRecord()]) {
       const text = encodeHistoryRecord(record, context);
-      expect(JSON.parse(text).k).toBeDefined();
+      expect(JSON.parse(text)).toHaveLength(record.kind === 'payer-commit' ? 3 : 5);
       expect(text.length).toBeLessThan(JSON.stringify(record).length / 2);
       expect(decodeHistoryRecord(key, text, context)).toEqual(record);
       // Records of channels stored before are read as they are.
@@ -311,7 +386,7 @@ describe('compact history records', () => {
       revokeSecret: (record as { revokeSecret: string }).revokeSecret,
     };
     const text = encodeHistoryRecord(revoked, context);
-    expect(Object.keys(JSON.parse(text))).toEqual(['k', 'a', 'i']);
+    expect(JSON.parse(text)).toEqual([Number(record.amount), expect.any(Number)]);
     expect(decodeHistoryRecord(payeeRecord().key, text, context)).toEqual(revoked);
   });
 
@@ -320,18 +395,31 @@ describe('compact history records', () => {
     const payee = payeeRecord();
     const payerText = encodeHistoryRecord(payer.record, payer.context);
     const payeeText = encodeHistoryRecord(payee.record, payee.context);
+    // Changed as the object form has it (records stored before are read as objects too).
+    const asObject = (text: string, key: string) =>
+      historyObject(unpackHex(JSON.parse(text)), key, '') as Json;
     const otherKey = payerScriptKey('00'.repeat(20));
     expect(historyRefusal(otherKey, payerText, payer.context).code).toBe('SNAPSHOT_FIELD_INVALID');
-    expect(historyRefusal(payee.key, payerText, payer.context).code).toBe('SNAPSHOT_FIELD_INVALID');
+    // A payer's record under a payee's key: as an array it has no payee record's length.
+    expect(historyRefusal(payee.key, payerText, payer.context).code).toBe('SNAPSHOT_SCHEMA');
+    expect(
+      historyRefusal(payee.key, JSON.stringify(asObject(payerText, payer.key)), payer.context).code,
+    ).toBe('SNAPSHOT_FIELD_INVALID');
     expect(historyRefusal(payer.key, payerText, payee.context).code).toBe('SNAPSHOT_FIELD_INVALID');
     expect(historyRefusal(payer.key, payerText).code).toBe('SNAPSHOT_FIELD_INVALID');
     expect(historyRefusal(payee.key, payeeText).code).toBe('SNAPSHOT_FIELD_INVALID');
     // Another commit's secret index under this commit's key.
-    const moved = JSON.stringify({ ...JSON.parse(payeeText), i: JSON.parse(payeeText).i + 1 });
+    const moved = JSON.stringify({
+      ...asObject(payeeText, payee.key),
+      i: asObject(payeeText, payee.key).i + 1,
+    });
     expect(historyRefusal(payee.key, moved, payee.context).code).toBe('SNAPSHOT_FIELD_INVALID');
-    const ahead = JSON.stringify({ ...JSON.parse(payeeText), i: payee.context.revokeCounter });
+    const ahead = JSON.stringify({
+      ...asObject(payeeText, payee.key),
+      i: payee.context.revokeCounter,
+    });
     expect(historyRefusal(payee.key, ahead, payee.context).code).toBe('SNAPSHOT_SECRET_MISMATCH');
-    const badSecret = JSON.stringify({ ...JSON.parse(payerText), s: '11'.repeat(32) });
+    const badSecret = JSON.stringify({ ...asObject(payerText, payer.key), s: '11'.repeat(32) });
     expect(historyRefusal(payer.key, badSecret, payer.context).code).toBe(
       'SNAPSHOT_SECRET_MISMATCH',
     );
@@ -343,11 +431,15 @@ describe('compact history records', () => {
       'SNAPSHOT_TOO_LARGE',
     );
     for (const hostile of [
-      { ...JSON.parse(payeeText), g: 'zz' },
-      { ...JSON.parse(payeeText), extra: true },
-      { ...JSON.parse(payeeText), k: 'x' },
+      { ...asObject(payeeText, payee.key), g: 'zz' },
+      { ...asObject(payeeText, payee.key), extra: true },
+      { ...asObject(payeeText, payee.key), k: 'x' },
       { k: 'c', a: '1' },
       [],
+      [1],
+      [1, 2, 3],
+      [1, 2, 3, 4, 5, 6],
+      ['1', 2, '3', 'not a signature'],
       null,
     ])
       expect(historyRefusal(payee.key, JSON.stringify(hostile), payee.context).code).toBe(

@@ -1,7 +1,8 @@
 import type { PayeeContext } from '../../src/machines/context.js';
 import { PayeeChannel } from '../../src/runtime/channels.js';
 import { encodeChannelSnapshot } from '../../src/snapshots/codec.js';
-import { readSnapshotMachine } from '../../src/snapshots/compact-snapshot.js';
+import { compactRecordObjects, readSnapshotMachine } from '../../src/snapshots/compact-snapshot.js';
+import { unpackHex } from '../../src/snapshots/packed-hex.js';
 import type { SnapshotRole } from '../../src/snapshots/schema.js';
 import { SimulatedChain } from '../../src/chain/simulated-chain.js';
 import { MemoryStore } from '../../src/runtime/store.js';
@@ -36,6 +37,21 @@ function stateName(value: unknown): string {
 export function asVersion2(text: string): string {
   const parsed = JSON.parse(text) as Record<string, unknown>;
   return JSON.stringify({ ...parsed, version: 2, machine: readSnapshotMachine(text) });
+}
+
+/**
+ * The same snapshot as version 3 stored it: commit records compact objects, hex as it is, the
+ * payee's `activeDepth` a plain count.
+ */
+export function asVersion3(text: string): string {
+  const parsed = JSON.parse(text) as Record<string, unknown>;
+  const compact = compactRecordObjects(unpackHex(parsed.machine)) as {
+    context: Record<string, unknown>;
+  };
+  const { context } = compact;
+  if (context.role === 'payee' && (context.activeDepth as number) < 0)
+    context.activeDepth = (context.revokeCounter as number) + 1 + (context.activeDepth as number);
+  return JSON.stringify({ ...parsed, version: 3, machine: compact });
 }
 
 /** Wraps a persisted snapshot text of the runtime in the versioned envelope. */
