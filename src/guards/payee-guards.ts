@@ -18,6 +18,7 @@ import { p2shOutputScript } from '../scripts/p2sh.js';
 import { verifyPayerCommit, type VerifiedCommit } from '../transactions/commit-transaction.js';
 import { extractSpendSecret } from '../scripts/secret-extraction.js';
 import { decodeTransaction } from '../transactions/raw-transaction.js';
+import { assetMismatch } from './asset-match.js';
 import { type Check, attempt, fail, pass } from './check.js';
 import {
   blocksUntilUnlocked,
@@ -48,19 +49,9 @@ function checkDepositAsset(
 ): Check<ChannelAsset | null> {
   const offered = context.asset;
   const announced = message.asset;
-  if (!offered || !announced) {
-    return offered || announced
-      ? fail(
-          'DEPOSIT_UNACCEPTABLE',
-          offered ? `the deposit is not for ${offered.asset}` : 'the deposit is for an asset',
-        )
-      : pass(null);
-  }
-  if (announced.asset !== offered.asset)
-    return fail(
-      'DEPOSIT_UNACCEPTABLE',
-      `the deposit is for ${announced.asset}, not ${offered.asset}`,
-    );
+  const mismatch = assetMismatch('DEPOSIT_UNACCEPTABLE', 'deposit', offered, announced);
+  if (mismatch) return mismatch;
+  if (!offered || !announced) return pass(null);
   if (parseAmount(announced.commitValue) < parseAmount(offered.commitValue)) {
     return fail(
       'DEPOSIT_UNACCEPTABLE',

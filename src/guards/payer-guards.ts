@@ -17,6 +17,7 @@ import { buildCommitScript } from '../scripts/commit-script.js';
 import { buildDepositScript } from '../scripts/deposit-script.js';
 import { p2shOutputScript } from '../scripts/p2sh.js';
 import { commitCapacity } from '../transactions/commit-transaction.js';
+import { assetMismatch } from './asset-match.js';
 import { type Check, attempt, fail, pass } from './check.js';
 import { checkChannelId, checkReportedTransaction, relativeLockPassed } from './channel-guards.js';
 
@@ -46,16 +47,9 @@ function checkOfferAsset(
 ): Check<PayerAssetBudget | null> {
   const wanted = context.asset;
   const offered = message.asset;
-  if (!wanted || !offered) {
-    return wanted || offered
-      ? fail(
-          'OFFER_UNACCEPTABLE',
-          wanted ? `the offer is not for ${wanted.asset}` : 'the offer is for an asset',
-        )
-      : pass(null);
-  }
-  if (offered.asset !== wanted.asset)
-    return fail('OFFER_UNACCEPTABLE', `the offer is for ${offered.asset}, not ${wanted.asset}`);
+  const mismatch = assetMismatch('OFFER_UNACCEPTABLE', 'offer', wanted, offered);
+  if (mismatch) return mismatch;
+  if (!wanted || !offered) return pass(null);
   const budget = attempt(() =>
     payerAssetBudget(
       context,

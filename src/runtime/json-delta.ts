@@ -36,6 +36,8 @@
  * @module
  */
 
+import { setJsonMember } from '../json-member.js';
+
 /** A JSON value as `JSON.parse` returns it. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -127,7 +129,7 @@ function copiesFrom(source: Json): Resolve {
     if (Array.isArray(value)) return value.map(read);
     if (isObject(value)) {
       const out: { [key: string]: Json } = {};
-      for (const key of Object.keys(value)) setMember(out, key, read(value[key]!));
+      for (const key of Object.keys(value)) setJsonMember(out, key, read(value[key]!));
       return out;
     }
     return value;
@@ -166,7 +168,7 @@ function writeCopies(value: Json, index: Map<string, string>, used: { copies: nu
   if (isObject(value)) {
     const out: { [key: string]: Json } = {};
     for (const key of Object.keys(value))
-      setMember(out, key, writeCopies(value[key]!, index, used));
+      setJsonMember(out, key, writeCopies(value[key]!, index, used));
     return out;
   }
   return value;
@@ -219,18 +221,6 @@ export class JsonDeltaError extends Error {
     super(message);
     this.name = 'JsonDeltaError';
   }
-}
-
-/** Sets a member as JSON.parse does: `__proto__` is a member like any other. */
-function setMember(out: { [key: string]: Json }, key: string, value: Json): void {
-  if (key === '__proto__')
-    Object.defineProperty(out, key, {
-      value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  else out[key] = value;
 }
 
 function isObject(value: Json): value is { [key: string]: Json } {

@@ -1,6 +1,7 @@
 import { base64urlnopad } from '@scure/base';
 import { bytesToHex, hexToBytes } from '../bytes.js';
 import { SnapshotError } from './errors.js';
+import { setJsonMember } from '../json-member.js';
 
 /**
  * Hex strings in fewer characters, for snapshots from version 4 and history records: a string
@@ -60,7 +61,7 @@ export function packHex(value: unknown, depth = 0): unknown {
   if (depth > MAX_DEPTH) throw new SnapshotError('SNAPSHOT_SCHEMA', 'nested too deep');
   if (Array.isArray(value)) return value.map((v) => packHex(v, depth + 1));
   const out: Record<string, unknown> = {};
-  for (const [key, v] of Object.entries(value)) member(out, key, packHex(v, depth + 1));
+  for (const [key, v] of Object.entries(value)) setJsonMember(out, key, packHex(v, depth + 1));
   return out;
 }
 
@@ -77,18 +78,6 @@ export function unpackHex(value: unknown, path = '', depth = 0): unknown {
   if (Array.isArray(value)) return value.map((v, i) => unpackHex(v, `${path}/${i}`, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(value))
-    member(out, key, unpackHex(v, `${path}/${key}`, depth + 1));
+    setJsonMember(out, key, unpackHex(v, `${path}/${key}`, depth + 1));
   return out;
-}
-
-/** Sets a member as JSON.parse does: `__proto__` is a member like any other, not the prototype. */
-function member(out: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__')
-    Object.defineProperty(out, key, {
-      value,
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  else out[key] = value;
 }
