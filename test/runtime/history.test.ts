@@ -328,23 +328,39 @@ function asVersion2(text: string): string {
   return JSON.stringify({ ...parsed, version: 2, machine: readSnapshotMachine(text) });
 }
 
-/** Moves both parties' history records to the hex script-hash keys channels used before. */
-async function toHexKeyHistory(t: TestChannel): Promise<{ payer: number; payee: number }> {
-  const payer = t.payer.context as PayerContext;
+/** One history record of a party, found under its script-hash key. */
+interface FoundRecord {
+  readonly store: MemoryStore;
+  readonly context: PayerContext | PayeeContext;
+  /** The record's revoke hash and the HASH160 of its commit script. */
+  readonly hash: string;
+  readonly scriptHash: string;
+  /** Its stored text. */
+  readonly text: string;
+}
+
+/**
+ * Calls `rewrite` for every history record both parties hold under a script-hash key (one per
+ * revoke secret the payee issued), then deletes it there; counts them per party.
+ */
+async function rewriteHistory(
+  t: TestChannel,
+  rewrite: (found: FoundRecord) => Promise<void>,
+): Promise<{ payer: number; payee: number }> {
   const payee = t.payee.context as PayeeContext;
   const parties = [
-    { store: t.payerStore, context: payer, key: payerScriptKey, hex: payerHexScriptKey },
-    { store: t.payeeStore, context: payee, key: payeeScriptKey, hex: payeeHexScriptKey },
+    { store: t.payerStore, context: t.payer.context as PayerContext, key: payerScriptKey },
+    { store: t.payeeStore, context: payee, key: payeeScriptKey },
   ] as const;
   const moved = { payer: 0, payee: 0 };
   for (let i = 0; i < payee.revokeCounter; i++) {
     const hash = deriveRevokeSecret(payee.revokeSeed, i).hash;
-    for (const { store, context, key, hex } of parties) {
+    for (const { store, context, key } of parties) {
       const scriptHash = commitScriptHash(context, hash)!;
       const at = historyStoreKey('test-channel', key(scriptHash));
       const text = await store.load(at);
       if (text === null) continue;
-      await store.save(historyStoreKey('test-channel', hex(scriptHash)), text);
+      await rewrite({ store, context, hash, scriptHash, text });
       await (store as MemoryStore).delete(at);
       moved[context.role]++;
     }
@@ -352,37 +368,30 @@ async function toHexKeyHistory(t: TestChannel): Promise<{ payer: number; payee: 
   return moved;
 }
 
+/** Moves both parties' history records to the hex script-hash keys channels used before. */
+function toHexKeyHistory(t: TestChannel): Promise<{ payer: number; payee: number }> {
+  return rewriteHistory(t, async ({ store, context, scriptHash, text }) => {
+    const hex = context.role === 'payer' ? payerHexScriptKey : payeeHexScriptKey;
+    await store.save(historyStoreKey('test-channel', hex(scriptHash)), text);
+  });
+}
+
 /**
  * Rewrites both parties' history as channels stored it before script-hash keys: every
  * commit whole under its revoke hash, and an index entry from its P2SH output script.
  */
-async function toLegacyHistory(t: TestChannel): Promise<{ payer: number; payee: number }> {
-  const payer = t.payer.context as PayerContext;
-  const payee = t.payee.context as PayeeContext;
-  const parties = [
-    { store: t.payerStore, context: payer, key: payerScriptKey, legacy: payerCommitKey },
-    { store: t.payeeStore, context: payee, key: payeeScriptKey, legacy: payeeCommitKey },
-  ] as const;
-  const moved = { payer: 0, payee: 0 };
-  for (let i = 0; i < payee.revokeCounter; i++) {
-    const hash = deriveRevokeSecret(payee.revokeSeed, i).hash;
-    for (const { store, context, key, legacy } of parties) {
-      const scriptHash = commitScriptHash(context, hash)!;
-      const at = historyStoreKey('test-channel', key(scriptHash));
-      const text = await store.load(at);
-      if (text === null) continue;
-      const record = decodeHistoryRecord(key(scriptHash), text, context) as HistoryRecord & {
-        commitScript: string;
-      };
-      const script = bytesToHex(p2shOutputScript(hexToBytes(record.commitScript)));
-      await store.save(historyStoreKey('test-channel', legacy(hash)), JSON.stringify(record));
-      await store.save(
-        historyStoreKey('test-channel', scriptIndexKey(script)),
-        JSON.stringify({ kind: 'script-index', revokeSecretHash: hash }),
-      );
-      await (store as MemoryStore).delete(at);
-      moved[context.role]++;
-    }
-  }
-  return moved;
+function toLegacyHistory(t: TestChannel): Promise<{ payer: number; payee: number }> {
+  return rewriteHistory(t, async ({ store, context, hash, scriptHash, text }) => {
+    const key = context.role === 'payer' ? payerScriptKey : payeeScriptKey;
+    const legacy = context.role === 'payer' ? payerCommitKey : payeeCommitKey;
+    const record = decodeHistoryRecord(key(scriptHash), text, context) as HistoryRecord & {
+      commitScript: string;
+    };
+    const script = bytesToHex(p2shOutputScript(hexToBytes(record.commitScript)));
+    await store.save(historyStoreKey('test-channel', legacy(hash)), JSON.stringify(record));
+    await store.save(
+      historyStoreKey('test-channel', scriptIndexKey(script)),
+      JSON.stringify({ kind: 'script-index', revokeSecretHash: hash }),
+    );
+  });
 }
