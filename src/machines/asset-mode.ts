@@ -1,8 +1,7 @@
 import { hexToBytes } from '../bytes.js';
 import { parseAmount } from '../messages/amount.js';
 import { buildCommitScript } from '../scripts/commit-script.js';
-import { parseDepositScript } from '../scripts/deposit-script.js';
-import { assetCommitFee } from '../transactions/asset-commit.js';
+import { assetChannelBudget } from '../transactions/asset-budget.js';
 import {
   buildAssetChangeTransaction,
   buildAssetExpireTransaction,
@@ -36,18 +35,6 @@ export function assetTermsOf(context: {
   readonly asset?: ChannelAsset;
 }): AssetTerms | null {
   return context.asset ? { asset: context.asset.asset, network: context.network } : null;
-}
-
-/** A commit script of the channel's shape: only its size matters for fees. */
-function sizingCommitScript(depositScript: Uint8Array, delayTime: number): Uint8Array {
-  const fields = parseDepositScript(depositScript);
-  return buildCommitScript({
-    payerPubkey: fields.payerPubkey,
-    payeePubkey: fields.payeePubkey,
-    spendSecretHash: fields.spendSecretHash,
-    revokeSecretHash: new Uint8Array(20),
-    delayTime,
-  });
 }
 
 /**
@@ -100,18 +87,15 @@ export function payerAssetBudget(
   delayTime: number,
   offeredCommitValue: bigint,
 ): PayerAssetBudget {
-  const commitScript = sizingCommitScript(depositScript, delayTime);
-  const destination = hexToBytes(context.destinationScript);
-  const secret = new Uint8Array(32);
-  const need = (spend: Parameters<typeof minAssetSpendValue>[0]) =>
-    minAssetSpendValue(spend, destination, context.feeRate, terms);
-  const revoke = need({ kind: 'revoke', commitScript, revokeSecret: secret });
-  const change = need({ kind: 'change', depositScript, spendSecret: secret });
-  const expire = need({ kind: 'expire', depositScript });
-  const commitValue = revoke > offeredCommitValue ? revoke : offeredCommitValue;
-  const remainder = change > expire ? change : expire;
-  const fee = assetCommitFee(depositScript, commitScript, context.feeRate, terms);
-  return { commitValue, depositValue: commitValue + fee + remainder };
+  const { commitValue, depositValue } = assetChannelBudget({
+    depositScript,
+    delayTime,
+    payerDestination: hexToBytes(context.destinationScript),
+    payerFeeRate: context.feeRate,
+    payee: { askedCommitValue: offeredCommitValue },
+    terms,
+  });
+  return { commitValue, depositValue };
 }
 
 /** The spend-specific part of a recovery spend's parameters. */

@@ -1,7 +1,6 @@
-import { hexToBytes } from '../bytes.js';
+import { bytesToHex, hexToBytes } from '../bytes.js';
 import type { AddressHistoryOutput, AddressOutput } from '../counterparty/asset-address-guards.js';
 import { p2shOutputScript } from '../scripts/p2sh.js';
-import { bytesToHex } from '../bytes.js';
 import type { AmountText, Hex, PayeeContext, PayerContext } from './context.js';
 import { historyOf } from './history.js';
 import { findPayerCommit, matchPayerSecrets } from './payer-history.js';

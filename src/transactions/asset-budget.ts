@@ -10,12 +10,16 @@ export interface AssetBudgetParams {
   readonly depositScript: Uint8Array;
   readonly delayTime: number;
   readonly payerDestination: Uint8Array;
-  readonly payeeDestination: Uint8Array;
   /** Fee rate of the payer's commit, revoke, change and expire, sat/vB. */
   readonly payerFeeRate: number;
-  /** Fee rate of the payee's payout, sat/vB. */
-  readonly payeeFeeRate: number;
   readonly terms: AssetTerms;
+  /**
+   * What the payee's payout needs: its destination and fee rate, from which it is sized, or
+   * (for a payer, which knows neither) the commit value the payee asked for.
+   */
+  readonly payee:
+    | { readonly destination: Uint8Array; readonly feeRate: number }
+    | { readonly askedCommitValue: bigint };
 }
 
 /**
@@ -56,12 +60,16 @@ export function assetChannelBudget(params: AssetBudgetParams): AssetChannelBudge
     delayTime: params.delayTime,
   });
   const secret = new Uint8Array(32);
-  const payout = minAssetSpendValue(
-    { kind: 'payout', commitScript, spendSecret: secret },
-    params.payeeDestination,
-    params.payeeFeeRate,
-    terms,
-  );
+  const { payee } = params;
+  const payout =
+    'askedCommitValue' in payee
+      ? payee.askedCommitValue
+      : minAssetSpendValue(
+          { kind: 'payout', commitScript, spendSecret: secret },
+          payee.destination,
+          payee.feeRate,
+          terms,
+        );
   const revoke = minAssetSpendValue(
     { kind: 'revoke', commitScript, revokeSecret: secret },
     params.payerDestination,

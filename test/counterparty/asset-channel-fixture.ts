@@ -86,9 +86,8 @@ export class AssetChannel {
       depositScript: this.depositScript,
       delayTime: this.delayTime,
       payerDestination: this.payer.p2pkh,
-      payeeDestination: this.payee.p2pkh,
       payerFeeRate: this.payerFeeRate,
-      payeeFeeRate: this.payeeFeeRate,
+      payee: { destination: this.payee.p2pkh, feeRate: this.payeeFeeRate },
       terms: TERMS,
     });
   }
